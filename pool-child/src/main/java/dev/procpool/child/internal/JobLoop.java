@@ -1,0 +1,176 @@
+package dev.procpool.child.internal;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import dev.procpool.child.ChildContext;
+import dev.procpool.child.JobContext;
+import dev.procpool.child.JobHandler;
+import dev.procpool.protocol.FailureCode;
+import dev.procpool.protocol.Frames;
+import dev.procpool.protocol.JobError;
+import dev.procpool.protocol.JobReply;
+import dev.procpool.protocol.JobRequest;
+import dev.procpool.protocol.ToChild;
+import dev.procpool.protocol.ToMaster;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.channels.ByteChannel;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The child's one thread of work: read a request, run its handler, write exactly one reply, repeat.
+ *
+ * <p>Error ladder: a handler's {@link Exception} becomes a {@code JOB_FAILED} reply and the loop
+ * goes on; an {@link Error} gets a best-effort reply and then {@link Fatal} ends the child, since
+ * a JVM that ran out of memory cannot be trusted with the next job. The loop returns normally on
+ * end of stream or a {@code Shutdown} message.
+ */
+final class JobLoop {
+  /** Remote stack traces are capped so a deep recursion cannot make a reply huge. */
+  static final int MAX_STACK_CHARS = 16 * 1024;
+
+  private final ByteChannel channel;
+  private final Handlers handlers;
+  private final ChildContext child;
+  private final int maxFrameBytes;
+
+  JobLoop(ByteChannel channel, Handlers handlers, ChildContext child, int maxFrameBytes) {
+    this.channel = channel;
+    this.handlers = handlers;
+    this.child = child;
+    this.maxFrameBytes = maxFrameBytes;
+  }
+
+  /** Runs until end of stream or shutdown. Throws {@link Fatal} after an {@link Error}. */
+  void run() throws IOException {
+    while (true) {
+      ToChild message = Frames.read(channel, ToChild.parser(), maxFrameBytes);
+      if (message == null || message.hasShutdown()) {
+        return;
+      }
+      if (!message.hasJob()) {
+        throw new dev.procpool.protocol.FrameException("unexpected message " + message.getKindCase());
+      }
+      JobRequest request = message.getJob();
+      JobReply reply;
+      Error fatal = null;
+      try {
+        reply = run(request);
+      } catch (Error e) {
+        fatal = e;
+        reply = failure(request.getJobId(), FailureCode.JOB_FAILED, e);
+      }
+      write(request.getJobId(), reply);
+      if (fatal != null) {
+        throw new Fatal(fatal);
+      }
+    }
+  }
+
+  private JobReply run(JobRequest request) {
+    JobHandler handler = handlers.get(request.getType());
+    if (handler == null) {
+      return JobReply.newBuilder()
+          .setJobId(request.getJobId())
+          .setError(
+              JobError.newBuilder()
+                  .setCode(FailureCode.UNKNOWN_JOB_TYPE)
+                  .setMessage(
+                      "no handler for job type '"
+                          + request.getType()
+                          + "' in child "
+                          + child.childId()
+                          + "; types served: "
+                          + handlers.types()))
+          .build();
+    }
+    try {
+      byte[] result = handler.handle(request.getPayload().toByteArray(), new Job(request, child));
+      ByteString bytes =
+          result == null ? ByteString.EMPTY : UnsafeByteOperations.unsafeWrap(result);
+      return JobReply.newBuilder().setJobId(request.getJobId()).setResult(bytes).build();
+    } catch (Exception e) {
+      return failure(request.getJobId(), FailureCode.JOB_FAILED, e);
+    }
+  }
+
+  private void write(long jobId, JobReply reply) throws IOException {
+    ToMaster envelope = ToMaster.newBuilder().setReply(reply).build();
+    if (envelope.getSerializedSize() > maxFrameBytes) {
+      // The master must still get exactly one reply: say why the real one cannot be sent.
+      envelope =
+          ToMaster.newBuilder()
+              .setReply(
+                  failure(
+                      jobId,
+                      FailureCode.JOB_FAILED,
+                      new IllegalStateException(
+                          "reply of "
+                              + envelope.getSerializedSize()
+                              + " bytes exceeds the maximum frame of "
+                              + maxFrameBytes
+                              + " bytes")))
+              .build();
+    }
+    Frames.write(channel, envelope, maxFrameBytes);
+  }
+
+  static JobReply failure(long jobId, FailureCode code, Throwable error) {
+    StringWriter stack = new StringWriter();
+    error.printStackTrace(new PrintWriter(stack));
+    String trace = stack.toString();
+    if (trace.length() > MAX_STACK_CHARS) {
+      trace = trace.substring(0, MAX_STACK_CHARS) + "\n\t... (truncated)";
+    }
+    JobError.Builder failure =
+        JobError.newBuilder()
+            .setCode(code)
+            .setErrorClass(error.getClass().getName())
+            .setRemoteStack(trace);
+    if (error.getMessage() != null) {
+      failure.setMessage(error.getMessage());
+    }
+    return JobReply.newBuilder().setJobId(jobId).setError(failure).build();
+  }
+
+  /** Thrown after a handler's {@link Error} has been reported: the child must exit. */
+  static final class Fatal extends RuntimeException {
+    Fatal(Error cause) {
+      super(cause);
+    }
+  }
+
+  /** The {@link JobContext} of one request. */
+  private static final class Job implements JobContext {
+    private final JobRequest request;
+    private final ChildContext child;
+
+    Job(JobRequest request, ChildContext child) {
+      this.request = request;
+      this.child = child;
+    }
+
+    @Override
+    public long jobId() {
+      return request.getJobId();
+    }
+
+    @Override
+    public String type() {
+      return request.getType();
+    }
+
+    @Override
+    public Optional<Duration> timeout() {
+      long millis = request.getTimeoutMillis();
+      return millis > 0 ? Optional.of(Duration.ofMillis(millis)) : Optional.empty();
+    }
+
+    @Override
+    public ChildContext child() {
+      return child;
+    }
+  }
+}

@@ -1,0 +1,226 @@
+package dev.procpool;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Everything a pool is started with. Immutable; made by {@link Builder}, which checks each value
+ * as it is set ({@link IllegalArgumentException} naming the field and the value) and the
+ * combinations in {@link Builder#build()} ({@link IllegalStateException}). Nothing is clamped.
+ *
+ * @param name prefix of every log line and error message of this pool
+ * @param children how many child JVMs run at once
+ * @param queueCapacity how many jobs may wait for a child; one more is refused with {@code QUEUE_FULL}
+ * @param jobTimeout the longest a job may run in a child before the child is killed
+ * @param childJvmOptions options for each child's {@code java} command, before the main class
+ * @param childClasspath entries appended to the master's own class path for the children
+ * @param maxJobsPerChild a child is replaced after this many jobs; 0 means never
+ * @param maxFrameBytes the largest message either side may send (payloads and results must fit)
+ * @param startTimeout how long a child may take from spawn to ready (handlers opened, hello sent)
+ * @param drainTimeout how long {@link ProcessPool#close()} lets queued and running jobs finish
+ * @param spawnFailureLimit failed starts in a row after which the pool reports itself unhealthy
+ * @param callbackExecutor where job futures are completed (and so where dependent stages run)
+ * @param javaExecutable the {@code java} launcher for the children
+ */
+public record PoolConfig(
+    String name,
+    int children,
+    int queueCapacity,
+    Duration jobTimeout,
+    List<String> childJvmOptions,
+    List<Path> childClasspath,
+    long maxJobsPerChild,
+    int maxFrameBytes,
+    Duration startTimeout,
+    Duration drainTimeout,
+    int spawnFailureLimit,
+    Executor callbackExecutor,
+    Path javaExecutable) {
+
+  private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
+
+  public PoolConfig {
+    childJvmOptions = List.copyOf(childJvmOptions);
+    childClasspath = List.copyOf(childClasspath);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Collects settings; not thread-safe. Defaults are listed on each setter. */
+  public static final class Builder {
+    private String name;
+    private int children = Runtime.getRuntime().availableProcessors();
+    private int queueCapacity = 10_000;
+    private Duration jobTimeout = Duration.ofSeconds(60);
+    private final List<String> childJvmOptions = new ArrayList<>();
+    private final List<Path> childClasspath = new ArrayList<>();
+    private long maxJobsPerChild;
+    private int maxFrameBytes = 16 * 1024 * 1024;
+    private Duration startTimeout = Duration.ofSeconds(30);
+    private Duration drainTimeout = Duration.ofSeconds(30);
+    private int spawnFailureLimit = 5;
+    private Executor callbackExecutor = ForkJoinPool.commonPool();
+    private Path javaExecutable = Path.of(System.getProperty("java.home"), "bin", "java");
+
+    Builder() {}
+
+    /** Prefix of log lines and messages. Default: {@code pool-<n>}. */
+    public Builder name(String name) {
+      Objects.requireNonNull(name, "name");
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("name must not be blank: '" + name + "'");
+      }
+      this.name = name;
+      return this;
+    }
+
+    /** How many child JVMs. Default: the number of available processors. */
+    public Builder children(int children) {
+      if (children < 1) {
+        throw new IllegalArgumentException("children must be >= 1: " + children);
+      }
+      this.children = children;
+      return this;
+    }
+
+    /** How many jobs may wait for a child; 0 means only jobs a free child can take at once. Default 10,000. */
+    public Builder queueCapacity(int queueCapacity) {
+      if (queueCapacity < 0) {
+        throw new IllegalArgumentException("queueCapacity must be >= 0: " + queueCapacity);
+      }
+      this.queueCapacity = queueCapacity;
+      return this;
+    }
+
+    /**
+     * The longest a job may run once a child has started it. Then its future fails with {@code
+     * JOB_TIMEOUT} and the child is killed and replaced. Time spent queued does not count. Default
+     * 60 s; a job can set its own with {@link Job#withTimeout}.
+     */
+    public Builder jobTimeout(Duration jobTimeout) {
+      this.jobTimeout = positive("jobTimeout", jobTimeout);
+      return this;
+    }
+
+    /** Options for each child's JVM, such as {@code -Xmx256m}. Replaces earlier calls. */
+    public Builder childJvmOptions(String... options) {
+      childJvmOptions.clear();
+      for (String option : options) {
+        Objects.requireNonNull(option, "childJvmOptions element");
+        childJvmOptions.add(option);
+      }
+      return this;
+    }
+
+    /** Jars or directories with the user's {@code JobHandler}s; appended to the master's class path. */
+    public Builder childClasspath(List<Path> entries) {
+      childClasspath.clear();
+      for (Path entry : entries) {
+        childClasspath.add(Objects.requireNonNull(entry, "childClasspath element").toAbsolutePath());
+      }
+      return this;
+    }
+
+    /** Replace a child after this many jobs (a cure for slow leaks in handler code); 0 = never. Default 0. */
+    public Builder maxJobsPerChild(long maxJobsPerChild) {
+      if (maxJobsPerChild < 0) {
+        throw new IllegalArgumentException("maxJobsPerChild must be >= 0: " + maxJobsPerChild);
+      }
+      this.maxJobsPerChild = maxJobsPerChild;
+      return this;
+    }
+
+    /** The largest frame either side may send. Default 16 MiB. */
+    public Builder maxFrameBytes(int maxFrameBytes) {
+      if (maxFrameBytes < 1024) {
+        throw new IllegalArgumentException("maxFrameBytes must be >= 1024: " + maxFrameBytes);
+      }
+      this.maxFrameBytes = maxFrameBytes;
+      return this;
+    }
+
+    /** How long a child may take to start and say hello before it is killed. Default 30 s. */
+    public Builder startTimeout(Duration startTimeout) {
+      this.startTimeout = positive("startTimeout", startTimeout);
+      return this;
+    }
+
+    /** How long {@code close()} waits for queued and running jobs. Default 30 s. */
+    public Builder drainTimeout(Duration drainTimeout) {
+      Objects.requireNonNull(drainTimeout, "drainTimeout");
+      if (drainTimeout.isNegative()) {
+        throw new IllegalArgumentException("drainTimeout must be >= 0: " + drainTimeout);
+      }
+      this.drainTimeout = drainTimeout;
+      return this;
+    }
+
+    /** Failed child starts in a row before the pool fails jobs with {@code SPAWN_FAILED}. Default 5. */
+    public Builder spawnFailureLimit(int spawnFailureLimit) {
+      if (spawnFailureLimit < 1) {
+        throw new IllegalArgumentException("spawnFailureLimit must be >= 1: " + spawnFailureLimit);
+      }
+      this.spawnFailureLimit = spawnFailureLimit;
+      return this;
+    }
+
+    /**
+     * Where futures are completed. Dependent stages ({@code thenApply}...) run there too, so it
+     * must not be the pool's event loop. Default: {@link ForkJoinPool#commonPool()}.
+     */
+    public Builder callbackExecutor(Executor callbackExecutor) {
+      this.callbackExecutor = Objects.requireNonNull(callbackExecutor, "callbackExecutor");
+      return this;
+    }
+
+    /** The {@code java} launcher for children. Default: the one running the master. */
+    public Builder javaExecutable(Path javaExecutable) {
+      this.javaExecutable = Objects.requireNonNull(javaExecutable, "javaExecutable");
+      return this;
+    }
+
+    /** Checks the settings together and freezes them. */
+    public PoolConfig build() {
+      String poolName = name != null ? name : "pool-" + POOL_NUMBER.incrementAndGet();
+      return new PoolConfig(
+          poolName,
+          children,
+          queueCapacity,
+          jobTimeout,
+          childJvmOptions,
+          childClasspath,
+          maxJobsPerChild,
+          maxFrameBytes,
+          startTimeout,
+          drainTimeout,
+          spawnFailureLimit,
+          callbackExecutor,
+          javaExecutable);
+    }
+
+    /**
+     * Builds the configuration and starts a pool with it; returns once every child is ready.
+     *
+     * @throws PoolException with {@code SPAWN_FAILED} if the children cannot be started
+     */
+    public ProcessPool start() {
+      return ProcessPool.start(build());
+    }
+
+    private static Duration positive(String field, Duration value) {
+      Objects.requireNonNull(value, field);
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(field + " must be > 0: " + value);
+      }
+      return value;
+    }
+  }
+}

@@ -1,0 +1,264 @@
+package dev.procpool;
+
+import dev.procpool.master.children.ChildLauncher;
+import dev.procpool.master.children.ChildRoster;
+import dev.procpool.master.dispatch.Dispatcher;
+import dev.procpool.master.dispatch.JobFuture;
+import dev.procpool.master.dispatch.PendingJob;
+import dev.procpool.master.transport.ChildChannelInitializer;
+import dev.procpool.master.transport.ChildServer;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A pool of persistent child JVMs, each running one blocking job at a time.
+ *
+ * <pre>{@code
+ * try (ProcessPool pool = ProcessPool.builder().children(4).start()) {
+ *   byte[] result = pool.submit(Job.of("resize", imageBytes)).join();
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe: {@link #submit} and {@link #close} may be called from any thread. They never
+ * touch the queue or the children themselves; they hand work to the pool's single event loop,
+ * which owns all of that state. {@code submit} never blocks.
+ *
+ * <p>Every future returned by {@code submit} completes exactly once: with the job's result, or
+ * with a {@link PoolException} whose {@link FailureCode} says what happened. Futures complete on
+ * the configured callback executor. {@code future.cancel(true)} on a queued job removes it from
+ * the queue; on a running job it kills the child running it (a blocked thread in another JVM cannot
+ * be interrupted safely) and a replacement is started.
+ */
+public final class ProcessPool implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ProcessPool.class);
+  /** How long close() waits for children to exit after asking them, before killing them. */
+  private static final long STOP_GRACE_MILLIS = 5_000;
+
+  private final PoolConfig config;
+  private final EventLoopGroup group;
+  private final EventLoop loop;
+  private final ExecutorService blocking;
+  private final AtomicInteger waiting = new AtomicInteger();
+  private final AtomicLong jobIds = new AtomicLong();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Dispatcher dispatcher;
+  private final ChildRoster roster;
+  private final ChildServer server;
+  private final ChildLauncher launcher;
+
+  /** Starts a pool with these settings; returns once every child is ready. */
+  public static ProcessPool start(PoolConfig config) {
+    Objects.requireNonNull(config, "config");
+    return new ProcessPool(config);
+  }
+
+  /** A builder with the defaults; {@code start()} on it starts the pool. */
+  public static PoolConfig.Builder builder() {
+    return PoolConfig.builder();
+  }
+
+  private ProcessPool(PoolConfig config) {
+    this.config = config;
+    String name = config.name();
+    // One event loop: the queue, the idle children and every child channel live on it, so the
+    // hot path needs no lock.
+    this.group =
+        new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(name + "-loop", true), NioIoHandler.newFactory());
+    this.loop = group.next();
+    this.blocking = Executors.newCachedThreadPool(new DefaultThreadFactory(name + "-launcher", true));
+    this.dispatcher = new Dispatcher(name, loop, waiting);
+    ChildChannelInitializer initializer =
+        new ChildChannelInitializer(name, config.maxFrameBytes(), config.startTimeout().toMillis());
+    try {
+      this.server = ChildServer.bind(group, initializer);
+    } catch (IOException | RuntimeException e) {
+      shutdownThreads();
+      throw new PoolException(FailureCode.SPAWN_FAILED, -1, name + ": could not open the child socket: " + e);
+    }
+    this.launcher =
+        new ChildLauncher(
+            name,
+            config.javaExecutable(),
+            config.childJvmOptions(),
+            config.childClasspath(),
+            server.socketPath(),
+            config.maxFrameBytes(),
+            blocking);
+    this.roster =
+        new ChildRoster(
+            name,
+            loop,
+            launcher,
+            dispatcher,
+            config.children(),
+            config.maxJobsPerChild(),
+            config.startTimeout(),
+            config.spawnFailureLimit());
+    dispatcher.children(roster);
+    initializer.route(roster, dispatcher);
+    awaitStarted();
+  }
+
+  private void awaitStarted() {
+    try {
+      CompletableFuture<Void> started = onLoop(roster::startAll).get().toCompletableFuture();
+      // Each failed start is bounded by startTimeout, and failures in a row by spawnFailureLimit.
+      long limitMillis = config.startTimeout().toMillis() * (config.spawnFailureLimit() + 1L) + 60_000;
+      started.get(limitMillis, TimeUnit.MILLISECONDS);
+      log.info("{}: started {} children", config.name(), config.children());
+    } catch (ExecutionException | TimeoutException | InterruptedException e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      close();
+      if (cause instanceof PoolException) {
+        throw (PoolException) cause;
+      }
+      throw new PoolException(FailureCode.SPAWN_FAILED, -1, config.name() + ": children did not start: " + cause);
+    }
+  }
+
+  /**
+   * Queues a job. Never blocks: when the queue is full, or the pool is closed, the future is
+   * already failed ({@code QUEUE_FULL}, {@code POOL_CLOSED}).
+   */
+  public <T> CompletableFuture<T> submit(Job<T> job) {
+    Objects.requireNonNull(job, "job");
+    long id = jobIds.incrementAndGet();
+    JobFuture<T> future = new JobFuture<>();
+    if (job.type() == null || job.type().isEmpty()) {
+      future.completeExceptionally(
+          new PoolException(FailureCode.INVALID_REQUEST, id, config.name() + ": job " + id + " has no type"));
+      return future;
+    }
+    if (closed.get()) {
+      future.completeExceptionally(
+          new PoolException(FailureCode.POOL_CLOSED, id, config.name() + ": job " + id + " (" + job.type() + ") refused: the pool is closed"));
+      return future;
+    }
+    if (waiting.incrementAndGet() > config.queueCapacity() + dispatcher.idleChildren()) {
+      waiting.decrementAndGet();
+      future.completeExceptionally(
+          new PoolException(
+              FailureCode.QUEUE_FULL,
+              id,
+              config.name() + ": job " + id + " (" + job.type() + ") refused: queue full (capacity "
+                  + config.queueCapacity() + ")"));
+      return future;
+    }
+    long timeoutMillis = job.timeout().orElse(config.jobTimeout()).toMillis();
+    PendingJob<T> pending =
+        new PendingJob<>(id, job.type(), job.payload(), timeoutMillis, job::decode, config.callbackExecutor(), future);
+    future.onCancel(() -> runOnLoop(() -> dispatcher.cancel(pending)));
+    if (!runOnLoop(() -> dispatcher.enqueue(pending))) {
+      waiting.decrementAndGet();
+      future.completeExceptionally(
+          new PoolException(FailureCode.POOL_CLOSED, id, config.name() + ": job " + id + " (" + job.type() + ") refused: the pool is closed"));
+    }
+    return future;
+  }
+
+  /** This pool's settings. */
+  public PoolConfig config() {
+    return config;
+  }
+
+  /**
+   * Drains and stops: refuses new jobs, lets queued and running jobs finish until the drain
+   * timeout, fails what is left with {@code POOL_CLOSED}, stops every child and waits for it to
+   * exit. Idempotent. Blocks the caller; must not be called from a future's callback running on
+   * the pool's own callback executor if that executor has a single thread.
+   */
+  @Override
+  public void close() {
+    if (loop.inEventLoop()) {
+      throw new IllegalStateException("close() called on the pool's event loop; it would deadlock");
+    }
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      CompletableFuture<Void> drained = onLoop(dispatcher::drain).get();
+      try {
+        drained.get(config.drainTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        log.warn("{}: drain timeout of {} ms passed; failing what is left", config.name(), config.drainTimeout().toMillis());
+      }
+      CompletableFuture<Void> exited =
+          onLoop(
+                  () -> {
+                    dispatcher.abandonAll(config.name() + ": the pool closed before the job could finish");
+                    return roster.stopAll();
+                  })
+              .get();
+      try {
+        exited.get(STOP_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        log.warn("{}: children did not exit within {} ms; killing them", config.name(), STOP_GRACE_MILLIS);
+        onLoop(() -> {
+              roster.killAll();
+              return null;
+            })
+            .get();
+        exited.get(STOP_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      log.warn("{}: interrupted while closing", config.name());
+    } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+      log.error("{}: error while closing: {}", config.name(), e.toString());
+    } finally {
+      try {
+        int killed = launcher.killRemaining(STOP_GRACE_MILLIS);
+        if (killed > 0) {
+          log.warn("{}: killed {} children that were still running at close", config.name(), killed);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      try {
+        server.close();
+      } catch (IOException e) {
+        log.warn("{}: could not remove the socket directory: {}", config.name(), e.toString());
+      }
+      shutdownThreads();
+      log.info("{}: closed", config.name());
+    }
+  }
+
+  private void shutdownThreads() {
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    blocking.shutdownNow();
+  }
+
+  private boolean runOnLoop(Runnable task) {
+    try {
+      loop.execute(task);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
+  }
+
+  private <V> io.netty.util.concurrent.Future<V> onLoop(java.util.concurrent.Callable<V> task) {
+    return loop.submit(task);
+  }
+}

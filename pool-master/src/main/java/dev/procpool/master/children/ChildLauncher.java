@@ -1,0 +1,152 @@
+package dev.procpool.master.children;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * Builds the {@code java} command for a child and starts it, off the event loop.
+ *
+ * <p>{@link ProcessBuilder#start()} forks and can take milliseconds, so it runs on the blocking
+ * executor; the outcome comes back through callbacks, which the caller hops onto its loop. The
+ * child's token goes to its standard input, which then stays open: the child exits when it
+ * closes, so children die with the master however the master dies.
+ */
+public final class ChildLauncher {
+  /** The child's main class, on the master's own class path. */
+  static final String CHILD_MAIN = "dev.procpool.child.internal.ChildMain";
+
+  private final String poolName;
+  private final Path javaExecutable;
+  private final List<String> jvmOptions;
+  private final String classPath;
+  private final Path socketPath;
+  private final int maxFrameBytes;
+  private final Executor blocking;
+  /** Every child process not yet exited: the last-resort kill list, safe from any thread. */
+  private final Set<Process> processes = ConcurrentHashMap.newKeySet();
+
+  public ChildLauncher(
+      String poolName,
+      Path javaExecutable,
+      List<String> jvmOptions,
+      List<Path> extraClasspath,
+      Path socketPath,
+      int maxFrameBytes,
+      Executor blocking) {
+    this.poolName = poolName;
+    this.javaExecutable = javaExecutable;
+    this.jvmOptions = List.copyOf(jvmOptions);
+    this.classPath = classPath(extraClasspath);
+    this.socketPath = socketPath;
+    this.maxFrameBytes = maxFrameBytes;
+    this.blocking = blocking;
+  }
+
+  private static String classPath(List<Path> extra) {
+    StringBuilder cp = new StringBuilder(System.getProperty("java.class.path"));
+    for (Path entry : extra) {
+      cp.append(File.pathSeparatorChar).append(entry);
+    }
+    return cp.toString();
+  }
+
+  /** The command line of child {@code childId}; it holds no secret. */
+  List<String> command(int childId) {
+    List<String> command = new ArrayList<>();
+    command.add(javaExecutable.toString());
+    // A child that ran out of memory is not to be trusted with another job: let it die, and be replaced.
+    command.add("-XX:+ExitOnOutOfMemoryError");
+    command.addAll(jvmOptions);
+    command.add("-cp");
+    command.add(classPath);
+    command.add(CHILD_MAIN);
+    command.add(socketPath.toString());
+    command.add(Integer.toString(childId));
+    command.add(Integer.toString(maxFrameBytes));
+    return command;
+  }
+
+  /**
+   * Starts child {@code childId} on the blocking executor. Exactly one of {@code onStarted} or
+   * {@code onFailed} is called, from a non-loop thread; after {@code onStarted}, {@code onExit}
+   * is called once with the exit status when the process ends.
+   */
+  void launch(
+      int childId,
+      byte[] token,
+      Consumer<Process> onStarted,
+      Consumer<IOException> onFailed,
+      BiConsumer<Process, Integer> onExit) {
+    blocking.execute(
+        () -> {
+          Process process;
+          try {
+            ProcessBuilder builder = new ProcessBuilder(command(childId));
+            builder.redirectErrorStream(true);
+            process = builder.start();
+          } catch (IOException | RuntimeException e) {
+            onFailed.accept(e instanceof IOException ? (IOException) e : new IOException(e));
+            return;
+          }
+          try {
+            OutputStream stdin = process.getOutputStream();
+            stdin.write((HexFormat.of().formatHex(token) + "\n").getBytes(StandardCharsets.US_ASCII));
+            stdin.flush();
+          } catch (IOException e) {
+            // The child died at once; its exit is reported below like any other.
+          }
+          processes.add(process);
+          ChildOutput.follow(poolName, childId, process);
+          onStarted.accept(process);
+          process
+              .onExit()
+              .thenAccept(
+                  p -> {
+                    processes.remove(p);
+                    closeQuietly(p.getOutputStream());
+                    onExit.accept(p, p.exitValue());
+                  });
+        });
+  }
+
+  /**
+   * Last resort for {@code close()}: SIGKILLs every child still alive and waits for each to
+   * exit, up to {@code timeoutMillis} in all. Safe from any thread but the event loop.
+   *
+   * @return how many children had to be killed
+   */
+  public int killRemaining(long timeoutMillis) throws InterruptedException {
+    List<Process> alive = new ArrayList<>(processes);
+    for (Process process : alive) {
+      process.destroyForcibly();
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    for (Process process : alive) {
+      long left = deadline - System.nanoTime();
+      if (left > 0) {
+        process.waitFor(left, TimeUnit.NANOSECONDS);
+      }
+    }
+    return alive.size();
+  }
+
+  private static void closeQuietly(OutputStream stream) {
+    try {
+      stream.close();
+    } catch (IOException ignored) {
+      // The pipe is gone with the process.
+    }
+  }
+}

@@ -1,0 +1,418 @@
+package dev.procpool.master.children;
+
+import dev.procpool.FailureCode;
+import dev.procpool.PoolException;
+import dev.procpool.child.internal.ExitCodes;
+import dev.procpool.master.dispatch.Dispatcher;
+import dev.procpool.protocol.Hello;
+import dev.procpool.protocol.ProtocolVersion;
+import dev.procpool.protocol.Shutdown;
+import dev.procpool.protocol.ToChild;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.EventLoop;
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pool's children: spawns them, admits them on a valid hello, notices their death, kills and
+ * replaces them, and backs off when they keep failing to start.
+ *
+ * <p>Confined to the pool's event loop. Process events arrive from other threads and hop onto the
+ * loop first. The pool keeps {@code target} children live (starting, idle or busy): every death,
+ * kill or retirement is followed by {@link #replenish()}.
+ */
+public final class ChildRoster implements Dispatcher.Children {
+  private static final Logger log = LoggerFactory.getLogger(ChildRoster.class);
+  static final long FIRST_BACKOFF_MILLIS = 100;
+  static final long MAX_BACKOFF_MILLIS = 10_000;
+  /** How long a child may keep running after closing its channel before it is killed. */
+  static final long CHANNEL_CLOSED_GRACE_MILLIS = 1_000;
+
+  private final String poolName;
+  private final EventLoop loop;
+  private final ChildLauncher launcher;
+  private final Dispatcher dispatcher;
+  private final int target;
+  private final long maxJobsPerChild;
+  private final Duration startTimeout;
+  private final int spawnFailureLimit;
+  private final SecureRandom random = new SecureRandom();
+  private final Map<Integer, ChildSlot> slots = new LinkedHashMap<>();
+  private final CompletableFuture<Void> allStarted = new CompletableFuture<>();
+  private final CompletableFuture<Void> allExited = new CompletableFuture<>();
+
+  private int nextId = 1;
+  private int failedStartsInRow;
+  private String lastStartFailure = "";
+  private boolean closing;
+
+  public ChildRoster(
+      String poolName,
+      EventLoop loop,
+      ChildLauncher launcher,
+      Dispatcher dispatcher,
+      int target,
+      long maxJobsPerChild,
+      Duration startTimeout,
+      int spawnFailureLimit) {
+    this.poolName = poolName;
+    this.loop = loop;
+    this.launcher = launcher;
+    this.dispatcher = dispatcher;
+    this.target = target;
+    this.maxJobsPerChild = maxJobsPerChild;
+    this.startTimeout = startTimeout;
+    this.spawnFailureLimit = spawnFailureLimit;
+  }
+
+  /** Spawns the initial children; the future completes when all are ready, or fails with why not. */
+  public CompletableFuture<Void> startAll() {
+    checkInLoop();
+    replenish();
+    return allStarted;
+  }
+
+  private void replenish() {
+    if (closing) {
+      return;
+    }
+    int live = liveCount();
+    while (live < target) {
+      spawn(backoffMillis());
+      live++;
+    }
+  }
+
+  private long backoffMillis() {
+    if (failedStartsInRow == 0) {
+      return 0;
+    }
+    long delay = FIRST_BACKOFF_MILLIS << Math.min(failedStartsInRow - 1, 20);
+    return Math.min(delay, MAX_BACKOFF_MILLIS);
+  }
+
+  private void spawn(long delayMillis) {
+    byte[] token = new byte[32];
+    random.nextBytes(token);
+    ChildSlot child = new ChildSlot(nextId++, token, System.nanoTime());
+    slots.put(child.id(), child);
+    if (delayMillis == 0) {
+      launch(child);
+    } else {
+      log.info("{}: starting child {} in {} ms (failed starts in a row: {})", poolName, child.id(), delayMillis, failedStartsInRow);
+      loop.schedule(() -> launch(child), delayMillis, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void launch(ChildSlot child) {
+    if (child.state() != ChildSlot.State.STARTING) {
+      return; // stopped while waiting for its back-off
+    }
+    child.launched(true);
+    child.startDeadline(
+        loop.schedule(() -> onStartTimeout(child), startTimeout.toMillis(), TimeUnit.MILLISECONDS));
+    launcher.launch(
+        child.id(),
+        child.token(),
+        process -> onLoop(() -> onStarted(child, process)),
+        error -> onLoop(() -> onLaunchFailed(child, error)),
+        (process, status) -> onLoop(() -> onExit(child, status)));
+  }
+
+  private void onStarted(ChildSlot child, Process process) {
+    child.process(process);
+    if (child.pid() > 0 && child.pid() != process.pid()) {
+      kill(child, "said hello with pid " + child.pid() + " but its process is " + process.pid());
+      return;
+    }
+    child.pid(process.pid());
+    if (child.state() == ChildSlot.State.STOPPING || child.state() == ChildSlot.State.DEAD) {
+      process.destroyForcibly(); // stopped while the process was being forked
+    }
+  }
+
+  private void onLaunchFailed(ChildSlot child, IOException error) {
+    log.error("{}: could not start {}: {}", poolName, child, error.toString());
+    child.state(ChildSlot.State.DEAD);
+    cancelStartDeadline(child);
+    slots.remove(child.id());
+    onStartFailed("could not start java: " + error.getMessage());
+    afterExit();
+  }
+
+  private void onStartTimeout(ChildSlot child) {
+    if (child.state() == ChildSlot.State.STARTING) {
+      log.error("{}: {} did not become ready within {} ms; killing it", poolName, child, startTimeout.toMillis());
+      kill(child, "not ready within " + startTimeout.toMillis() + " ms");
+    }
+  }
+
+  /**
+   * The first frame on a new channel. Returns the admitted child, or null when the connection
+   * must be closed: unknown or already connected child id, wrong token, wrong protocol version.
+   */
+  public ChildSlot onHello(Channel channel, Hello hello) {
+    checkInLoop();
+    ChildSlot child = slots.get(hello.getChildId());
+    if (child == null || child.state() != ChildSlot.State.STARTING || child.channel() != null) {
+      log.warn("{}: dropped a connection claiming child id {}: no child by that id is waiting to connect", poolName, hello.getChildId());
+      return null;
+    }
+    if (!MessageDigest.isEqual(child.token(), hello.getToken().toByteArray())) {
+      // The token itself is never logged.
+      log.warn("{}: dropped a connection claiming to be {}: wrong token", poolName, child);
+      return null;
+    }
+    if (hello.getProtocolVersion() != ProtocolVersion.CURRENT) {
+      String why = "speaks protocol version " + hello.getProtocolVersion() + ", expected " + ProtocolVersion.CURRENT;
+      log.error("{}: {} {}", poolName, child, why);
+      kill(child, why);
+      return null;
+    }
+    if (child.process() != null && child.process().pid() != hello.getPid()) {
+      kill(child, "said hello with pid " + hello.getPid() + " but its process is " + child.process().pid());
+      return null;
+    }
+    child.pid(hello.getPid());
+    child.channel(channel);
+    child.state(ChildSlot.State.IDLE);
+    child.wasReady(true);
+    cancelStartDeadline(child);
+    failedStartsInRow = 0;
+    log.info("{}: {} ready in {} ms, serving {}", poolName, child,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - child.spawnedNanos()), hello.getJobTypesList());
+    if (!allStarted.isDone() && readyCount() >= target) {
+      allStarted.complete(null);
+    }
+    dispatcher.onChildFree(child);
+    return child;
+  }
+
+  /** The child's channel closed. Normally it is dying; if it lingers, it is killed. */
+  public void onChannelClosed(ChildSlot child) {
+    checkInLoop();
+    if (!child.isLive()) {
+      return;
+    }
+    dispatcher.detach(child);
+    child.state(ChildSlot.State.STOPPING);
+    loop.schedule(
+        () -> {
+          Process process = child.process();
+          if (child.state() != ChildSlot.State.DEAD && process != null && process.isAlive()) {
+            log.warn("{}: {} closed its channel but kept running; killing it", poolName, child);
+            child.stopReason("closed its channel");
+            process.destroyForcibly();
+          }
+        },
+        CHANNEL_CLOSED_GRACE_MILLIS,
+        TimeUnit.MILLISECONDS);
+    replenish();
+  }
+
+  private void onExit(ChildSlot child, int status) {
+    cancelStartDeadline(child);
+    ChildSlot.State before = child.state();
+    child.state(ChildSlot.State.DEAD);
+    slots.remove(child.id());
+    Channel channel = child.channel();
+    if (channel != null) {
+      channel.close();
+    }
+    String how =
+        child.stopReason() != null
+            ? "was stopped (" + child.stopReason() + ")"
+            : "exited with status " + status + " (" + ExitCodes.describe(status) + ")";
+    dispatcher.onChildLost(child, how);
+    if (before == ChildSlot.State.STOPPING && child.stopReason() != null) {
+      log.info("{}: {} {}", poolName, child, how);
+    } else if (!closing) {
+      log.warn("{}: {} {}", poolName, child, how);
+    }
+    if (!child.wasReady() && !closing) {
+      onStartFailed(child + " " + how + " before it was ready");
+    }
+    afterExit();
+  }
+
+  private void afterExit() {
+    replenish();
+    if (closing && slots.isEmpty()) {
+      allExited.complete(null);
+    }
+  }
+
+  private void onStartFailed(String why) {
+    failedStartsInRow++;
+    lastStartFailure = why;
+    if (failedStartsInRow < spawnFailureLimit) {
+      return;
+    }
+    String reason = unhealthyReason();
+    if (!allStarted.isDone()) {
+      allStarted.completeExceptionally(new PoolException(FailureCode.SPAWN_FAILED, -1, reason));
+    }
+    if (readyCount() == 0) {
+      log.error("{}", reason);
+      dispatcher.failQueued(FailureCode.SPAWN_FAILED, reason);
+    }
+  }
+
+  @Override
+  public void kill(ChildSlot child, String reason) {
+    checkInLoop();
+    if (child.state() == ChildSlot.State.DEAD) {
+      return;
+    }
+    if (child.stopReason() == null) {
+      child.stopReason(reason);
+    }
+    dispatcher.detach(child);
+    child.state(ChildSlot.State.STOPPING);
+    if (!child.launched()) {
+      child.state(ChildSlot.State.DEAD); // never forked: nothing to wait for
+      slots.remove(child.id());
+      afterExit();
+      return;
+    }
+    Process process = child.process();
+    if (process != null) {
+      process.destroyForcibly();
+    } // else: onStarted() will destroy it as soon as the fork returns
+    if (child.channel() != null) {
+      child.channel().close();
+    }
+    replenish();
+  }
+
+  @Override
+  public void retire(ChildSlot child) {
+    checkInLoop();
+    child.stopReason("recycled after " + child.jobsDone() + " jobs");
+    child.state(ChildSlot.State.STOPPING);
+    child.channel()
+        .writeAndFlush(ToChild.newBuilder().setShutdown(Shutdown.getDefaultInstance()).build())
+        .addListener(
+            (ChannelFutureListener)
+                f -> {
+                  if (!f.isSuccess() && child.process() != null) {
+                    child.process().destroyForcibly();
+                  }
+                });
+    replenish();
+  }
+
+  @Override
+  public boolean dueForRecycling(ChildSlot child) {
+    return maxJobsPerChild > 0 && child.jobsDone() >= maxJobsPerChild;
+  }
+
+  @Override
+  public boolean unhealthy() {
+    return failedStartsInRow >= spawnFailureLimit && readyCount() == 0;
+  }
+
+  @Override
+  public String unhealthyReason() {
+    return poolName
+        + ": children keep failing to start ("
+        + failedStartsInRow
+        + " failed starts in a row; last: "
+        + lastStartFailure
+        + "); see the child output in the log";
+  }
+
+  @Override
+  public int liveCount() {
+    int live = 0;
+    for (ChildSlot child : slots.values()) {
+      if (child.isLive()) {
+        live++;
+      }
+    }
+    return live;
+  }
+
+  private int readyCount() {
+    int ready = 0;
+    for (ChildSlot child : slots.values()) {
+      if (child.state() == ChildSlot.State.IDLE || child.state() == ChildSlot.State.BUSY) {
+        ready++;
+      }
+    }
+    return ready;
+  }
+
+  @Override
+  public Collection<ChildSlot> all() {
+    return slots.values();
+  }
+
+  /**
+   * Stops every child: idle ones get a {@code Shutdown} and exit on their own, the rest are
+   * killed. Call after the dispatcher has given up its jobs. The future completes when every
+   * child process has exited.
+   */
+  public CompletableFuture<Void> stopAll() {
+    checkInLoop();
+    closing = true;
+    dispatcher.takeIdle();
+    for (ChildSlot child : new ArrayList<>(slots.values())) {
+      if (child.state() == ChildSlot.State.IDLE) {
+        retire(child);
+        child.stopReason("pool closed");
+      } else if (child.state() != ChildSlot.State.STOPPING) {
+        kill(child, "pool closed");
+      }
+    }
+    if (slots.isEmpty()) {
+      allExited.complete(null);
+    }
+    return allExited;
+  }
+
+  /** Last resort at close: SIGKILL whatever has not exited yet. */
+  public void killAll() {
+    checkInLoop();
+    for (ChildSlot child : List.copyOf(slots.values())) {
+      Process process = child.process();
+      if (process != null) {
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  private void cancelStartDeadline(ChildSlot child) {
+    if (child.startDeadline() != null) {
+      child.startDeadline().cancel(false);
+      child.startDeadline(null);
+    }
+  }
+
+  private void onLoop(Runnable task) {
+    try {
+      loop.execute(task);
+    } catch (RejectedExecutionException e) {
+      log.debug("{}: event loop gone; dropped a child event", poolName);
+    }
+  }
+
+  private void checkInLoop() {
+    if (!loop.inEventLoop()) {
+      throw new IllegalStateException("ChildRoster used outside its event loop");
+    }
+  }
+}
