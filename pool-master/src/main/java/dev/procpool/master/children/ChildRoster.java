@@ -242,7 +242,10 @@ public final class ChildRoster implements Dispatcher.Children {
     } else if (!closing) {
       log.warn("{}: {} {}", poolName, child, how);
     }
-    if (!child.wasReady() && !closing) {
+    // A child killed by a signal we did not send (an operator, the OOM killer) says nothing about
+    // whether children can start, so it does not count towards the crash-loop limit.
+    boolean killedFromOutside = child.stopReason() == null && status > 128;
+    if (!child.wasReady() && !closing && !killedFromOutside) {
       onStartFailed(child + " " + how + " before it was ready");
     }
     afterExit();

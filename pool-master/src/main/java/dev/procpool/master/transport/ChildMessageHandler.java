@@ -6,6 +6,7 @@ import dev.procpool.master.dispatch.Dispatcher;
 import dev.procpool.protocol.ToMaster;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -75,6 +76,13 @@ public final class ChildMessageHandler extends SimpleChannelInboundHandler<ToMas
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (!(cause instanceof DecoderException)) {
+      // An I/O error (connection reset): the child is dying. Its exit fails its job as
+      // CHILD_CRASHED with the exit status, which says more than the socket error.
+      log.debug("{}: connection of {} failed: {}", poolName, child, cause.toString());
+      ctx.close();
+      return;
+    }
     if (child != null) {
       if (child.isLive()) {
         dispatcher.onProtocolError(child, "broke the protocol: " + cause.getMessage());

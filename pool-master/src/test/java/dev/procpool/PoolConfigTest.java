@@ -1,0 +1,99 @@
+package dev.procpool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+/** One test per validation rule: the exception type and its message, naming field and value. */
+class PoolConfigTest {
+
+  private static void rejects(String message, Executable setter) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, setter);
+    assertEquals(message, e.getMessage());
+  }
+
+  @Test
+  void children_belowOne_rejected() {
+    rejects("children must be >= 1: 0", () -> PoolConfig.builder().children(0));
+  }
+
+  @Test
+  void queueCapacity_negative_rejected() {
+    rejects("queueCapacity must be >= 0: -1", () -> PoolConfig.builder().queueCapacity(-1));
+  }
+
+  @Test
+  void jobTimeout_zeroOrNegative_rejected() {
+    rejects("jobTimeout must be > 0: PT0S", () -> PoolConfig.builder().jobTimeout(Duration.ZERO));
+    rejects("jobTimeout must be > 0: PT-1S", () -> PoolConfig.builder().jobTimeout(Duration.ofSeconds(-1)));
+  }
+
+  @Test
+  void startTimeout_zero_rejected() {
+    rejects("startTimeout must be > 0: PT0S", () -> PoolConfig.builder().startTimeout(Duration.ZERO));
+  }
+
+  @Test
+  void drainTimeout_negative_rejected() {
+    rejects("drainTimeout must be >= 0: PT-1S", () -> PoolConfig.builder().drainTimeout(Duration.ofSeconds(-1)));
+  }
+
+  @Test
+  void maxJobsPerChild_negative_rejected() {
+    rejects("maxJobsPerChild must be >= 0: -5", () -> PoolConfig.builder().maxJobsPerChild(-5));
+  }
+
+  @Test
+  void maxFrameBytes_tooSmall_rejected() {
+    rejects("maxFrameBytes must be >= 1024: 100", () -> PoolConfig.builder().maxFrameBytes(100));
+  }
+
+  @Test
+  void spawnFailureLimit_belowOne_rejected() {
+    rejects("spawnFailureLimit must be >= 1: 0", () -> PoolConfig.builder().spawnFailureLimit(0));
+  }
+
+  @Test
+  void name_blank_rejected() {
+    rejects("name must not be blank: ' '", () -> PoolConfig.builder().name(" "));
+  }
+
+  @Test
+  void nulls_rejectedWithFieldName() {
+    NullPointerException e = assertThrows(NullPointerException.class, () -> PoolConfig.builder().jobTimeout(null));
+    assertEquals("jobTimeout", e.getMessage());
+  }
+
+  @Test
+  void build_keepsEverySetting() {
+    PoolConfig config =
+        PoolConfig.builder()
+            .name("p")
+            .children(3)
+            .queueCapacity(7)
+            .jobTimeout(Duration.ofSeconds(2))
+            .childJvmOptions("-Xmx64m")
+            .childClasspath(List.of(Path.of("handlers.jar")))
+            .maxJobsPerChild(100)
+            .build();
+    assertEquals("p", config.name());
+    assertEquals(3, config.children());
+    assertEquals(7, config.queueCapacity());
+    assertEquals(Duration.ofSeconds(2), config.jobTimeout());
+    assertEquals(List.of("-Xmx64m"), config.childJvmOptions());
+    assertEquals(List.of(Path.of("handlers.jar").toAbsolutePath()), config.childClasspath());
+    assertEquals(100, config.maxJobsPerChild());
+  }
+
+  @Test
+  void job_withTimeout_zero_rejected() {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Job.of("t", new byte[0]).withTimeout(Duration.ZERO));
+    assertEquals("timeout must be > 0: PT0S", e.getMessage());
+  }
+}
