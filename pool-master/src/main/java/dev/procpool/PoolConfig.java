@@ -2,7 +2,10 @@ package dev.procpool;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -27,6 +30,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * @param spawnFailureLimit failed starts in a row after which the pool reports itself unhealthy
  * @param callbackExecutor where job futures are completed (and so where dependent stages run)
  * @param javaExecutable the {@code java} launcher for the children
+ * @param childEnvironment variables added to each child's environment (secrets go here, never in
+ *     JVM options: other local users can read a command line)
+ * @param meterRegistry where the pool's meters are registered; null for none
  */
 public record PoolConfig(
     String name,
@@ -41,13 +47,16 @@ public record PoolConfig(
     Duration drainTimeout,
     int spawnFailureLimit,
     Executor callbackExecutor,
-    Path javaExecutable) {
+    Path javaExecutable,
+    Map<String, String> childEnvironment,
+    MeterRegistry meterRegistry) {
 
   private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
 
   public PoolConfig {
     childJvmOptions = List.copyOf(childJvmOptions);
     childClasspath = List.copyOf(childClasspath);
+    childEnvironment = Map.copyOf(childEnvironment);
   }
 
   public static Builder builder() {
@@ -69,6 +78,8 @@ public record PoolConfig(
     private int spawnFailureLimit = 5;
     private Executor callbackExecutor = ForkJoinPool.commonPool();
     private Path javaExecutable = Path.of(System.getProperty("java.home"), "bin", "java");
+    private final Map<String, String> childEnvironment = new LinkedHashMap<>();
+    private MeterRegistry meterRegistry;
 
     Builder() {}
 
@@ -187,6 +198,30 @@ public record PoolConfig(
       return this;
     }
 
+    /**
+     * Adds a variable to every child's environment. A child with {@code PROCPOOL_DB_URL} (and
+     * optionally {@code PROCPOOL_DB_USER}, {@code PROCPOOL_DB_PASSWORD}) opens a one-connection
+     * pool that handlers reach through {@code ChildContext.dataSource()}.
+     */
+    public Builder childEnvironment(String name, String value) {
+      Objects.requireNonNull(name, "childEnvironment name");
+      Objects.requireNonNull(value, "childEnvironment value");
+      if (name.isEmpty() || name.indexOf('=') >= 0) {
+        throw new IllegalArgumentException("childEnvironment name must be non-empty without '=': '" + name + "'");
+      }
+      childEnvironment.put(name, value);
+      return this;
+    }
+
+    /**
+     * Registers the pool's meters (queue depth, busy and idle children, jobs by outcome, wait and
+     * run timers) with this registry. Default: none.
+     */
+    public Builder meterRegistry(MeterRegistry meterRegistry) {
+      this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
+      return this;
+    }
+
     /** Checks the settings together and freezes them. */
     public PoolConfig build() {
       String poolName = name != null ? name : "pool-" + POOL_NUMBER.incrementAndGet();
@@ -203,7 +238,9 @@ public record PoolConfig(
           drainTimeout,
           spawnFailureLimit,
           callbackExecutor,
-          javaExecutable);
+          javaExecutable,
+          childEnvironment,
+          meterRegistry);
     }
 
     /**

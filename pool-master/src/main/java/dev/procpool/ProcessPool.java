@@ -5,6 +5,8 @@ import dev.procpool.master.children.ChildRoster;
 import dev.procpool.master.dispatch.Dispatcher;
 import dev.procpool.master.dispatch.JobFuture;
 import dev.procpool.master.dispatch.PendingJob;
+import dev.procpool.master.metrics.MicrometerPoolMetrics;
+import dev.procpool.master.metrics.PoolMetrics;
 import dev.procpool.master.transport.ChildChannelInitializer;
 import dev.procpool.master.transport.ChildServer;
 import io.netty.channel.EventLoop;
@@ -62,6 +64,8 @@ public final class ProcessPool implements AutoCloseable {
   private final ChildRoster roster;
   private final ChildServer server;
   private final ChildLauncher launcher;
+  private final PoolMetrics metrics;
+  private final long startedNanos = System.nanoTime();
 
   /** Starts a pool with these settings; returns once every child is ready. */
   public static ProcessPool start(PoolConfig config) {
@@ -84,6 +88,10 @@ public final class ProcessPool implements AutoCloseable {
     this.loop = group.next();
     this.blocking = Executors.newCachedThreadPool(new DefaultThreadFactory(name + "-launcher", true));
     this.dispatcher = new Dispatcher(name, loop, waiting);
+    this.metrics =
+        config.meterRegistry() == null
+            ? PoolMetrics.NOOP
+            : new MicrometerPoolMetrics(config.meterRegistry(), name, new PublishedGauges());
     ChildChannelInitializer initializer =
         new ChildChannelInitializer(name, config.maxFrameBytes(), config.startTimeout().toMillis());
     try {
@@ -100,6 +108,7 @@ public final class ProcessPool implements AutoCloseable {
             config.childClasspath(),
             server.socketPath(),
             config.maxFrameBytes(),
+            config.childEnvironment(),
             blocking);
     this.roster =
         new ChildRoster(
@@ -110,7 +119,8 @@ public final class ProcessPool implements AutoCloseable {
             config.children(),
             config.maxJobsPerChild(),
             config.startTimeout(),
-            config.spawnFailureLimit());
+            config.spawnFailureLimit(),
+            metrics);
     dispatcher.children(roster);
     initializer.route(roster, dispatcher);
     awaitStarted();
@@ -145,35 +155,99 @@ public final class ProcessPool implements AutoCloseable {
     long id = jobIds.incrementAndGet();
     JobFuture<T> future = new JobFuture<>();
     if (job.type() == null || job.type().isEmpty()) {
-      future.completeExceptionally(
-          new PoolException(FailureCode.INVALID_REQUEST, id, config.name() + ": job " + id + " has no type"));
-      return future;
+      return refused(future, FailureCode.INVALID_REQUEST, id, "", "job " + id + " has no type");
     }
     if (closed.get()) {
-      future.completeExceptionally(
-          new PoolException(FailureCode.POOL_CLOSED, id, config.name() + ": job " + id + " (" + job.type() + ") refused: the pool is closed"));
-      return future;
+      return refused(future, FailureCode.POOL_CLOSED, id, job.type(), "the pool is closed");
     }
     if (waiting.incrementAndGet() > config.queueCapacity() + dispatcher.idleChildren()) {
       waiting.decrementAndGet();
-      future.completeExceptionally(
-          new PoolException(
-              FailureCode.QUEUE_FULL,
-              id,
-              config.name() + ": job " + id + " (" + job.type() + ") refused: queue full (capacity "
-                  + config.queueCapacity() + ")"));
-      return future;
+      return refused(
+          future,
+          FailureCode.QUEUE_FULL,
+          id,
+          job.type(),
+          "queue full (capacity " + config.queueCapacity() + ", queued " + dispatcher.queuedJobs()
+              + ", busy " + dispatcher.busyChildren() + ")");
     }
     long timeoutMillis = job.timeout().orElse(config.jobTimeout()).toMillis();
     PendingJob<T> pending =
-        new PendingJob<>(id, job.type(), job.payload(), timeoutMillis, job::decode, config.callbackExecutor(), future);
+        new PendingJob<>(id, job.type(), job.payload(), timeoutMillis, job::decode, config.callbackExecutor(), future, metrics);
     future.onCancel(() -> runOnLoop(() -> dispatcher.cancel(pending)));
     if (!runOnLoop(() -> dispatcher.enqueue(pending))) {
       waiting.decrementAndGet();
-      future.completeExceptionally(
-          new PoolException(FailureCode.POOL_CLOSED, id, config.name() + ": job " + id + " (" + job.type() + ") refused: the pool is closed"));
+      return refused(future, FailureCode.POOL_CLOSED, id, job.type(), "the pool is closed");
     }
     return future;
+  }
+
+  private <T> CompletableFuture<T> refused(
+      CompletableFuture<T> future, FailureCode code, long id, String type, String why) {
+    metrics.jobFailed(type, code, -1);
+    future.completeExceptionally(
+        new PoolException(code, id, config.name() + ": job " + id + " (" + type + ") refused: " + why));
+    return future;
+  }
+
+  /**
+   * Why the pool cannot run jobs now (closed, or children keep failing to start), or empty while
+   * it can. Cheap and safe from any thread: for health checks.
+   */
+  public java.util.Optional<String> problem() {
+    if (closed.get()) {
+      return java.util.Optional.of(config.name() + " is closed");
+    }
+    return java.util.Optional.ofNullable(roster.unhealthyNow());
+  }
+
+  /** A consistent snapshot of the pool, taken on its event loop. */
+  public CompletableFuture<PoolStatus> status() {
+    CompletableFuture<PoolStatus> status = new CompletableFuture<>();
+    boolean queued =
+        runOnLoop(
+            () -> {
+              java.util.List<PoolStatus.Child> children = new java.util.ArrayList<>();
+              for (dev.procpool.master.children.ChildSlot.Snapshot c : roster.snapshot()) {
+                children.add(
+                    new PoolStatus.Child(c.id(), c.pid(), c.state().name(), c.jobsDone(), c.jobType(), c.jobMillis(), c.uptimeMillis()));
+              }
+              status.complete(
+                  new PoolStatus(
+                      config.name(),
+                      problem().orElse(null),
+                      dispatcher.queued(),
+                      dispatcher.busy(),
+                      dispatcher.idle(),
+                      java.time.Duration.ofNanos(System.nanoTime() - startedNanos),
+                      java.util.List.copyOf(children)));
+            });
+    if (!queued) {
+      status.completeExceptionally(new PoolException(FailureCode.POOL_CLOSED, -1, config.name() + " is closed"));
+    }
+    return status;
+  }
+
+  /** The gauges read what the loop publishes, never loop state. */
+  private final class PublishedGauges implements MicrometerPoolMetrics.Gauges {
+    @Override
+    public int queued() {
+      return dispatcher.queuedJobs();
+    }
+
+    @Override
+    public int busy() {
+      return dispatcher.busyChildren();
+    }
+
+    @Override
+    public int idle() {
+      return dispatcher.idleChildren();
+    }
+
+    @Override
+    public int live() {
+      return roster.liveChildren();
+    }
   }
 
   /** This pool's settings. */

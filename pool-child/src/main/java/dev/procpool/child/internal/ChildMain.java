@@ -11,6 +11,9 @@ import java.io.InputStream;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.util.HexFormat;
+import java.util.Optional;
+import javax.sql.DataSource;
+import com.zaxxer.hikari.HikariDataSource;
 
 /**
  * Entry point of a child JVM, started by the master.
@@ -51,7 +54,14 @@ public final class ChildMain {
     MasterWatchdog.start(stdin);
 
     long pid = ProcessHandle.current().pid();
-    ChildContext context = new Context(childId, pid);
+    Optional<HikariDataSource> database;
+    try {
+      database = ChildDatabase.open(System.getenv(), childId);
+    } catch (RuntimeException e) {
+      System.err.println("procpool child " + childId + ": could not open the database: " + e);
+      return ExitCodes.OPEN_FAILED;
+    }
+    ChildContext context = new Context(childId, pid, database.map(DataSource.class::cast));
     Handlers handlers;
     try {
       handlers = Handlers.load(ChildMain.class.getClassLoader());
@@ -59,10 +69,12 @@ public final class ChildMain {
     } catch (Exception e) {
       System.err.println("procpool child " + childId + ": handlers failed to open");
       e.printStackTrace();
+      database.ifPresent(HikariDataSource::close);
       return ExitCodes.OPEN_FAILED;
     }
 
-    try (handlers;
+    try (AutoCloseable closeDatabase = () -> database.ifPresent(HikariDataSource::close);
+        handlers;
         SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(args[0]))) {
       Hello hello =
           Hello.newBuilder()
@@ -91,6 +103,9 @@ public final class ChildMain {
     } catch (IOException e) {
       // The master closed the channel or went away: nothing to report to.
       return ExitCodes.OK;
+    } catch (Exception e) {
+      System.err.println("procpool child " + childId + ": error while closing: " + e);
+      return ExitCodes.OK;
     }
   }
 
@@ -112,10 +127,17 @@ public final class ChildMain {
   private static final class Context implements ChildContext {
     private final int childId;
     private final long pid;
+    private final Optional<DataSource> dataSource;
 
-    Context(int childId, long pid) {
+    Context(int childId, long pid, Optional<DataSource> dataSource) {
       this.childId = childId;
       this.pid = pid;
+      this.dataSource = dataSource;
+    }
+
+    @Override
+    public Optional<DataSource> dataSource() {
+      return dataSource;
     }
 
     @Override

@@ -11,6 +11,9 @@ import java.util.ServiceLoader;
 
 /** The child's handlers by type: found with {@link ServiceLoader}, opened once, closed once. */
 final class Handlers implements AutoCloseable {
+  /** Where procpool's demo handlers live (module pool-master). */
+  static final String BUILT_IN_PACKAGE = "dev.procpool.demo.";
+
   private final Map<String, JobHandler> byType;
 
   private Handlers(Map<String, JobHandler> byType) {
@@ -26,7 +29,10 @@ final class Handlers implements AutoCloseable {
         throw new IllegalStateException(handler.getClass().getName() + ".type() is empty");
       }
       JobHandler previous = byType.putIfAbsent(type, handler);
-      if (previous != null) {
+      if (previous != null && isBuiltIn(previous) != isBuiltIn(handler)) {
+        // procpool's own demo handlers (echo, sleep, ledger.*) yield to a user's handler of the same type.
+        byType.put(type, isBuiltIn(handler) ? previous : handler);
+      } else if (previous != null) {
         throw new IllegalStateException(
             "job type '"
                 + type
@@ -37,6 +43,10 @@ final class Handlers implements AutoCloseable {
       }
     }
     return new Handlers(byType);
+  }
+
+  private static boolean isBuiltIn(JobHandler handler) {
+    return handler.getClass().getName().startsWith(BUILT_IN_PACKAGE);
   }
 
   /** Opens every handler in class-path order; if one throws, closes those already opened. */

@@ -46,6 +46,11 @@ class JobLoopTest {
         public long pid() {
           return ProcessHandle.current().pid();
         }
+
+        @Override
+        public java.util.Optional<javax.sql.DataSource> dataSource() {
+          return java.util.Optional.empty();
+        }
       };
 
   @TempDir Path dir;

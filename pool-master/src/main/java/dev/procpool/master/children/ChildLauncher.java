@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -34,6 +35,7 @@ public final class ChildLauncher {
   private final Path socketPath;
   private final int maxFrameBytes;
   private final Executor blocking;
+  private final Map<String, String> environment;
   /** Every child process not yet exited: the last-resort kill list, safe from any thread. */
   private final Set<Process> processes = ConcurrentHashMap.newKeySet();
 
@@ -44,7 +46,9 @@ public final class ChildLauncher {
       List<Path> extraClasspath,
       Path socketPath,
       int maxFrameBytes,
+      Map<String, String> environment,
       Executor blocking) {
+    this.environment = Map.copyOf(environment);
     this.poolName = poolName;
     this.javaExecutable = javaExecutable;
     this.jvmOptions = List.copyOf(jvmOptions);
@@ -95,6 +99,7 @@ public final class ChildLauncher {
           try {
             ProcessBuilder builder = new ProcessBuilder(command(childId));
             builder.redirectErrorStream(true);
+            builder.environment().putAll(environment);
             process = builder.start();
           } catch (IOException | RuntimeException e) {
             onFailed.accept(e instanceof IOException ? (IOException) e : new IOException(e));

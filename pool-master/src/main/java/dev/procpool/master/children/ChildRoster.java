@@ -23,6 +23,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import dev.procpool.master.metrics.PoolMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +56,11 @@ public final class ChildRoster implements Dispatcher.Children {
   private final CompletableFuture<Void> allStarted = new CompletableFuture<>();
   private final CompletableFuture<Void> allExited = new CompletableFuture<>();
 
+  private final PoolMetrics metrics;
+  private final AtomicInteger livePublished = new AtomicInteger();
+  /** Why the pool cannot run jobs, or null; published for health checks off the loop. */
+  private volatile String unhealthyPublished;
+
   private int nextId = 1;
   private int failedStartsInRow;
   private String lastStartFailure = "";
@@ -67,7 +74,9 @@ public final class ChildRoster implements Dispatcher.Children {
       int target,
       long maxJobsPerChild,
       Duration startTimeout,
-      int spawnFailureLimit) {
+      int spawnFailureLimit,
+      PoolMetrics metrics) {
+    this.metrics = metrics;
     this.poolName = poolName;
     this.loop = loop;
     this.launcher = launcher;
@@ -86,14 +95,22 @@ public final class ChildRoster implements Dispatcher.Children {
   }
 
   private void replenish() {
-    if (closing) {
-      return;
-    }
     int live = liveCount();
-    while (live < target) {
+    while (!closing && live < target) {
       spawn(backoffMillis());
       live++;
     }
+    livePublished.lazySet(live);
+  }
+
+  /** Live children as last published by the loop. */
+  public int liveChildren() {
+    return livePublished.get();
+  }
+
+  /** Why the pool cannot run jobs, or null while it can; safe from any thread. */
+  public String unhealthyNow() {
+    return unhealthyPublished;
   }
 
   private long backoffMillis() {
@@ -149,6 +166,7 @@ public final class ChildRoster implements Dispatcher.Children {
     child.state(ChildSlot.State.DEAD);
     cancelStartDeadline(child);
     slots.remove(child.id());
+    metrics.childDied("start_failed");
     onStartFailed("could not start java: " + error.getMessage());
     afterExit();
   }
@@ -192,6 +210,9 @@ public final class ChildRoster implements Dispatcher.Children {
     child.wasReady(true);
     cancelStartDeadline(child);
     failedStartsInRow = 0;
+    unhealthyPublished = null;
+    metrics.knownTypes(hello.getJobTypesList());
+    metrics.childStarted();
     log.info("{}: {} ready in {} ms, serving {}", poolName, child,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - child.spawnedNanos()), hello.getJobTypesList());
     if (!allStarted.isDone() && readyCount() >= target) {
@@ -237,6 +258,7 @@ public final class ChildRoster implements Dispatcher.Children {
             ? "was stopped (" + child.stopReason() + ")"
             : "exited with status " + status + " (" + ExitCodes.describe(status) + ")";
     dispatcher.onChildLost(child, how);
+    metrics.childDied(!child.wasReady() ? "start_failed" : child.stopReason() == null ? "crashed" : "stopped");
     if (before == ChildSlot.State.STOPPING && child.stopReason() != null) {
       log.info("{}: {} {}", poolName, child, how);
     } else if (!closing) {
@@ -269,6 +291,7 @@ public final class ChildRoster implements Dispatcher.Children {
       allStarted.completeExceptionally(new PoolException(FailureCode.SPAWN_FAILED, -1, reason));
     }
     if (readyCount() == 0) {
+      unhealthyPublished = reason;
       log.error("{}", reason);
       dispatcher.failQueued(FailureCode.SPAWN_FAILED, reason);
     }
@@ -385,6 +408,17 @@ public final class ChildRoster implements Dispatcher.Children {
       allExited.complete(null);
     }
     return allExited;
+  }
+
+  /** A snapshot of every child for status pages; call on the loop. */
+  public List<ChildSlot.Snapshot> snapshot() {
+    checkInLoop();
+    long now = System.nanoTime();
+    List<ChildSlot.Snapshot> children = new ArrayList<>();
+    for (ChildSlot child : slots.values()) {
+      children.add(child.snapshot(now));
+    }
+    return children;
   }
 
   /** Last resort at close: SIGKILL whatever has not exited yet. */

@@ -154,6 +154,21 @@ public final class ChildSlot {
     this.wasReady = wasReady;
   }
 
+  /** An immutable copy for status pages, made on the loop. */
+  public record Snapshot(
+      int id, long pid, State state, long jobsDone, String jobType, long jobMillis, long uptimeMillis) {}
+
+  Snapshot snapshot(long nowNanos) {
+    return new Snapshot(
+        id,
+        pid,
+        state,
+        jobsDone,
+        job == null ? null : job.type(),
+        job == null ? 0 : java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(nowNanos - job.startedNanos()),
+        java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(nowNanos - spawnedNanos));
+  }
+
   @Override
   public String toString() {
     return "child " + id + (pid > 0 ? " (pid " + pid + ")" : "");

@@ -55,6 +55,8 @@ public final class Dispatcher {
   private final AtomicInteger waiting;
   /** Idle children, published for {@code submit}'s capacity check off the loop. */
   private final AtomicInteger idlePublished = new AtomicInteger();
+  private final AtomicInteger queuedPublished = new AtomicInteger();
+  private final AtomicInteger busyPublished = new AtomicInteger();
   private final ArrayDeque<PendingJob<?>> queue = new ArrayDeque<>();
   private final ArrayDeque<ChildSlot> idle = new ArrayDeque<>();
   private Children children;
@@ -111,7 +113,24 @@ public final class Dispatcher {
     while (!queue.isEmpty() && !idle.isEmpty()) {
       start(idle.pollLast(), queue.pollFirst());
     }
+    publish();
+  }
+
+  /** Makes the counts readable off the loop (gauges, status); lazySet is enough for gauges. */
+  private void publish() {
     idlePublished.lazySet(idle.size());
+    queuedPublished.lazySet(queue.size());
+    busyPublished.lazySet(busy);
+  }
+
+  /** Queued jobs as last published by the loop. */
+  public int queuedJobs() {
+    return queuedPublished.get();
+  }
+
+  /** Busy children as last published by the loop. */
+  public int busyChildren() {
+    return busyPublished.get();
   }
 
   /**
@@ -294,7 +313,7 @@ public final class Dispatcher {
   public void detach(ChildSlot child) {
     checkInLoop();
     idle.remove(child);
-    idlePublished.lazySet(idle.size());
+    publish();
   }
 
   /** Idle children, most recently used last. The caller may not keep the list. */
@@ -302,7 +321,7 @@ public final class Dispatcher {
     checkInLoop();
     List<ChildSlot> all = new ArrayList<>(idle);
     idle.clear();
-    idlePublished.lazySet(0);
+    publish();
     return all;
   }
 
@@ -338,6 +357,7 @@ public final class Dispatcher {
   }
 
   private void checkDrained() {
+    publish();
     if (drained != null && queue.isEmpty() && busy == 0) {
       drained.complete(null);
     }

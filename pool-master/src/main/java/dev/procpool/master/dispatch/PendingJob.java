@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import dev.procpool.FailureCode;
 import dev.procpool.PoolException;
 import dev.procpool.master.children.ChildSlot;
+import dev.procpool.master.metrics.PoolMetrics;
 import dev.procpool.protocol.JobRequest;
 import dev.procpool.protocol.ToChild;
 import java.util.concurrent.CompletableFuture;
@@ -37,8 +38,10 @@ public final class PendingJob<T> {
   private final ResultReader<T> reader;
   private final Executor callbacks;
   private final CompletableFuture<T> future;
+  private final PoolMetrics metrics;
 
   private boolean done;
+  private long queuedNanos;
   private boolean queued;
   private ChildSlot child;
   private long startedNanos;
@@ -51,7 +54,9 @@ public final class PendingJob<T> {
       long timeoutMillis,
       ResultReader<T> reader,
       Executor callbacks,
-      CompletableFuture<T> future) {
+      CompletableFuture<T> future,
+      PoolMetrics metrics) {
+    this.metrics = metrics;
     this.id = id;
     this.type = type;
     this.payload = payload;
@@ -87,6 +92,10 @@ public final class PendingJob<T> {
 
   void queued(boolean queued) {
     this.queued = queued;
+    if (queued) {
+      queuedNanos = System.nanoTime();
+      metrics.jobQueued(type);
+    }
   }
 
   /** The child running this job, or null. */
@@ -97,6 +106,7 @@ public final class PendingJob<T> {
   void running(ChildSlot child, long nowNanos) {
     this.child = child;
     this.startedNanos = nowNanos;
+    metrics.jobStarted(type, nowNanos - queuedNanos);
   }
 
   public long startedNanos() {
@@ -123,6 +133,7 @@ public final class PendingJob<T> {
     if (!markDone("succeed")) {
       return;
     }
+    metrics.jobSucceeded(type, System.nanoTime() - startedNanos);
     complete(
         () -> {
           T value;
@@ -143,15 +154,20 @@ public final class PendingJob<T> {
 
   /** Fails the future with {@code error}. */
   public void fail(PoolException error) {
+    long ran = startedNanos == 0 ? -1 : System.nanoTime() - startedNanos;
     if (!markDone("fail")) {
       return;
     }
+    metrics.jobFailed(type, error.code(), ran);
     complete(() -> future.completeExceptionally(error));
   }
 
   /** Marks the job done without touching the future: the user already cancelled it. */
   void cancelled() {
-    markDone("cancel");
+    long ran = startedNanos == 0 ? -1 : System.nanoTime() - startedNanos;
+    if (markDone("cancel")) {
+      metrics.jobFailed(type, FailureCode.CANCELLED, ran);
+    }
   }
 
   private boolean markDone(String how) {

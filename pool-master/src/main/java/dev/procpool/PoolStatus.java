@@ -1,0 +1,34 @@
+package dev.procpool;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A point-in-time view of a pool, for status pages and operators. Taken on the pool's event loop,
+ * so its numbers agree with each other.
+ *
+ * @param name the pool's name
+ * @param problem why the pool cannot serve right now, or null while it can
+ * @param queued jobs waiting for a child
+ * @param busy children running a job
+ * @param idle children waiting for a job
+ * @param uptime time since the pool started
+ * @param children every child the pool tracks, including starting and stopping ones
+ */
+public record PoolStatus(
+    String name, String problem, int queued, int busy, int idle, Duration uptime, List<Child> children) {
+
+  /**
+   * One child.
+   *
+   * @param id the pool's id for the child
+   * @param pid its process id, or -1 before it is known
+   * @param state STARTING, IDLE, BUSY, STOPPING or DEAD
+   * @param jobsDone jobs it has finished
+   * @param jobType the type of the job it runs, or null
+   * @param jobMillis how long it has been running that job
+   * @param uptimeMillis time since it was spawned
+   */
+  public record Child(
+      int id, long pid, String state, long jobsDone, String jobType, long jobMillis, long uptimeMillis) {}
+}

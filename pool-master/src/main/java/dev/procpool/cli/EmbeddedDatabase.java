@@ -1,0 +1,72 @@
+package dev.procpool.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.sql.SQLException;
+import java.util.HexFormat;
+
+/**
+ * The server's default database: an H2 TCP server on loopback, on a free port, keeping its files
+ * in the data directory, so that every child shares one real database. The password is made once,
+ * kept in {@code <data dir>/db-password} (readable by the owner only) and passed to children in
+ * their environment.
+ */
+final class EmbeddedDatabase implements AutoCloseable {
+  static final String USER = "procpool";
+  static final String DATABASE = "procpool";
+
+  private final org.h2.tools.Server server;
+  private final String url;
+  private final String password;
+
+  private EmbeddedDatabase(org.h2.tools.Server server, String url, String password) {
+    this.server = server;
+    this.url = url;
+    this.password = password;
+  }
+
+  static EmbeddedDatabase start(Path dataDir) throws IOException, SQLException {
+    Files.createDirectories(dataDir);
+    String password = password(dataDir.resolve("db-password"));
+    // No -tcpAllowOthers: H2 then accepts loopback connections only.
+    org.h2.tools.Server server =
+        org.h2.tools.Server.createTcpServer(
+                "-tcpPort", "0", "-baseDir", dataDir.toAbsolutePath().toString(), "-ifNotExists")
+            .start();
+    String url = "jdbc:h2:tcp://127.0.0.1:" + server.getPort() + "/" + DATABASE;
+    return new EmbeddedDatabase(server, url, password);
+  }
+
+  private static String password(Path file) throws IOException {
+    if (Files.exists(file)) {
+      return Files.readString(file, StandardCharsets.US_ASCII).trim();
+    }
+    byte[] random = new byte[24];
+    new SecureRandom().nextBytes(random);
+    String password = HexFormat.of().formatHex(random);
+    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(file, password + "\n", StandardCharsets.US_ASCII);
+    return password;
+  }
+
+  String url() {
+    return url;
+  }
+
+  String user() {
+    return USER;
+  }
+
+  String password() {
+    return password;
+  }
+
+  @Override
+  public void close() {
+    server.stop();
+  }
+}

@@ -1,0 +1,30 @@
+package dev.procpool.http;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How the HTTP front end listens and what it accepts.
+ *
+ * @param bind the address to listen on (default loopback: exposing the pool is a decision)
+ * @param port the port; 0 picks a free one
+ * @param maxBodyBytes the largest request body; larger ones get 413 before being buffered
+ * @param maxJobTimeout the most a request may ask for with {@code X-Job-Timeout-Ms}
+ * @param idleTimeout a connection with no traffic for this long is closed
+ * @param prometheus the registry {@code /metrics} scrapes, or null for 404
+ */
+public record HttpSettings(
+    String bind, int port, int maxBodyBytes, Duration maxJobTimeout, Duration idleTimeout, PrometheusMeterRegistry prometheus) {
+  public HttpSettings {
+    Objects.requireNonNull(bind, "bind");
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be in 0..65535: " + port);
+    }
+    if (maxBodyBytes < 0) {
+      throw new IllegalArgumentException("maxBodyBytes must be >= 0: " + maxBodyBytes);
+    }
+    Objects.requireNonNull(maxJobTimeout, "maxJobTimeout");
+    Objects.requireNonNull(idleTimeout, "idleTimeout");
+  }
+}
