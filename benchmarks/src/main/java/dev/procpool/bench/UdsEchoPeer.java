@@ -1,6 +1,7 @@
 package dev.procpool.bench;
 
 import com.google.protobuf.ByteString;
+import dev.procpool.protocol.FrameReader;
 import dev.procpool.protocol.Frames;
 import dev.procpool.protocol.JobReply;
 import dev.procpool.protocol.ToChild;
@@ -17,9 +18,8 @@ public final class UdsEchoPeer {
   public static void main(String[] args) throws Exception {
     int max = Frames.DEFAULT_MAX_FRAME_BYTES;
     try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(args[0]))) {
-      for (ToChild request = Frames.read(channel, ToChild.parser(), max);
-          request != null;
-          request = Frames.read(channel, ToChild.parser(), max)) {
+      FrameReader reader = new FrameReader(channel, max);
+      for (ToChild request = reader.read(ToChild.parser()); request != null; request = reader.read(ToChild.parser())) {
         ByteString payload = request.getJob().getPayload();
         Frames.write(
             channel,

@@ -1,6 +1,7 @@
 package dev.procpool.bench;
 
 import com.google.protobuf.ByteString;
+import dev.procpool.protocol.FrameReader;
 import dev.procpool.protocol.Frames;
 import dev.procpool.protocol.JobRequest;
 import dev.procpool.protocol.ToChild;
@@ -43,6 +44,7 @@ public class UdsPingPongBenchmark {
   private ServerSocketChannel server;
   private SocketChannel channel;
   private long id;
+  private FrameReader reader;
   private final int max = Frames.DEFAULT_MAX_FRAME_BYTES;
 
   @Setup(Level.Trial)
@@ -61,6 +63,7 @@ public class UdsPingPongBenchmark {
             .inheritIO()
             .start();
     channel = server.accept();
+    reader = new FrameReader(channel, max);
   }
 
   @TearDown(Level.Trial)
@@ -79,7 +82,7 @@ public class UdsPingPongBenchmark {
             .setJob(JobRequest.newBuilder().setJobId(++id).setType("echo").setPayload(ByteString.copyFrom(Payloads.ECHO_64)))
             .build();
     Frames.write(channel, request, max);
-    return Frames.read(channel, ToMaster.parser(), max);
+    return reader.read(ToMaster.parser());
   }
 
   @Benchmark

@@ -17,7 +17,13 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
+  /** Logging for the server and, through ChildMain, its children; an explicit choice wins. */
+  static final String LOGBACK_CONFIG = "procpool-logback.xml";
+
   public static void main(String[] args) {
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", LOGBACK_CONFIG);
+    }
     System.exit(run(args));
   }
 

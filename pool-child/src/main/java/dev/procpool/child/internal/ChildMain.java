@@ -32,6 +32,12 @@ public final class ChildMain {
   private ChildMain() {}
 
   public static void main(String[] args) {
+    // Handler libraries (HikariCP, drivers) log through SLF4J; when the class path has the
+    // server's logback configuration, use it rather than logback's chatty default.
+    if (System.getProperty("logback.configurationFile") == null
+        && ChildMain.class.getClassLoader().getResource("procpool-logback.xml") != null) {
+      System.setProperty("logback.configurationFile", "procpool-logback.xml");
+    }
     System.exit(run(args, System.in));
   }
 

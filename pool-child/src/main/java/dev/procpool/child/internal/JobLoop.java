@@ -6,6 +6,7 @@ import dev.procpool.child.ChildContext;
 import dev.procpool.child.JobContext;
 import dev.procpool.child.JobHandler;
 import dev.procpool.protocol.FailureCode;
+import dev.procpool.protocol.FrameReader;
 import dev.procpool.protocol.Frames;
 import dev.procpool.protocol.JobError;
 import dev.procpool.protocol.JobReply;
@@ -32,12 +33,14 @@ final class JobLoop {
   static final int MAX_STACK_CHARS = 16 * 1024;
 
   private final ByteChannel channel;
+  private final FrameReader reader;
   private final Handlers handlers;
   private final ChildContext child;
   private final int maxFrameBytes;
 
   JobLoop(ByteChannel channel, Handlers handlers, ChildContext child, int maxFrameBytes) {
     this.channel = channel;
+    this.reader = new FrameReader(channel, maxFrameBytes);
     this.handlers = handlers;
     this.child = child;
     this.maxFrameBytes = maxFrameBytes;
@@ -46,7 +49,7 @@ final class JobLoop {
   /** Runs until end of stream or shutdown. Throws {@link Fatal} after an {@link Error}. */
   void run() throws IOException {
     while (true) {
-      ToChild message = Frames.read(channel, ToChild.parser(), maxFrameBytes);
+      ToChild message = reader.read(ToChild.parser());
       if (message == null || message.hasShutdown()) {
         return;
       }
