@@ -15,7 +15,6 @@ java -jar "$JAR" -f 1 -wi 3 -w 2s -i 5 -r 2s -rf csv -rff "$OUT/jmh.csv" \
   | tee "$OUT/jmh.log"
 # Start-up is single-shot: its own warm-up and iteration counts.
 java -jar "$JAR" -f 1 -wi 3 -i 10 -rf csv -rff "$OUT/startup.csv" 'StartupBenchmark' | tee -a "$OUT/jmh.log"
-tail -n +2 "$OUT/startup.csv" >> "$OUT/jmh.csv"
 
 for i in 1 2 3; do java -cp "$JAR" dev.procpool.bench.ColdStart "$OUT/cold-all.txt"; done
 # The report reads one "cold" line: keep the median of the three runs.

@@ -23,6 +23,11 @@ public enum FailureCode {
   CHILD_CRASHED,
   /** The child broke the protocol (bad frame, wrong reply); it was killed. Retry only if idempotent. */
   PROTOCOL_ERROR,
+  /**
+   * A retryable job killed its child on each of its attempts; it is quarantined, never run again.
+   * Do not retry.
+   */
+  POISON_JOB,
   /** Children keep failing to start, so the pool cannot run jobs; the job never ran. Always safe to retry. */
   SPAWN_FAILED
 }

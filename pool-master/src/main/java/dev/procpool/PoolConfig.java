@@ -5,7 +5,9 @@ import java.time.Duration;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -33,6 +35,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * @param childEnvironment variables added to each child's environment (secrets go here, never in
  *     JVM options: other local users can read a command line)
  * @param meterRegistry where the pool's meters are registered; null for none
+ * @param retryableJobTypes job types that are safe to run twice (idempotent): when a child dies
+ *     running one, the job goes back to the head of the queue
+ * @param maxAttempts runs a retryable job gets before it is quarantined as {@code POISON_JOB}
  */
 public record PoolConfig(
     String name,
@@ -49,7 +54,9 @@ public record PoolConfig(
     Executor callbackExecutor,
     Path javaExecutable,
     Map<String, String> childEnvironment,
-    MeterRegistry meterRegistry) {
+    MeterRegistry meterRegistry,
+    Set<String> retryableJobTypes,
+    int maxAttempts) {
 
   private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
 
@@ -57,6 +64,7 @@ public record PoolConfig(
     childJvmOptions = List.copyOf(childJvmOptions);
     childClasspath = List.copyOf(childClasspath);
     childEnvironment = Map.copyOf(childEnvironment);
+    retryableJobTypes = Set.copyOf(retryableJobTypes);
   }
 
   public static Builder builder() {
@@ -80,6 +88,8 @@ public record PoolConfig(
     private Path javaExecutable = Path.of(System.getProperty("java.home"), "bin", "java");
     private final Map<String, String> childEnvironment = new LinkedHashMap<>();
     private MeterRegistry meterRegistry;
+    private final Set<String> retryableJobTypes = new LinkedHashSet<>();
+    private int maxAttempts = 3;
 
     Builder() {}
 
@@ -222,6 +232,35 @@ public record PoolConfig(
       return this;
     }
 
+    /**
+     * Job types that are idempotent, so safe to run again: when a child dies while running one
+     * (signal, exit, out of memory), the job returns to the head of the queue instead of failing,
+     * up to {@link #maxAttempts} runs in all. Other jobs never run twice. Replaces earlier calls.
+     */
+    public Builder retryableJobTypes(String... types) {
+      retryableJobTypes.clear();
+      for (String type : types) {
+        Objects.requireNonNull(type, "retryableJobTypes element");
+        if (type.isEmpty()) {
+          throw new IllegalArgumentException("retryableJobTypes must not contain an empty type");
+        }
+        retryableJobTypes.add(type);
+      }
+      return this;
+    }
+
+    /**
+     * How many runs a retryable job gets; a job whose child died on every one of them is a poison
+     * job: it fails with {@code POISON_JOB} and is never run again. Default 3.
+     */
+    public Builder maxAttempts(int maxAttempts) {
+      if (maxAttempts < 1) {
+        throw new IllegalArgumentException("maxAttempts must be >= 1: " + maxAttempts);
+      }
+      this.maxAttempts = maxAttempts;
+      return this;
+    }
+
     /** Checks the settings together and freezes them. */
     public PoolConfig build() {
       String poolName = name != null ? name : "pool-" + POOL_NUMBER.incrementAndGet();
@@ -240,7 +279,9 @@ public record PoolConfig(
           callbackExecutor,
           javaExecutable,
           childEnvironment,
-          meterRegistry);
+          meterRegistry,
+          retryableJobTypes,
+          maxAttempts);
     }
 
     /**

@@ -87,7 +87,7 @@ public final class ProcessPool implements AutoCloseable {
         new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(name + "-loop", true), NioIoHandler.newFactory());
     this.loop = group.next();
     this.blocking = Executors.newCachedThreadPool(new DefaultThreadFactory(name + "-launcher", true));
-    this.dispatcher = new Dispatcher(name, loop, waiting);
+    this.dispatcher = new Dispatcher(name, loop, waiting, config.retryableJobTypes(), config.maxAttempts());
     this.metrics =
         config.meterRegistry() == null
             ? PoolMetrics.NOOP

@@ -23,6 +23,7 @@ public final class ResultsReport {
     Path dir = Path.of(args[0]);
     ResultsReport report = new ResultsReport();
     report.readCsv(dir.resolve("jmh.csv"));
+    report.readCsv(dir.resolve("startup.csv"));
     report.readLines(dir.resolve("http.txt"));
     report.readLines(dir.resolve("cold.txt"));
     Files.writeString(Path.of(args[1]), report.markdown(), StandardCharsets.UTF_8);

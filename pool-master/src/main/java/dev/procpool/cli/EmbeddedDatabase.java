@@ -37,7 +37,8 @@ final class EmbeddedDatabase implements AutoCloseable {
         org.h2.tools.Server.createTcpServer(
                 "-tcpPort", "0", "-baseDir", dataDir.toAbsolutePath().toString(), "-ifNotExists")
             .start();
-    String url = "jdbc:h2:tcp://127.0.0.1:" + server.getPort() + "/" + DATABASE;
+    // DB_CLOSE_DELAY=-1: keep the database open while no child is connected (all restarting).
+    String url = "jdbc:h2:tcp://127.0.0.1:" + server.getPort() + "/" + DATABASE + ";DB_CLOSE_DELAY=-1";
     return new EmbeddedDatabase(server, url, password);
   }
 

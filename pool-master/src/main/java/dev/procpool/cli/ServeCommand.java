@@ -78,6 +78,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--idle-timeout", converter = DurationConverter.class, description = "Close HTTP connections idle this long. Default: 60s.")
   Duration idleTimeout = Duration.ofSeconds(60);
 
+  @Option(names = "--request-timeout", converter = DurationConverter.class,
+      description = "A request must arrive whole within this time of its first byte, else 408. Default: 10s.")
+  Duration requestTimeout = Duration.ofSeconds(10);
+
   @Override
   public Integer call() throws Exception {
     for (Path jar : jobs) {
@@ -97,7 +101,7 @@ final class ServeCommand implements Callable<Integer> {
           .childJvmOptions(childJvmOptions.toArray(new String[0]))
           .childClasspath(jobs)
           .maxJobsPerChild(maxJobsPerChild);
-      new HttpSettings(bind, port, maxBodyBytes, jobTimeout, idleTimeout, null);
+      new HttpSettings(bind, port, maxBodyBytes, jobTimeout, idleTimeout, requestTimeout, null);
     } catch (IllegalArgumentException e) {
       System.err.println("procpool: " + e.getMessage());
       return 2;
@@ -140,14 +144,15 @@ final class ServeCommand implements Callable<Integer> {
     HttpFrontEnd http = null;
     try {
       processPool = pool.start();
-      http = HttpFrontEnd.start(processPool, new HttpSettings(bind, port, maxBodyBytes, jobTimeout, idleTimeout, prometheus));
+      http = HttpFrontEnd.start(processPool, new HttpSettings(bind, port, maxBodyBytes, jobTimeout, idleTimeout, requestTimeout, prometheus));
       String where = dbUrl == null ? "embedded H2 in " + dataDir.toAbsolutePath() : url;
       System.out.println("procpool " + VersionProvider.version() + " listening on http://" + bind + ":" + http.port()
           + " (children=" + children + ", database=" + where + ")");
       System.out.flush();
       stop.await();
-      http.stopAccepting();
-      processPool.close(); // drains: requests in flight still get their answers
+      // Drain with HTTP still up: requests in flight get their answers, new jobs get 503 with
+      // Retry-After (the pool refuses them), /health says why. Then the listener goes.
+      processPool.close();
       return 0;
     } catch (dev.procpool.PoolException e) {
       System.err.println("procpool: " + e.getMessage());

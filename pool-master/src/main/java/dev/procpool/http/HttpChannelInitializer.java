@@ -41,6 +41,7 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
     connections.add(channel);
     ChannelPipeline pipeline = channel.pipeline();
     pipeline.addLast(new IdleStateHandler(0, 0, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+    pipeline.addLast(new RequestDeadline(settings.requestTimeout().toMillis()));
     pipeline.addLast(new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192));
     pipeline.addLast(new BodyLimit(settings.maxBodyBytes()));
     pipeline.addLast(new JobRequestHandler(pool, settings));

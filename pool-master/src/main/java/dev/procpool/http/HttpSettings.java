@@ -12,10 +12,22 @@ import java.util.Objects;
  * @param maxBodyBytes the largest request body; larger ones get 413 before being buffered
  * @param maxJobTimeout the most a request may ask for with {@code X-Job-Timeout-Ms}
  * @param idleTimeout a connection with no traffic for this long is closed
+ * @param requestTimeout a request must arrive whole within this time of its first byte (slowloris)
  * @param prometheus the registry {@code /metrics} scrapes, or null for 404
  */
 public record HttpSettings(
-    String bind, int port, int maxBodyBytes, Duration maxJobTimeout, Duration idleTimeout, PrometheusMeterRegistry prometheus) {
+    String bind,
+    int port,
+    int maxBodyBytes,
+    Duration maxJobTimeout,
+    Duration idleTimeout,
+    Duration requestTimeout,
+    PrometheusMeterRegistry prometheus) {
+  /** Loopback defaults: 1 MiB bodies, 30 s jobs, 60 s idle, 10 s to send a request, no /metrics. */
+  public static HttpSettings loopback(int port) {
+    return new HttpSettings("127.0.0.1", port, 1024 * 1024, Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(10), null);
+  }
+
   public HttpSettings {
     Objects.requireNonNull(bind, "bind");
     if (port < 0 || port > 65535) {
@@ -26,5 +38,12 @@ public record HttpSettings(
     }
     Objects.requireNonNull(maxJobTimeout, "maxJobTimeout");
     Objects.requireNonNull(idleTimeout, "idleTimeout");
+    Objects.requireNonNull(requestTimeout, "requestTimeout");
+    if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+      throw new IllegalArgumentException("idleTimeout must be > 0: " + idleTimeout);
+    }
+    if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+      throw new IllegalArgumentException("requestTimeout must be > 0: " + requestTimeout);
+    }
   }
 }

@@ -65,6 +65,10 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
 
   private void serve(ChannelHandlerContext ctx, FullHttpRequest request) {
     busy = true;
+    RequestDeadline deadline = ctx.pipeline().get(RequestDeadline.class);
+    if (deadline != null) {
+      deadline.requestComplete();
+    }
     boolean keepAlive = HttpUtil.isKeepAlive(request);
     try {
       if (!request.decoderResult().isSuccess()) {
@@ -241,7 +245,9 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
     if (event instanceof IdleStateEvent) {
-      ctx.close();
+      if (!busy) { // a long job is not idleness: only close between requests
+        ctx.close();
+      }
     } else {
       ctx.fireUserEventTriggered(event);
     }

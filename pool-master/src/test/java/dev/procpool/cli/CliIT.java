@@ -35,6 +35,33 @@ class CliIT {
     return new String(in.readAllBytes(), StandardCharsets.UTF_8);
   }
 
+  /** Waits (bounded) until /status shows a busy child. */
+  private static void awaitBusy(HttpClient client, String base) throws Exception {
+    for (int i = 0; i < 100; i++) {
+      String status = client.send(HttpRequest.newBuilder(URI.create(base + "/status")).build(), HttpResponse.BodyHandlers.ofString()).body();
+      if (status.contains("\"state\":\"BUSY\"")) {
+        return;
+      }
+      Thread.sleep(20); // polling the server's own status page: there is no push
+    }
+    throw new AssertionError("no child became busy");
+  }
+
+  /** After SIGTERM: submits until the server refuses (the signal is asynchronous), bounded. */
+  private static HttpResponse<String> awaitRefusal(HttpClient client, String base) throws Exception {
+    HttpResponse<String> response = null;
+    for (int i = 0; i < 100; i++) {
+      response = client.send(
+          HttpRequest.newBuilder(URI.create(base + "/jobs/echo")).POST(HttpRequest.BodyPublishers.ofString("late")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        return response;
+      }
+      Thread.sleep(20); // the signal handler runs on its own thread; give it a moment
+    }
+    return response;
+  }
+
   @Test
   void badFlag_oneLineErrorAndExit2(@TempDir Path dir) throws Exception {
     Process process = launch(dir, "serve", "--no-such-flag");
@@ -95,7 +122,16 @@ class CliIT {
       assertEquals("7", balance.body());
       assertEquals(200, client.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
 
+      // SIGTERM under load: the running job finishes, new work is refused with 503, exit 0.
+      java.util.concurrent.CompletableFuture<HttpResponse<String>> slow = client.sendAsync(
+          HttpRequest.newBuilder(URI.create(base + "/jobs/sleep")).POST(HttpRequest.BodyPublishers.ofString("1500")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      awaitBusy(client, base);
       server.destroy(); // SIGTERM
+      HttpResponse<String> refused = awaitRefusal(client, base);
+      assertEquals(503, refused.statusCode(), refused.body());
+      assertTrue(refused.body().contains("POOL_CLOSED"), refused.body());
+      assertEquals("1500", slow.get(30, TimeUnit.SECONDS).body(), "the job running at SIGTERM finished");
       assertTrue(server.waitFor(60, TimeUnit.SECONDS), "server exits after SIGTERM");
       assertEquals(0, server.exitValue());
       assertTrue(Files.isRegularFile(dir.resolve("procpool-data/db-password")));

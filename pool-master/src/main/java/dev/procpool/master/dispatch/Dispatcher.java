@@ -10,6 +10,7 @@ import io.netty.channel.EventLoop;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,6 +54,8 @@ public final class Dispatcher {
   private final String poolName;
   private final EventLoop loop;
   private final AtomicInteger waiting;
+  private final Set<String> retryable;
+  private final int maxAttempts;
   /** Idle children, published for {@code submit}'s capacity check off the loop. */
   private final AtomicInteger idlePublished = new AtomicInteger();
   private final AtomicInteger queuedPublished = new AtomicInteger();
@@ -68,7 +71,9 @@ public final class Dispatcher {
    * @param waiting jobs submitted but not yet started; {@code submit} counts up to enforce the
    *     queue capacity without a trip to the loop, this class counts down
    */
-  public Dispatcher(String poolName, EventLoop loop, AtomicInteger waiting) {
+  public Dispatcher(String poolName, EventLoop loop, AtomicInteger waiting, Set<String> retryable, int maxAttempts) {
+    this.retryable = Set.copyOf(retryable);
+    this.maxAttempts = maxAttempts;
     this.poolName = poolName;
     this.loop = loop;
     this.waiting = waiting;
@@ -216,11 +221,24 @@ public final class Dispatcher {
     PendingJob<?> job = child.job();
     if (job != null) {
       end(child, job);
-      job.fail(
-          error(
-              FailureCode.CHILD_CRASHED,
-              job,
-              child + " " + how + " while running job " + job.id() + " (" + job.type() + ")"));
+      String what = child + " " + how + " while running job " + job.id() + " (" + job.type() + ")";
+      if (!retryable.contains(job.type())) {
+        job.fail(error(FailureCode.CHILD_CRASHED, job, what));
+      } else if (job.runs() >= maxAttempts) {
+        log.error("{}: job {} ({}) killed its child on all {} runs; quarantined", poolName, job.id(), job.type(), job.runs());
+        job.fail(error(FailureCode.POISON_JOB, job,
+            "killed its child on each of its " + job.runs() + " runs and will not run again; last: " + what));
+      } else if (accepting) {
+        // Idempotent by the user's word: back to the head of the queue, ahead of newer jobs.
+        log.warn("{}: {}; retrying it (run {} of {})", poolName, what, job.runs() + 1, maxAttempts);
+        job.requeued();
+        job.queued(true);
+        waiting.incrementAndGet();
+        queue.addFirst(job);
+        dispatch();
+      } else {
+        job.fail(error(FailureCode.CHILD_CRASHED, job, what + "; not retried: the pool is closing"));
+      }
     }
     checkDrained();
   }

@@ -42,6 +42,7 @@ public final class PendingJob<T> {
 
   private boolean done;
   private long queuedNanos;
+  private int runs;
   private boolean queued;
   private ChildSlot child;
   private long startedNanos;
@@ -94,7 +95,9 @@ public final class PendingJob<T> {
     this.queued = queued;
     if (queued) {
       queuedNanos = System.nanoTime();
-      metrics.jobQueued(type);
+      if (runs == 0) {
+        metrics.jobQueued(type);
+      }
     }
   }
 
@@ -106,7 +109,23 @@ public final class PendingJob<T> {
   void running(ChildSlot child, long nowNanos) {
     this.child = child;
     this.startedNanos = nowNanos;
+    runs++;
     metrics.jobStarted(type, nowNanos - queuedNanos);
+  }
+
+  /** How many times a child started this job (more than once only for retryable jobs). */
+  public int runs() {
+    return runs;
+  }
+
+  /** Back to the queue after its child died: it is no longer running anywhere. */
+  void requeued() {
+    child = null;
+    startedNanos = 0;
+    if (timeoutTask != null) {
+      timeoutTask.cancel(false);
+      timeoutTask = null;
+    }
   }
 
   public long startedNanos() {
