@@ -250,6 +250,76 @@ public final class ProcessPool implements AutoCloseable {
     }
   }
 
+  /**
+   * Replaces every child, one at a time, without losing capacity or a job: each replacement
+   * starts first, and an old child leaves only when idle. This is how changed handler code (a new
+   * jar at the same path) goes live. Completes when every old child has exited.
+   */
+  public CompletableFuture<Void> restartChildren() {
+    return onLoopFuture(roster::restartAll);
+  }
+
+  /**
+   * Grows or shrinks the pool to {@code children}. Shrinking retires idle children first and
+   * lets busy ones finish their job; no job is interrupted. Completes when exactly that many
+   * children are ready.
+   */
+  public CompletableFuture<Void> resize(int children) {
+    if (children < 1) {
+      throw new IllegalArgumentException("children must be >= 1: " + children);
+    }
+    return onLoopFuture(() -> roster.resize(children));
+  }
+
+  /**
+   * Runs one job of {@code type} in every ready child, between its jobs (before anything queued),
+   * for example to reload configuration or drop a cache. Completes with one result per child.
+   */
+  public CompletableFuture<java.util.List<BroadcastResult>> broadcast(String type, byte[] payload) {
+    java.util.Objects.requireNonNull(type, "type");
+    java.util.Objects.requireNonNull(payload, "payload");
+    return onLoopFuture(() -> {
+      java.util.List<CompletableFuture<BroadcastResult>> results = new java.util.ArrayList<>();
+      for (dev.procpool.master.children.ChildSlot child : roster.readyChildren()) {
+        long id = jobIds.incrementAndGet();
+        JobFuture<byte[]> future = new JobFuture<>();
+        PendingJob<byte[]> job = new PendingJob<>(id, type, com.google.protobuf.UnsafeByteOperations.unsafeWrap(payload),
+            config.jobTimeout().toMillis(), com.google.protobuf.ByteString::toByteArray, config.callbackExecutor(), future, metrics);
+        int childId = child.id();
+        long pid = child.pid();
+        results.add(future.handle((bytes, failure) -> new BroadcastResult(childId, pid, bytes,
+            failure == null ? null : failure instanceof PoolException ? (PoolException) failure
+                : new PoolException(FailureCode.CANCELLED, id, String.valueOf(failure)))));
+        waiting.incrementAndGet();
+        dispatcher.pin(child, job);
+      }
+      return CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0]))
+          .thenApply(v -> results.stream().map(CompletableFuture::join).toList());
+    });
+  }
+
+  /** Runs {@code action} on the loop and flattens the future it returns. */
+  private <V> CompletableFuture<V> onLoopFuture(java.util.function.Supplier<CompletableFuture<V>> action) {
+    CompletableFuture<V> result = new CompletableFuture<>();
+    if (closed.get() || !runOnLoop(() -> {
+      try {
+        action.get().whenComplete((v, e) -> {
+          if (e != null) {
+            result.completeExceptionally(e);
+          } else {
+            result.complete(v);
+          }
+        });
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+      }
+    })) {
+      result.completeExceptionally(new PoolException(FailureCode.POOL_CLOSED, -1, config.name() + " is closed"));
+    }
+    // Completions of loop-side futures happen on the loop: hand the caller's stages to the callback executor.
+    return result.thenApplyAsync(v -> v, config.callbackExecutor());
+  }
+
   /** This pool's settings. */
   public PoolConfig config() {
     return config;

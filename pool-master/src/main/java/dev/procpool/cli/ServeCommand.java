@@ -82,6 +82,9 @@ final class ServeCommand implements Callable<Integer> {
       description = "A request must arrive whole within this time of its first byte, else 408. Default: 10s.")
   Duration requestTimeout = Duration.ofSeconds(10);
 
+  @Option(names = "--admin-token-file", description = "File with the token for /admin routes; created with a random token (mode 0600) if missing. Default: <data-dir>/admin-token.")
+  Path adminTokenFile;
+
   @Override
   public Integer call() throws Exception {
     for (Path jar : jobs) {
@@ -101,7 +104,7 @@ final class ServeCommand implements Callable<Integer> {
           .childJvmOptions(childJvmOptions.toArray(new String[0]))
           .childClasspath(jobs)
           .maxJobsPerChild(maxJobsPerChild);
-      new HttpSettings(bind, port, maxBodyBytes, jobTimeout, idleTimeout, requestTimeout, null);
+      new HttpSettings(bind, port, maxBodyBytes, jobTimeout, idleTimeout, requestTimeout, null, null);
     } catch (IllegalArgumentException e) {
       System.err.println("procpool: " + e.getMessage());
       return 2;
@@ -140,15 +143,28 @@ final class ServeCommand implements Callable<Integer> {
       });
     }
 
+    Path tokenFile = adminTokenFile != null ? adminTokenFile : dataDir.resolve("admin-token");
+    String adminToken = AdminToken.readOrCreate(tokenFile);
+
     ProcessPool processPool = null;
     HttpFrontEnd http = null;
     try {
       processPool = pool.start();
-      http = HttpFrontEnd.start(processPool, new HttpSettings(bind, port, maxBodyBytes, jobTimeout, idleTimeout, requestTimeout, prometheus));
+      http = HttpFrontEnd.start(processPool, new HttpSettings(bind, port, maxBodyBytes, jobTimeout, idleTimeout, requestTimeout, prometheus, adminToken));
       String where = dbUrl == null ? "embedded H2 in " + dataDir.toAbsolutePath() : url;
       System.out.println("procpool " + VersionProvider.version() + " listening on http://" + bind + ":" + http.port()
           + " (children=" + children + ", database=" + where + ")");
+      System.out.println("admin token in " + tokenFile.toAbsolutePath() + "; SIGHUP or POST /admin/restart rolls the children");
       System.out.flush();
+      ProcessPool rolling = processPool;
+      Signal.handle(new Signal("HUP"), s -> {
+        log.info("SIGHUP: rolling restart of the children");
+        rolling.restartChildren().whenComplete((v, e) -> {
+          if (e != null) {
+            log.warn("rolling restart failed: {}", e.toString());
+          }
+        });
+      });
       stop.await();
       // Drain with HTTP still up: requests in flight get their answers, new jobs get 503 with
       // Retry-After (the pool refuses them), /health says why. Then the listener goes.

@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param idleTimeout a connection with no traffic for this long is closed
  * @param requestTimeout a request must arrive whole within this time of its first byte (slowloris)
  * @param prometheus the registry {@code /metrics} scrapes, or null for 404
+ * @param adminToken the bearer token the {@code /admin/*} routes require, or null to turn them off
  */
 public record HttpSettings(
     String bind,
@@ -22,10 +23,16 @@ public record HttpSettings(
     Duration maxJobTimeout,
     Duration idleTimeout,
     Duration requestTimeout,
-    PrometheusMeterRegistry prometheus) {
+    PrometheusMeterRegistry prometheus,
+    String adminToken) {
   /** Loopback defaults: 1 MiB bodies, 30 s jobs, 60 s idle, 10 s to send a request, no /metrics. */
   public static HttpSettings loopback(int port) {
-    return new HttpSettings("127.0.0.1", port, 1024 * 1024, Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(10), null);
+    return new HttpSettings("127.0.0.1", port, 1024 * 1024, Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(10), null, null);
+  }
+
+  /** The same settings with admin routes guarded by this token. */
+  public HttpSettings withAdminToken(String token) {
+    return new HttpSettings(bind, port, maxBodyBytes, maxJobTimeout, idleTimeout, requestTimeout, prometheus, token);
   }
 
   public HttpSettings {

@@ -42,6 +42,7 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
   static final int MAX_TYPE_CHARS = 128;
   static final String TIMEOUT_HEADER = "X-Job-Timeout-Ms";
   private static final String JOBS = "/jobs/";
+  private static final String ADMIN = "/admin/";
 
   private final ProcessPool pool;
   private final HttpSettings settings;
@@ -87,6 +88,8 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
         if (onlyGet(ctx, request, keepAlive)) {
           status(ctx, request, keepAlive);
         }
+      } else if (path.startsWith(ADMIN) && settings.adminToken() != null) {
+        admin(ctx, request, keepAlive, path.substring(ADMIN.length()));
       } else if (path.equals("/metrics") && settings.prometheus() != null) {
         if (onlyGet(ctx, request, keepAlive)) {
           FullHttpResponse response = text(HttpResponseStatus.OK, settings.prometheus().scrape());
@@ -131,6 +134,48 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
       job = job.withTimeout(Duration.ofMillis(Math.min(millis, settings.maxJobTimeout().toMillis())));
     }
     pool.submit(job).whenComplete((result, failure) -> respond(ctx, request, keepAlive, outcome(result, failure)));
+  }
+
+  /** {@code POST /admin/restart}, {@code POST /admin/children} (body: the new size); bearer token required. */
+  private void admin(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive, String action) {
+    String auth = request.headers().get(HttpHeaderNames.AUTHORIZATION, "");
+    byte[] presented = auth.startsWith("Bearer ") ? auth.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
+    if (!java.security.MessageDigest.isEqual(presented, settings.adminToken().getBytes(StandardCharsets.UTF_8))) {
+      FullHttpResponse response = error(HttpResponseStatus.UNAUTHORIZED, "UNAUTHORIZED", "admin routes need the admin token as 'Authorization: Bearer <token>'");
+      response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+      respond(ctx, request, keepAlive, response);
+      return;
+    }
+    if (!request.method().equals(HttpMethod.POST)) {
+      FullHttpResponse response = error(HttpResponseStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "admin actions are POSTed");
+      response.headers().set(HttpHeaderNames.ALLOW, "POST");
+      respond(ctx, request, keepAlive, response);
+      return;
+    }
+    CompletableFuture<Void> done;
+    String what;
+    if (action.equals("restart")) {
+      done = pool.restartChildren();
+      what = "restarted";
+    } else if (action.equals("children")) {
+      int size;
+      try {
+        size = Integer.parseInt(request.content().toString(StandardCharsets.UTF_8).trim());
+        done = pool.resize(size);
+      } catch (IllegalArgumentException e) {
+        respond(ctx, request, keepAlive, error(HttpResponseStatus.BAD_REQUEST, FailureCode.INVALID_REQUEST.name(),
+            "the body must be the number of children, >= 1"));
+        return;
+      }
+      what = "resized";
+    } else {
+      respond(ctx, request, keepAlive, error(HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no admin action " + action));
+      return;
+    }
+    done.thenCompose(v -> pool.status()).whenComplete((status, failure) -> respond(ctx, request, keepAlive,
+        failure != null
+            ? error(HttpResponseStatus.SERVICE_UNAVAILABLE, "ADMIN_FAILED", String.valueOf(failure.getMessage()))
+            : json(HttpResponseStatus.OK, "{\"status\":\"" + what + "\",\"pool\":" + statusJson(status) + "}")));
   }
 
   private static FullHttpResponse outcome(byte[] result, Throwable failure) {

@@ -122,6 +122,27 @@ class CliIT {
       assertEquals("7", balance.body());
       assertEquals(200, client.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
 
+      // The admin commands against the running server.
+      String tokenFile = dir.resolve("procpool-data/admin-token").toString();
+      Process status = launch(dir, "status", "--url", base);
+      String table = all(status.getInputStream());
+      assertTrue(status.waitFor(60, TimeUnit.SECONDS));
+      assertEquals(0, status.exitValue(), table);
+      assertTrue(table.contains("IDLE") && table.contains("queued=0"), table);
+      Process resize = launch(dir, "resize", "1", "--url", base, "--token-file", tokenFile);
+      String resized = all(resize.getInputStream()) + all(resize.getErrorStream());
+      assertTrue(resize.waitFor(120, TimeUnit.SECONDS));
+      assertEquals(0, resize.exitValue(), resized);
+      assertEquals(1, resized.lines().filter(l -> l.contains("IDLE") || l.contains("BUSY")).count(), resized);
+      Process restart = launch(dir, "restart", "--url", base, "--token-file", tokenFile);
+      String restarted = all(restart.getInputStream()) + all(restart.getErrorStream());
+      assertTrue(restart.waitFor(120, TimeUnit.SECONDS));
+      assertEquals(0, restart.exitValue(), restarted);
+      Process unreachable = launch(dir, "status", "--url", "http://127.0.0.1:1");
+      all(unreachable.getErrorStream());
+      assertTrue(unreachable.waitFor(60, TimeUnit.SECONDS));
+      assertEquals(3, unreachable.exitValue());
+
       // SIGTERM under load: the running job finishes, new work is refused with 503, exit 0.
       java.util.concurrent.CompletableFuture<HttpResponse<String>> slow = client.sendAsync(
           HttpRequest.newBuilder(URI.create(base + "/jobs/sleep")).POST(HttpRequest.BodyPublishers.ofString("1500")).build(),

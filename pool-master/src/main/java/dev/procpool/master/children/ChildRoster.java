@@ -42,12 +42,14 @@ public final class ChildRoster implements Dispatcher.Children {
   static final long MAX_BACKOFF_MILLIS = 10_000;
   /** How long a child may keep running after closing its channel before it is killed. */
   static final long CHANNEL_CLOSED_GRACE_MILLIS = 1_000;
+  /** Prefix of the stop reasons that mean a child could not start properly. */
+  private static final String START_FAULT = "start-up fault: ";
 
   private final String poolName;
   private final EventLoop loop;
   private final ChildLauncher launcher;
   private final Dispatcher dispatcher;
-  private final int target;
+  private int target;
   private final long maxJobsPerChild;
   private final Duration startTimeout;
   private final int spawnFailureLimit;
@@ -60,6 +62,14 @@ public final class ChildRoster implements Dispatcher.Children {
   private final AtomicInteger livePublished = new AtomicInteger();
   /** Why the pool cannot run jobs, or null; published for health checks off the loop. */
   private volatile String unhealthyPublished;
+
+  /** Rolling restart: the children still to replace, oldest first, and the extra one starting. */
+  private final java.util.ArrayDeque<ChildSlot> toReplace = new java.util.ArrayDeque<>();
+  private final java.util.Set<Integer> replacedIds = new java.util.HashSet<>();
+  private ChildSlot rollingExtra;
+  private CompletableFuture<Void> rolled;
+  /** Completed when the live children match the target and none is stopping (resize). */
+  private CompletableFuture<Void> settled;
 
   private int nextId = 1;
   private int failedStartsInRow;
@@ -121,7 +131,7 @@ public final class ChildRoster implements Dispatcher.Children {
     return Math.min(delay, MAX_BACKOFF_MILLIS);
   }
 
-  private void spawn(long delayMillis) {
+  private ChildSlot spawn(long delayMillis) {
     byte[] token = new byte[32];
     random.nextBytes(token);
     ChildSlot child = new ChildSlot(nextId++, token, System.nanoTime());
@@ -132,6 +142,7 @@ public final class ChildRoster implements Dispatcher.Children {
       log.info("{}: starting child {} in {} ms (failed starts in a row: {})", poolName, child.id(), delayMillis, failedStartsInRow);
       loop.schedule(() -> launch(child), delayMillis, TimeUnit.MILLISECONDS);
     }
+    return child;
   }
 
   private void launch(ChildSlot child) {
@@ -174,7 +185,7 @@ public final class ChildRoster implements Dispatcher.Children {
   private void onStartTimeout(ChildSlot child) {
     if (child.state() == ChildSlot.State.STARTING) {
       log.error("{}: {} did not become ready within {} ms; killing it", poolName, child, startTimeout.toMillis());
-      kill(child, "not ready within " + startTimeout.toMillis() + " ms");
+      kill(child, START_FAULT + "not ready within " + startTimeout.toMillis() + " ms");
     }
   }
 
@@ -195,13 +206,13 @@ public final class ChildRoster implements Dispatcher.Children {
       return null;
     }
     if (hello.getProtocolVersion() != ProtocolVersion.CURRENT) {
-      String why = "speaks protocol version " + hello.getProtocolVersion() + ", expected " + ProtocolVersion.CURRENT;
+      String why = START_FAULT + "speaks protocol version " + hello.getProtocolVersion() + ", expected " + ProtocolVersion.CURRENT;
       log.error("{}: {} {}", poolName, child, why);
       kill(child, why);
       return null;
     }
     if (child.process() != null && child.process().pid() != hello.getPid()) {
-      kill(child, "said hello with pid " + hello.getPid() + " but its process is " + child.process().pid());
+      kill(child, START_FAULT + "said hello with pid " + hello.getPid() + " but its process is " + child.process().pid());
       return null;
     }
     child.pid(hello.getPid());
@@ -219,6 +230,15 @@ public final class ChildRoster implements Dispatcher.Children {
       allStarted.complete(null);
     }
     dispatcher.onChildFree(child);
+    if (child == rollingExtra) {
+      rollingExtra = null;
+      ChildSlot old = toReplace.pollFirst();
+      if (old != null) {
+        retireGracefully(old, "replaced by " + child + " (rolling restart)");
+      }
+      rollStep();
+    }
+    checkSettled();
     return child;
   }
 
@@ -258,6 +278,10 @@ public final class ChildRoster implements Dispatcher.Children {
             ? "was stopped (" + child.stopReason() + ")"
             : "exited with status " + status + " (" + ExitCodes.describe(status) + ")";
     dispatcher.onChildLost(child, how);
+    if (child == rollingExtra) {
+      rollingExtra = null;
+      rollStep(); // the replacement failed to start: try again, with back-off
+    }
     metrics.childDied(!child.wasReady() ? "start_failed" : child.stopReason() == null ? "crashed" : "stopped");
     if (before == ChildSlot.State.STOPPING && child.stopReason() != null) {
       log.info("{}: {} {}", poolName, child, how);
@@ -266,8 +290,11 @@ public final class ChildRoster implements Dispatcher.Children {
     }
     // A child killed by a signal we did not send (an operator, the OOM killer) says nothing about
     // whether children can start, so it does not count towards the crash-loop limit.
-    boolean killedFromOutside = child.stopReason() == null && status > 128;
-    if (!child.wasReady() && !closing && !killedFromOutside) {
+    // Nor does a start the pool itself cut short (resize, rolling restart), unless for a start-up
+    // fault: no hello in time, a wrong protocol version or pid.
+    boolean startFault =
+        child.stopReason() == null ? status <= 128 : child.stopReason().startsWith(START_FAULT);
+    if (!child.wasReady() && !closing && startFault) {
       onStartFailed(child + " " + how + " before it was ready");
     }
     afterExit();
@@ -278,6 +305,8 @@ public final class ChildRoster implements Dispatcher.Children {
     if (closing && slots.isEmpty()) {
       allExited.complete(null);
     }
+    checkRolled();
+    checkSettled();
   }
 
   private void onStartFailed(String why) {
@@ -326,8 +355,15 @@ public final class ChildRoster implements Dispatcher.Children {
 
   @Override
   public void retire(ChildSlot child) {
+    retire(child, child.retireWhenIdle() ? "retired after its job" : "recycled after " + child.jobsDone() + " jobs");
+  }
+
+  private void retire(ChildSlot child, String reason) {
     checkInLoop();
-    child.stopReason("recycled after " + child.jobsDone() + " jobs");
+    if (child.stopReason() == null) {
+      child.stopReason(reason);
+    }
+    dispatcher.detach(child);
     child.state(ChildSlot.State.STOPPING);
     child.channel()
         .writeAndFlush(ToChild.newBuilder().setShutdown(Shutdown.getDefaultInstance()).build())
@@ -343,7 +379,121 @@ public final class ChildRoster implements Dispatcher.Children {
 
   @Override
   public boolean dueForRecycling(ChildSlot child) {
-    return maxJobsPerChild > 0 && child.jobsDone() >= maxJobsPerChild;
+    return child.retireWhenIdle() || (maxJobsPerChild > 0 && child.jobsDone() >= maxJobsPerChild);
+  }
+
+  /**
+   * Replaces every current child, one at a time: a replacement is started first, and only once it
+   * is ready does an old child leave, when idle (a busy one finishes its job first). Capacity never
+   * drops below the target and no job is interrupted. Completes when every old child has exited.
+   * A restart asked for while one runs joins it.
+   */
+  public CompletableFuture<Void> restartAll() {
+    checkInLoop();
+    if (rolled != null && !rolled.isDone()) {
+      return rolled;
+    }
+    rolled = new CompletableFuture<>();
+    for (ChildSlot child : slots.values()) {
+      if (child.isLive()) {
+        toReplace.addLast(child);
+        replacedIds.add(child.id());
+      }
+    }
+    log.info("{}: rolling restart of {} children", poolName, toReplace.size());
+    rollStep();
+    checkRolled();
+    return rolled;
+  }
+
+  private void rollStep() {
+    while (!toReplace.isEmpty() && !toReplace.peekFirst().isLive()) {
+      toReplace.pollFirst(); // died or left meanwhile: replenish() has replaced it already
+    }
+    if (toReplace.isEmpty() || rollingExtra != null || closing) {
+      return;
+    }
+    rollingExtra = spawn(backoffMillis()); // one above the target until an old child leaves
+  }
+
+  private void checkRolled() {
+    if (rolled == null || rolled.isDone() || !toReplace.isEmpty() || rollingExtra != null) {
+      return;
+    }
+    for (int id : replacedIds) {
+      if (slots.containsKey(id)) {
+        return;
+      }
+    }
+    replacedIds.clear();
+    log.info("{}: rolling restart done", poolName);
+    rolled.complete(null);
+  }
+
+  private void retireGracefully(ChildSlot old, String reason) {
+    switch (old.state()) {
+      case IDLE -> retire(old, reason);
+      case BUSY -> {
+        old.stopReason(reason);
+        old.retireWhenIdle(true);
+      }
+      case STARTING -> kill(old, reason);
+      default -> { } // already leaving
+    }
+  }
+
+  /**
+   * Sets how many children the pool keeps. Growing starts children at once; shrinking retires
+   * idle children first, then busy ones after their current job, never interrupting a job.
+   * Completes when exactly that many children are ready and none is leaving.
+   */
+  public CompletableFuture<Void> resize(int children) {
+    checkInLoop();
+    if (children < 1) {
+      throw new IllegalArgumentException("children must be >= 1: " + children);
+    }
+    log.info("{}: resizing from {} to {} children", poolName, target, children);
+    target = children;
+    int excess = liveCount() - target;
+    for (ChildSlot.State state : List.of(ChildSlot.State.STARTING, ChildSlot.State.IDLE, ChildSlot.State.BUSY)) {
+      for (ChildSlot child : new ArrayList<>(slots.values())) {
+        if (excess > 0 && child.state() == state && !child.retireWhenIdle()) {
+          retireGracefully(child, "pool shrunk to " + target);
+          excess--;
+        }
+      }
+    }
+    replenish();
+    if (settled == null || settled.isDone()) {
+      settled = new CompletableFuture<>();
+    }
+    CompletableFuture<Void> result = settled;
+    checkSettled();
+    return result;
+  }
+
+  private void checkSettled() {
+    if (settled == null || settled.isDone() || readyCount() != target) {
+      return;
+    }
+    for (ChildSlot child : slots.values()) {
+      if (child.state() == ChildSlot.State.STOPPING || child.state() == ChildSlot.State.STARTING) {
+        return;
+      }
+    }
+    settled.complete(null);
+  }
+
+  /** Children that can run a job now or after their current one: for broadcasts. */
+  public List<ChildSlot> readyChildren() {
+    checkInLoop();
+    List<ChildSlot> ready = new ArrayList<>();
+    for (ChildSlot child : slots.values()) {
+      if ((child.state() == ChildSlot.State.IDLE || child.state() == ChildSlot.State.BUSY) && !child.retireWhenIdle()) {
+        ready.add(child);
+      }
+    }
+    return ready;
   }
 
   @Override
@@ -365,7 +515,7 @@ public final class ChildRoster implements Dispatcher.Children {
   public int liveCount() {
     int live = 0;
     for (ChildSlot child : slots.values()) {
-      if (child.isLive()) {
+      if (child.isLive() && !child.retireWhenIdle()) {
         live++;
       }
     }
@@ -375,7 +525,7 @@ public final class ChildRoster implements Dispatcher.Children {
   private int readyCount() {
     int ready = 0;
     for (ChildSlot child : slots.values()) {
-      if (child.state() == ChildSlot.State.IDLE || child.state() == ChildSlot.State.BUSY) {
+      if ((child.state() == ChildSlot.State.IDLE || child.state() == ChildSlot.State.BUSY) && !child.retireWhenIdle()) {
         ready++;
       }
     }

@@ -39,6 +39,10 @@ public final class ChildSlot {
   private String stopReason;
   private boolean launched;
   private boolean wasReady;
+  /** Set by rolling restart and shrinking: leave after the current job, never mid-job. */
+  private boolean retireWhenIdle;
+  /** Jobs for this child only (broadcast), run before any queued job; created on first use. */
+  private java.util.ArrayDeque<PendingJob<?>> pinned;
 
   ChildSlot(int id, byte[] token, long spawnedNanos) {
     this.id = id;
@@ -135,6 +139,27 @@ public final class ChildSlot {
 
   void stopReason(String stopReason) {
     this.stopReason = stopReason;
+  }
+
+  public boolean retireWhenIdle() {
+    return retireWhenIdle;
+  }
+
+  void retireWhenIdle(boolean retireWhenIdle) {
+    this.retireWhenIdle = retireWhenIdle;
+  }
+
+  /** Queues a job that only this child may run. */
+  public void pin(PendingJob<?> job) {
+    if (pinned == null) {
+      pinned = new java.util.ArrayDeque<>();
+    }
+    pinned.addLast(job);
+  }
+
+  /** The next job pinned to this child, or null. */
+  public PendingJob<?> pollPinned() {
+    return pinned == null ? null : pinned.pollFirst();
   }
 
   boolean launched() {

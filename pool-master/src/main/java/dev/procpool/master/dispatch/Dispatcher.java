@@ -192,11 +192,28 @@ public final class Dispatcher {
     } else {
       job.fail(remoteError(job, child, reply.getError()));
     }
-    if (children.dueForRecycling(child)) {
+    PendingJob<?> pinned = child.pollPinned();
+    if (pinned != null) {
+      start(child, pinned); // a broadcast waited for this child to finish its job
+    } else if (children.dueForRecycling(child)) {
       children.retire(child);
       checkDrained();
     } else {
       onChildFree(child);
+    }
+  }
+
+  /**
+   * Runs a job on this child only, between its jobs: at once if it is idle, else right after its
+   * current job, before anything queued. For broadcasts; the job must be counted in {@code waiting}.
+   */
+  public void pin(ChildSlot child, PendingJob<?> job) {
+    checkInLoop();
+    if (child.state() == ChildSlot.State.IDLE && idle.remove(child)) {
+      start(child, job);
+      publish();
+    } else {
+      child.pin(job);
     }
   }
 
@@ -218,6 +235,10 @@ public final class Dispatcher {
   public void onChildLost(ChildSlot child, String how) {
     checkInLoop();
     detach(child);
+    for (PendingJob<?> pinned = child.pollPinned(); pinned != null; pinned = child.pollPinned()) {
+      waiting.decrementAndGet();
+      pinned.fail(error(FailureCode.CHILD_CRASHED, pinned, child + " " + how + " before it could run this job"));
+    }
     PendingJob<?> job = child.job();
     if (job != null) {
       end(child, job);

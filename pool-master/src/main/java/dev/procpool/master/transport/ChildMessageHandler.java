@@ -67,6 +67,9 @@ public final class ChildMessageHandler extends SimpleChannelInboundHandler<ToMas
       }
       return;
     }
+    if (!child.isLive()) {
+      return; // already condemned (protocol error, kill): whatever else it sent is void
+    }
     if (message.hasReply()) {
       dispatcher.onReply(child, message.getReply());
     } else {

@@ -1,0 +1,143 @@
+package dev.procpool;
+
+import static dev.procpool.testing.Outcomes.text;
+import static dev.procpool.testing.Outcomes.utf8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.procpool.testing.Descendants;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Rolling restart, resize and broadcast under continuous load: no job fails, none runs twice. */
+class OperationsIT {
+
+  @AfterEach
+  void noChildOutlivesItsPool() {
+    assertEquals(List.of(), Descendants.alive());
+  }
+
+  /** Echo jobs with unique payloads, 16 in flight, until stopped; counts every outcome. */
+  private static final class Load implements AutoCloseable {
+    final AtomicLong ok = new AtomicLong();
+    final List<String> problems = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final Thread thread;
+
+    Load(ProcessPool pool) {
+      thread = new Thread(() -> {
+        Semaphore window = new Semaphore(16);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        for (long n = 0; !stop.get() && System.nanoTime() < deadline; n++) {
+          byte[] payload = utf8("load-" + n);
+          window.acquireUninterruptibly();
+          AtomicInteger completions = new AtomicInteger();
+          pool.submit(Job.of("sleep", utf8("2"))).thenCompose(x -> pool.submit(Job.of("echo", payload)))
+              .whenComplete((r, e) -> {
+                if (completions.incrementAndGet() > 1) {
+                  problems.add("completed twice");
+                } else if (e != null) {
+                  problems.add(e.toString());
+                } else if (!Arrays.equals(payload, r)) {
+                  problems.add("crossed reply");
+                } else {
+                  ok.incrementAndGet();
+                }
+                window.release();
+              });
+        }
+        window.acquireUninterruptibly(16);
+      }, "load");
+      thread.start();
+    }
+
+    void awaitProgress(long jobs) throws InterruptedException {
+      long target = ok.get() + jobs;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (ok.get() < target && System.nanoTime() < deadline) {
+        Thread.sleep(10); // polling a counter the load thread advances
+      }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      stop.set(true);
+      thread.join(60_000);
+    }
+  }
+
+  private static Set<Long> readyPids(ProcessPool pool) throws Exception {
+    Set<Long> pids = new HashSet<>();
+    for (PoolStatus.Child child : pool.status().get(10, TimeUnit.SECONDS).children()) {
+      if (child.state().equals("IDLE") || child.state().equals("BUSY")) {
+        pids.add(child.pid());
+      }
+    }
+    return pids;
+  }
+
+  @Test
+  void rollingRestart_underLoad_everyChildReplaced_noJobFailed() throws Exception {
+    try (ProcessPool pool = ProcessPool.builder().children(2).start()) {
+      Set<Long> before = readyPids(pool);
+      try (Load load = new Load(pool)) {
+        load.awaitProgress(100);
+        pool.restartChildren().get(60, TimeUnit.SECONDS);
+        load.awaitProgress(100);
+        load.close();
+        assertEquals(List.of(), load.problems);
+        assertTrue(load.ok.get() >= 200);
+      }
+      Set<Long> after = readyPids(pool);
+      assertEquals(2, after.size());
+      after.retainAll(before);
+      assertEquals(Set.of(), after, "every child was replaced");
+    }
+  }
+
+  @Test
+  void resizeDownThenUp_underLoad_noJobFailed() throws Exception {
+    try (ProcessPool pool = ProcessPool.builder().children(3).start()) {
+      try (Load load = new Load(pool)) {
+        load.awaitProgress(100);
+        pool.resize(1).get(60, TimeUnit.SECONDS);
+        assertEquals(1, readyPids(pool).size());
+        load.awaitProgress(50);
+        pool.resize(3).get(60, TimeUnit.SECONDS);
+        assertEquals(3, readyPids(pool).size());
+        load.awaitProgress(100);
+        load.close();
+        assertEquals(List.of(), load.problems);
+      }
+    }
+  }
+
+  @Test
+  void broadcast_runsOnceInEveryChild() throws Exception {
+    try (ProcessPool pool = ProcessPool.builder().children(3).start()) {
+      CompletableFuture<byte[]> busy = pool.submit(Job.of("sleep", utf8("300"))); // one child busy meanwhile
+      List<BroadcastResult> results = pool.broadcast("pid", new byte[0]).get(30, TimeUnit.SECONDS);
+      assertEquals(3, results.size());
+      Set<String> pids = new HashSet<>();
+      for (BroadcastResult result : results) {
+        assertTrue(result.succeeded(), String.valueOf(result.failure()));
+        String pid = new String(result.result(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(Long.toString(result.pid()), pid, "ran in the child it names");
+        pids.add(pid);
+      }
+      assertEquals(3, pids.size());
+      assertEquals("300", text(busy));
+    }
+  }
+}
