@@ -66,6 +66,8 @@ public final class ProcessPool implements AutoCloseable {
   private final ChildLauncher launcher;
   private final PoolMetrics metrics;
   private final long startedNanos = System.nanoTime();
+  /** Completes futures on the callback executor, one hand-off per event-loop pass. */
+  private final dev.procpool.master.dispatch.CompletionBatch completions;
 
   /** Starts a pool with these settings; returns once every child is ready. */
   public static ProcessPool start(PoolConfig config) {
@@ -88,6 +90,7 @@ public final class ProcessPool implements AutoCloseable {
     this.loop = group.next();
     this.blocking = Executors.newCachedThreadPool(new DefaultThreadFactory(name + "-launcher", true));
     this.dispatcher = new Dispatcher(name, loop, waiting, config.retryableJobTypes(), config.maxAttempts());
+    this.completions = new dev.procpool.master.dispatch.CompletionBatch(loop, config.callbackExecutor());
     this.metrics =
         config.meterRegistry() == null
             ? PoolMetrics.NOOP
@@ -172,7 +175,7 @@ public final class ProcessPool implements AutoCloseable {
     }
     long timeoutMillis = job.timeout().orElse(config.jobTimeout()).toMillis();
     PendingJob<T> pending =
-        new PendingJob<>(id, job.type(), job.payload(), timeoutMillis, job::decode, config.callbackExecutor(), future, metrics);
+        new PendingJob<>(id, job.type(), job.payload(), timeoutMillis, job::decode, completions, future, metrics);
     future.onCancel(() -> runOnLoop(() -> dispatcher.cancel(pending)));
     if (!runOnLoop(() -> dispatcher.enqueue(pending))) {
       waiting.decrementAndGet();
@@ -284,7 +287,7 @@ public final class ProcessPool implements AutoCloseable {
         long id = jobIds.incrementAndGet();
         JobFuture<byte[]> future = new JobFuture<>();
         PendingJob<byte[]> job = new PendingJob<>(id, type, com.google.protobuf.UnsafeByteOperations.unsafeWrap(payload),
-            config.jobTimeout().toMillis(), com.google.protobuf.ByteString::toByteArray, config.callbackExecutor(), future, metrics);
+            config.jobTimeout().toMillis(), com.google.protobuf.ByteString::toByteArray, completions, future, metrics);
         int childId = child.id();
         long pid = child.pid();
         results.add(future.handle((bytes, failure) -> new BroadcastResult(childId, pid, bytes,
