@@ -26,7 +26,12 @@ public final class ResultsReport {
     report.readCsv(dir.resolve("startup.csv"));
     report.readLines(dir.resolve("http.txt"));
     report.readLines(dir.resolve("cold.txt"));
-    Files.writeString(Path.of(args[1]), report.markdown(), StandardCharsets.UTF_8);
+    String analysis = "";
+    Path notes = Path.of(args[1]).resolveSibling("ANALYSIS.md");
+    if (Files.exists(notes)) {
+      analysis = "\n" + Files.readString(notes, StandardCharsets.UTF_8);
+    }
+    Files.writeString(Path.of(args[1]), report.markdown() + analysis, StandardCharsets.UTF_8);
   }
 
   private void readCsv(Path csv) throws IOException {
