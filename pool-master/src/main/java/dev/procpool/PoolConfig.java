@@ -38,6 +38,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * @param retryableJobTypes job types that are safe to run twice (idempotent): when a child dies
  *     running one, the job goes back to the head of the queue
  * @param maxAttempts runs a retryable job gets before it is quarantined as {@code POISON_JOB}
+ * @param recycleAboveHeapBytes replace a child whose heap in use after a job passes this; 0 = never
+ * @param recycleAboveRssBytes replace a child whose resident memory passes this; 0 = never
  */
 public record PoolConfig(
     String name,
@@ -56,7 +58,9 @@ public record PoolConfig(
     Map<String, String> childEnvironment,
     MeterRegistry meterRegistry,
     Set<String> retryableJobTypes,
-    int maxAttempts) {
+    int maxAttempts,
+    long recycleAboveHeapBytes,
+    long recycleAboveRssBytes) {
 
   private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
 
@@ -90,6 +94,8 @@ public record PoolConfig(
     private MeterRegistry meterRegistry;
     private final Set<String> retryableJobTypes = new LinkedHashSet<>();
     private int maxAttempts = 3;
+    private long recycleAboveHeapBytes;
+    private long recycleAboveRssBytes;
 
     Builder() {}
 
@@ -261,6 +267,30 @@ public record PoolConfig(
       return this;
     }
 
+    /**
+     * Replaces a child whose heap in use after its last garbage collection (what survives, so
+     * leaks and not garbage), as reported with its replies, passes this many bytes: a cure for
+     * handler code that leaks. Each child's limit is jittered down by up to 10%, so children
+     * that grow alike do not all leave at once. Lossless: the replacement starts first, and the old
+     * child leaves only when the replacement is ready and it is idle. 0 = never (default).
+     */
+    public Builder recycleAboveHeapBytes(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("recycleAboveHeapBytes must be >= 0: " + bytes);
+      }
+      this.recycleAboveHeapBytes = bytes;
+      return this;
+    }
+
+    /** Like {@link #recycleAboveHeapBytes} for the child's resident set size (native leaks too). */
+    public Builder recycleAboveRssBytes(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("recycleAboveRssBytes must be >= 0: " + bytes);
+      }
+      this.recycleAboveRssBytes = bytes;
+      return this;
+    }
+
     /** Checks the settings together and freezes them. */
     public PoolConfig build() {
       String poolName = name != null ? name : "pool-" + POOL_NUMBER.incrementAndGet();
@@ -281,7 +311,9 @@ public record PoolConfig(
           childEnvironment,
           meterRegistry,
           retryableJobTypes,
-          maxAttempts);
+          maxAttempts,
+          recycleAboveHeapBytes,
+          recycleAboveRssBytes);
     }
 
     /**

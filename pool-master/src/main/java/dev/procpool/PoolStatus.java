@@ -28,7 +28,10 @@ public record PoolStatus(
    * @param jobType the type of the job it runs, or null
    * @param jobMillis how long it has been running that job
    * @param uptimeMillis time since it was spawned
+   * @param heapBytes its heap in use after its last job (0 before any)
+   * @param rssBytes its resident memory as of its last job (0 before any, or not Linux)
    */
   public record Child(
-      int id, long pid, String state, long jobsDone, String jobType, long jobMillis, long uptimeMillis) {}
+      int id, long pid, String state, long jobsDone, String jobType, long jobMillis, long uptimeMillis,
+      long heapBytes, long rssBytes) {}
 }

@@ -123,7 +123,9 @@ public final class ProcessPool implements AutoCloseable {
             config.maxJobsPerChild(),
             config.startTimeout(),
             config.spawnFailureLimit(),
-            metrics);
+            metrics,
+            config.recycleAboveHeapBytes(),
+            config.recycleAboveRssBytes());
     dispatcher.children(roster);
     initializer.route(roster, dispatcher);
     awaitStarted();
@@ -212,7 +214,7 @@ public final class ProcessPool implements AutoCloseable {
               java.util.List<PoolStatus.Child> children = new java.util.ArrayList<>();
               for (dev.procpool.master.children.ChildSlot.Snapshot c : roster.snapshot()) {
                 children.add(
-                    new PoolStatus.Child(c.id(), c.pid(), c.state().name(), c.jobsDone(), c.jobType(), c.jobMillis(), c.uptimeMillis()));
+                    new PoolStatus.Child(c.id(), c.pid(), c.state().name(), c.jobsDone(), c.jobType(), c.jobMillis(), c.uptimeMillis(), c.heapBytes(), c.rssBytes()));
               }
               status.complete(
                   new PoolStatus(

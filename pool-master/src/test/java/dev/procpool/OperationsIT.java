@@ -124,6 +124,26 @@ class OperationsIT {
   }
 
   @Test
+  void heapAboveLimit_childReplacedLosslessly_underLoad() throws Exception {
+    try (ProcessPool pool = ProcessPool.builder().children(2).recycleAboveHeapBytes(48L << 20).start()) {
+      try (Load load = new Load(pool)) {
+        load.awaitProgress(50);
+        String leaky = text(pool.submit(Job.of("retain", utf8("64"))));
+        // The leaky child is replaced: a new one starts first, the old one leaves when idle.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (readyPids(pool).contains(Long.parseLong(leaky)) && System.nanoTime() < deadline) {
+          Thread.sleep(20); // polling the pool's status; the replacement takes a JVM start
+        }
+        assertTrue(!readyPids(pool).contains(Long.parseLong(leaky)), "the leaky child was recycled");
+        assertEquals(2, readyPids(pool).size());
+        load.awaitProgress(50);
+        load.close();
+        assertEquals(List.of(), load.problems, "no job failed or crossed while recycling");
+      }
+    }
+  }
+
+  @Test
   void broadcast_runsOnceInEveryChild() throws Exception {
     try (ProcessPool pool = ProcessPool.builder().children(3).start()) {
       CompletableFuture<byte[]> busy = pool.submit(Job.of("sleep", utf8("300"))); // one child busy meanwhile

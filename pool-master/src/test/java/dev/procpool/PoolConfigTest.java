@@ -64,6 +64,27 @@ class PoolConfigTest {
   }
 
   @Test
+  void maxAttempts_belowOne_rejected() {
+    rejects("maxAttempts must be >= 1: 0", () -> PoolConfig.builder().maxAttempts(0));
+  }
+
+  @Test
+  void retryableJobTypes_empty_rejected() {
+    rejects("retryableJobTypes must not contain an empty type", () -> PoolConfig.builder().retryableJobTypes("a", ""));
+  }
+
+  @Test
+  void recycleLimits_negative_rejected() {
+    rejects("recycleAboveHeapBytes must be >= 0: -1", () -> PoolConfig.builder().recycleAboveHeapBytes(-1));
+    rejects("recycleAboveRssBytes must be >= 0: -1", () -> PoolConfig.builder().recycleAboveRssBytes(-1));
+  }
+
+  @Test
+  void childEnvironment_badName_rejected() {
+    rejects("childEnvironment name must be non-empty without '=': 'A=B'", () -> PoolConfig.builder().childEnvironment("A=B", "x"));
+  }
+
+  @Test
   void nulls_rejectedWithFieldName() {
     NullPointerException e = assertThrows(NullPointerException.class, () -> PoolConfig.builder().jobTimeout(null));
     assertEquals("jobTimeout", e.getMessage());

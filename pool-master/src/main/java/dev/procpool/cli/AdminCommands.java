@@ -96,7 +96,7 @@ final class AdminCommands {
   }
 
   private static final Pattern CHILD = Pattern.compile(
-      "\\{\"id\":(\\d+),\"pid\":(-?\\d+),\"state\":\"(\\w+)\",\"jobsDone\":(\\d+),\"jobType\":(null|\"[^\"]*\"),\"jobMillis\":(\\d+),\"uptimeMillis\":(\\d+)\\}");
+      "\\{\"id\":(\\d+),\"pid\":(-?\\d+),\"state\":\"(\\w+)\",\"jobsDone\":(\\d+),\"jobType\":(null|\"[^\"]*\"),\"jobMillis\":(\\d+),\"uptimeMillis\":(\\d+)[^}]*\\}");
   private static final Pattern FIELD = Pattern.compile("\"(queued|busy|idle|healthy)\":(\\w+)");
 
   /** Renders the server's status JSON as a small table. */

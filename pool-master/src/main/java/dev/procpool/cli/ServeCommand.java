@@ -82,6 +82,9 @@ final class ServeCommand implements Callable<Integer> {
       description = "A request must arrive whole within this time of its first byte, else 408. Default: 10s.")
   Duration requestTimeout = Duration.ofSeconds(10);
 
+  @Option(names = "--watch", description = "Development mode: roll the children when a --jobs jar changes.")
+  boolean watch;
+
   @Option(names = "--admin-token-file", description = "File with the token for /admin routes; created with a random token (mode 0600) if missing. Default: <data-dir>/admin-token.")
   Path adminTokenFile;
 
@@ -165,7 +168,17 @@ final class ServeCommand implements Callable<Integer> {
           }
         });
       });
+      JarWatcher watcher = watch && !jobs.isEmpty()
+          ? new JarWatcher(jobs, () -> rolling.restartChildren().whenComplete((v, e) -> {
+              if (e != null) {
+                log.warn("rolling restart after a jar change failed: {}", e.toString());
+              }
+            }))
+          : null;
       stop.await();
+      if (watcher != null) {
+        watcher.close();
+      }
       // Drain with HTTP still up: requests in flight get their answers, new jobs get 503 with
       // Retry-After (the pool refuses them), /health says why. Then the listener goes.
       processPool.close();

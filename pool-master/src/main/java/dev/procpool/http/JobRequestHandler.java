@@ -240,6 +240,8 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
           .append(",\"jobType\":").append(Json.string(c.jobType()))
           .append(",\"jobMillis\":").append(c.jobMillis())
           .append(",\"uptimeMillis\":").append(c.uptimeMillis())
+          .append(",\"heapBytes\":").append(c.heapBytes())
+          .append(",\"rssBytes\":").append(c.rssBytes())
           .append('}');
     }
     return out.append("]}").toString();

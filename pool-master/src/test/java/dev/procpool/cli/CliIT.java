@@ -63,6 +63,47 @@ class CliIT {
   }
 
   @Test
+  void serveWatch_jarRewritten_newCodeGoesLiveWithoutRestart(@TempDir Path dir) throws Exception {
+    Path jar = dev.procpool.testing.HandlerJars.build(dir, dir.resolve("jobs.jar"), "Version", "version", "return \"v1\".getBytes();");
+    Process server = launch(dir, "serve", "--port", "0", "--children", "1", "--watch", "--jobs", jar.toString());
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+      int port = -1;
+      Pattern listening = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
+      for (int i = 0; i < 200 && port < 0; i++) {
+        String line = out.readLine();
+        assertTrue(line != null, "server ended before listening");
+        Matcher m = listening.matcher(line);
+        if (m.find()) {
+          port = Integer.parseInt(m.group(1));
+        }
+      }
+      Thread drain = new Thread(() -> out.lines().forEach(l -> {}));
+      drain.setDaemon(true);
+      drain.start();
+      HttpClient client = HttpClient.newHttpClient();
+      HttpRequest version = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/jobs/version"))
+          .POST(HttpRequest.BodyPublishers.noBody()).build();
+      assertEquals("v1", client.send(version, HttpResponse.BodyHandlers.ofString()).body());
+
+      dev.procpool.testing.HandlerJars.build(dir, jar, "Version", "version", "return \"v2\".getBytes();");
+      String seen = "v1";
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!seen.equals("v2") && System.nanoTime() < deadline) {
+        HttpResponse<String> response = client.send(version, HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), "no request fails while the children roll: " + response.body());
+        seen = response.body();
+        Thread.sleep(50); // polling for the roll to finish: the server does not tell clients
+      }
+      assertEquals("v2", seen, "the rewritten jar went live");
+    } finally {
+      server.destroy();
+      server.waitFor(60, TimeUnit.SECONDS);
+      server.destroyForcibly();
+    }
+  }
+
+  @Test
   void badFlag_oneLineErrorAndExit2(@TempDir Path dir) throws Exception {
     Process process = launch(dir, "serve", "--no-such-flag");
     String err = all(process.getErrorStream());

@@ -37,6 +37,7 @@ final class JobLoop {
   private final Handlers handlers;
   private final ChildContext child;
   private final int maxFrameBytes;
+  private final MemoryGauge memory = new MemoryGauge();
 
   JobLoop(ByteChannel channel, Handlers handlers, ChildContext child, int maxFrameBytes) {
     this.channel = channel;
@@ -57,7 +58,7 @@ final class JobLoop {
         throw new dev.procpool.protocol.FrameException("unexpected message " + message.getKindCase());
       }
       JobRequest request = message.getJob();
-      JobReply reply;
+      JobReply.Builder reply;
       Error fatal = null;
       try {
         reply = run(request);
@@ -65,14 +66,15 @@ final class JobLoop {
         fatal = e;
         reply = failure(request.getJobId(), FailureCode.JOB_FAILED, e);
       }
-      write(request.getJobId(), reply);
+      // Memory after the job: the master recycles children that grow past its limits.
+      write(request.getJobId(), reply.setHeapUsedBytes(memory.heapUsedBytes()).setRssBytes(memory.rssBytes()).build());
       if (fatal != null) {
         throw new Fatal(fatal);
       }
     }
   }
 
-  private JobReply run(JobRequest request) {
+  private JobReply.Builder run(JobRequest request) {
     JobHandler handler = handlers.get(request.getType());
     if (handler == null) {
       return JobReply.newBuilder()
@@ -86,14 +88,13 @@ final class JobLoop {
                           + "' in child "
                           + child.childId()
                           + "; types served: "
-                          + handlers.types()))
-          .build();
+                          + handlers.types()));
     }
     try {
       byte[] result = handler.handle(request.getPayload().toByteArray(), new Job(request, child));
       ByteString bytes =
           result == null ? ByteString.EMPTY : UnsafeByteOperations.unsafeWrap(result);
-      return JobReply.newBuilder().setJobId(request.getJobId()).setResult(bytes).build();
+      return JobReply.newBuilder().setJobId(request.getJobId()).setResult(bytes);
     } catch (Exception e) {
       return failure(request.getJobId(), FailureCode.JOB_FAILED, e);
     }
@@ -114,13 +115,14 @@ final class JobLoop {
                               + envelope.getSerializedSize()
                               + " bytes exceeds the maximum frame of "
                               + maxFrameBytes
-                              + " bytes")))
+                              + " bytes"))
+                  .build())
               .build();
     }
     Frames.write(channel, envelope, maxFrameBytes);
   }
 
-  static JobReply failure(long jobId, FailureCode code, Throwable error) {
+  static JobReply.Builder failure(long jobId, FailureCode code, Throwable error) {
     StringWriter stack = new StringWriter();
     error.printStackTrace(new PrintWriter(stack));
     String trace = stack.toString();
@@ -135,7 +137,7 @@ final class JobLoop {
     if (error.getMessage() != null) {
       failure.setMessage(error.getMessage());
     }
-    return JobReply.newBuilder().setJobId(jobId).setError(failure).build();
+    return JobReply.newBuilder().setJobId(jobId).setError(failure);
   }
 
   /** Thrown after a handler's {@link Error} has been reported: the child must exit. */

@@ -59,6 +59,8 @@ public final class ChildRoster implements Dispatcher.Children {
   private final CompletableFuture<Void> allExited = new CompletableFuture<>();
 
   private final PoolMetrics metrics;
+  private final long recycleAboveHeapBytes;
+  private final long recycleAboveRssBytes;
   private final AtomicInteger livePublished = new AtomicInteger();
   /** Why the pool cannot run jobs, or null; published for health checks off the loop. */
   private volatile String unhealthyPublished;
@@ -85,8 +87,12 @@ public final class ChildRoster implements Dispatcher.Children {
       long maxJobsPerChild,
       Duration startTimeout,
       int spawnFailureLimit,
-      PoolMetrics metrics) {
+      PoolMetrics metrics,
+      long recycleAboveHeapBytes,
+      long recycleAboveRssBytes) {
     this.metrics = metrics;
+    this.recycleAboveHeapBytes = recycleAboveHeapBytes;
+    this.recycleAboveRssBytes = recycleAboveRssBytes;
     this.poolName = poolName;
     this.loop = loop;
     this.launcher = launcher;
@@ -396,8 +402,11 @@ public final class ChildRoster implements Dispatcher.Children {
     rolled = new CompletableFuture<>();
     for (ChildSlot child : slots.values()) {
       if (child.isLive()) {
-        toReplace.addLast(child);
         replacedIds.add(child.id());
+        if (!child.replacing()) {
+          child.replacing(true);
+          toReplace.addLast(child);
+        }
       }
     }
     log.info("{}: rolling restart of {} children", poolName, toReplace.size());
@@ -428,6 +437,26 @@ public final class ChildRoster implements Dispatcher.Children {
     replacedIds.clear();
     log.info("{}: rolling restart done", poolName);
     rolled.complete(null);
+  }
+
+  @Override
+  public void observed(ChildSlot child, long heapBytes, long rssBytes) {
+    child.memory(heapBytes, rssBytes);
+    if (child.replacing() || closing) {
+      return;
+    }
+    String over = null;
+    if (recycleAboveHeapBytes > 0 && heapBytes > recycleAboveHeapBytes * child.limitFactor()) {
+      over = "heap " + heapBytes + " B over its limit of " + (long) (recycleAboveHeapBytes * child.limitFactor()) + " B";
+    } else if (recycleAboveRssBytes > 0 && rssBytes > recycleAboveRssBytes * child.limitFactor()) {
+      over = "resident memory " + rssBytes + " B over its limit of " + (long) (recycleAboveRssBytes * child.limitFactor()) + " B";
+    }
+    if (over != null) {
+      log.info("{}: {} has {}; replacing it", poolName, child, over);
+      child.replacing(true);
+      toReplace.addLast(child);
+      rollStep(); // the replacement starts first; the old child keeps working until it is ready
+    }
   }
 
   private void retireGracefully(ChildSlot old, String reason) {
@@ -477,8 +506,8 @@ public final class ChildRoster implements Dispatcher.Children {
       return;
     }
     for (ChildSlot child : slots.values()) {
-      if (child.state() == ChildSlot.State.STOPPING || child.state() == ChildSlot.State.STARTING) {
-        return;
+      if (child.state() == ChildSlot.State.STOPPING || child.state() == ChildSlot.State.STARTING || child.retireWhenIdle()) {
+        return; // still leaving (or arriving): not settled yet
       }
     }
     settled.complete(null);

@@ -43,6 +43,12 @@ public final class ChildSlot {
   private boolean retireWhenIdle;
   /** Jobs for this child only (broadcast), run before any queued job; created on first use. */
   private java.util.ArrayDeque<PendingJob<?>> pinned;
+  /** Memory last reported with a reply, and this child's share of the limits (jitter). */
+  private long heapBytes;
+  private long rssBytes;
+  private final double limitFactor = 0.9 + 0.1 * java.util.concurrent.ThreadLocalRandom.current().nextDouble();
+  /** A replacement for this child is queued or starting. */
+  private boolean replacing;
 
   ChildSlot(int id, byte[] token, long spawnedNanos) {
     this.id = id;
@@ -162,6 +168,31 @@ public final class ChildSlot {
     return pinned == null ? null : pinned.pollFirst();
   }
 
+  void memory(long heapBytes, long rssBytes) {
+    this.heapBytes = heapBytes;
+    this.rssBytes = rssBytes;
+  }
+
+  long heapBytes() {
+    return heapBytes;
+  }
+
+  long rssBytes() {
+    return rssBytes;
+  }
+
+  double limitFactor() {
+    return limitFactor;
+  }
+
+  boolean replacing() {
+    return replacing;
+  }
+
+  void replacing(boolean replacing) {
+    this.replacing = replacing;
+  }
+
   boolean launched() {
     return launched;
   }
@@ -181,7 +212,8 @@ public final class ChildSlot {
 
   /** An immutable copy for status pages, made on the loop. */
   public record Snapshot(
-      int id, long pid, State state, long jobsDone, String jobType, long jobMillis, long uptimeMillis) {}
+      int id, long pid, State state, long jobsDone, String jobType, long jobMillis, long uptimeMillis,
+      long heapBytes, long rssBytes) {}
 
   Snapshot snapshot(long nowNanos) {
     return new Snapshot(
@@ -191,7 +223,9 @@ public final class ChildSlot {
         jobsDone,
         job == null ? null : job.type(),
         job == null ? 0 : java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(nowNanos - job.startedNanos()),
-        java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(nowNanos - spawnedNanos));
+        java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(nowNanos - spawnedNanos),
+        heapBytes,
+        rssBytes);
   }
 
   @Override

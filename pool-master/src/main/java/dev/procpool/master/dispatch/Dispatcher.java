@@ -35,6 +35,9 @@ public final class Dispatcher {
     /** Shut the idle child down gracefully and start a replacement (recycling). */
     void retire(ChildSlot child);
 
+    /** The child reported its memory with a reply; it may be queued for replacement. */
+    void observed(ChildSlot child, long heapBytes, long rssBytes);
+
     /** True when this child has run its share of jobs and should be replaced. */
     boolean dueForRecycling(ChildSlot child);
 
@@ -187,6 +190,7 @@ public final class Dispatcher {
       return;
     }
     end(child, job);
+    children.observed(child, reply.getHeapUsedBytes(), reply.getRssBytes());
     if (reply.hasResult()) {
       job.succeed(reply.getResult());
     } else {
