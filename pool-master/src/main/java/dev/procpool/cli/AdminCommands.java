@@ -39,7 +39,7 @@ final class AdminCommands {
           HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofMinutes(5))
               .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
       if (admin) {
-        request.header("Authorization", "Bearer " + AdminToken.read(tokenFile));
+        request.header("Authorization", "Bearer " + SecretFile.read(tokenFile));
       }
       HttpResponse<String> response;
       try {

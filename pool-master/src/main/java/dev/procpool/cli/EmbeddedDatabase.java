@@ -1,13 +1,9 @@
 package dev.procpool.cli;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.sql.SQLException;
-import java.util.HexFormat;
 
 /**
  * The server's default database: an H2 TCP server on loopback, on a free port, keeping its files
@@ -31,7 +27,7 @@ final class EmbeddedDatabase implements AutoCloseable {
 
   static EmbeddedDatabase start(Path dataDir) throws IOException, SQLException {
     Files.createDirectories(dataDir);
-    String password = password(dataDir.resolve("db-password"));
+    String password = SecretFile.readOrCreate(dataDir.resolve("db-password"));
     // No -tcpAllowOthers: H2 then accepts loopback connections only.
     org.h2.tools.Server server =
         org.h2.tools.Server.createTcpServer(
@@ -40,18 +36,6 @@ final class EmbeddedDatabase implements AutoCloseable {
     // DB_CLOSE_DELAY=-1: keep the database open while no child is connected (all restarting).
     String url = "jdbc:h2:tcp://127.0.0.1:" + server.getPort() + "/" + DATABASE + ";DB_CLOSE_DELAY=-1";
     return new EmbeddedDatabase(server, url, password);
-  }
-
-  private static String password(Path file) throws IOException {
-    if (Files.exists(file)) {
-      return Files.readString(file, StandardCharsets.US_ASCII).trim();
-    }
-    byte[] random = new byte[24];
-    new SecureRandom().nextBytes(random);
-    String password = HexFormat.of().formatHex(random);
-    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.writeString(file, password + "\n", StandardCharsets.US_ASCII);
-    return password;
   }
 
   String url() {

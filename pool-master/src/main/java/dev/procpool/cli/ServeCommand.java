@@ -147,7 +147,7 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     Path tokenFile = adminTokenFile != null ? adminTokenFile : dataDir.resolve("admin-token");
-    String adminToken = AdminToken.readOrCreate(tokenFile);
+    String adminToken = SecretFile.readOrCreate(tokenFile);
 
     ProcessPool processPool = null;
     HttpFrontEnd http = null;

@@ -1,5 +1,14 @@
 package dev.procpool.http;
 
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+
 /** Just enough JSON writing for error bodies and the status page. */
 final class Json {
   private Json() {}
@@ -28,6 +37,19 @@ final class Json {
       }
     }
     return out.append('"').toString();
+  }
+
+  /**
+   * An error response after which the connection closes: for requests whose remaining bytes
+   * cannot be trusted or skipped (oversized, too slow).
+   */
+  static FullHttpResponse closingError(HttpResponseStatus status, String code, String message) {
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(error(code, message), StandardCharsets.UTF_8));
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+    response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    return response;
   }
 
   /** The body of every error response: {@code {"code":...,"message":...}}. */

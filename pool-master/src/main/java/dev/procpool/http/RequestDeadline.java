@@ -1,17 +1,11 @@
 package dev.procpool.http;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -58,16 +52,8 @@ final class RequestDeadline extends ChannelDuplexHandler {
 
   private void expire() {
     deadline = null;
-    FullHttpResponse response =
-        new DefaultFullHttpResponse(
-            HttpVersion.HTTP_1_1,
-            HttpResponseStatus.REQUEST_TIMEOUT,
-            Unpooled.copiedBuffer(
-                Json.error("REQUEST_TIMEOUT", "the request did not arrive within " + timeoutMillis + " ms"),
-                StandardCharsets.UTF_8));
-    response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
-    response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    FullHttpResponse response = Json.closingError(
+        HttpResponseStatus.REQUEST_TIMEOUT, "REQUEST_TIMEOUT", "the request did not arrive within " + timeoutMillis + " ms");
     // From the tail, so the response passes through the HTTP encoder behind this handler.
     ctx.channel().writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
   }

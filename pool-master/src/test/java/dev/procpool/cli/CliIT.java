@@ -35,6 +35,27 @@ class CliIT {
     return new String(in.readAllBytes(), StandardCharsets.UTF_8);
   }
 
+  /**
+   * Reads the server's output until it prints its port (bounded), then keeps draining it on a
+   * daemon thread so the server never blocks on a full pipe.
+   */
+  private static int awaitPort(Process server) throws Exception {
+    BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+    Pattern listening = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
+    for (int i = 0; i < 200; i++) {
+      String line = out.readLine();
+      assertTrue(line != null, "server ended before listening");
+      Matcher m = listening.matcher(line);
+      if (m.find()) {
+        Thread drain = new Thread(() -> out.lines().forEach(l -> {}));
+        drain.setDaemon(true);
+        drain.start();
+        return Integer.parseInt(m.group(1));
+      }
+    }
+    throw new AssertionError("the server did not print its port");
+  }
+
   /** Waits (bounded) until /status shows a busy child. */
   private static void awaitBusy(HttpClient client, String base) throws Exception {
     for (int i = 0; i < 100; i++) {
@@ -67,20 +88,7 @@ class CliIT {
     Path jar = dev.procpool.testing.HandlerJars.build(dir, dir.resolve("jobs.jar"), "Version", "version", "return \"v1\".getBytes();");
     Process server = launch(dir, "serve", "--port", "0", "--children", "1", "--watch", "--jobs", jar.toString());
     try {
-      BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-      int port = -1;
-      Pattern listening = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
-      for (int i = 0; i < 200 && port < 0; i++) {
-        String line = out.readLine();
-        assertTrue(line != null, "server ended before listening");
-        Matcher m = listening.matcher(line);
-        if (m.find()) {
-          port = Integer.parseInt(m.group(1));
-        }
-      }
-      Thread drain = new Thread(() -> out.lines().forEach(l -> {}));
-      drain.setDaemon(true);
-      drain.start();
+      int port = awaitPort(server);
       HttpClient client = HttpClient.newHttpClient();
       HttpRequest version = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/jobs/version"))
           .POST(HttpRequest.BodyPublishers.noBody()).build();
@@ -135,22 +143,7 @@ class CliIT {
   void serve_embeddedDefault_answersThenDrainsOnSigterm(@TempDir Path dir) throws Exception {
     Process server = launch(dir, "serve", "--port", "0", "--children", "2");
     try {
-      BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-      int port = -1;
-      Pattern listening = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
-      for (int i = 0; i < 200 && port < 0; i++) {
-        String line = out.readLine();
-        assertTrue(line != null, "server ended before listening");
-        Matcher m = listening.matcher(line);
-        if (m.find()) {
-          port = Integer.parseInt(m.group(1));
-        }
-      }
-      assertTrue(port > 0, "server printed its port");
-      // Keep draining the server's output so it can never block on a full pipe.
-      Thread drain = new Thread(() -> out.lines().forEach(l -> {}));
-      drain.setDaemon(true);
-      drain.start();
+      int port = awaitPort(server);
       HttpClient client = HttpClient.newHttpClient();
       String base = "http://127.0.0.1:" + port;
       HttpResponse<String> opened = client.send(

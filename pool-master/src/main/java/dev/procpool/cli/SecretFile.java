@@ -8,15 +8,18 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
-/** The admin routes' bearer token: kept in a file only its owner can read, made on first start. */
-final class AdminToken {
-  private AdminToken() {}
+/**
+ * A random secret kept in a file only its owner can read, made on first use: the admin token and
+ * the embedded database's password.
+ */
+final class SecretFile {
+  private SecretFile() {}
 
   static String readOrCreate(Path file) throws IOException {
     if (Files.exists(file)) {
       String token = Files.readString(file, StandardCharsets.US_ASCII).trim();
       if (token.length() < 16) {
-        throw new IOException("admin token in " + file + " is shorter than 16 characters");
+        throw new IOException("the secret in " + file + " is shorter than 16 characters");
       }
       return token;
     }
