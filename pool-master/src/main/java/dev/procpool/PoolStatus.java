@@ -14,9 +14,23 @@ import java.util.List;
  * @param idle children waiting for a job
  * @param uptime time since the pool started
  * @param children every child the pool tracks, including starting and stopping ones
+ * @param completed jobs that returned a result since the pool started
+ * @param failed jobs that failed since the pool started (any code)
+ * @param runP50Micros median run time of the last 1,024 successful jobs, in microseconds
+ * @param runP99Micros 99th percentile of the same
  */
 public record PoolStatus(
-    String name, String problem, int queued, int busy, int idle, Duration uptime, List<Child> children) {
+    String name,
+    String problem,
+    int queued,
+    int busy,
+    int idle,
+    Duration uptime,
+    List<Child> children,
+    long completed,
+    long failed,
+    long runP50Micros,
+    long runP99Micros) {
 
   /**
    * One child.

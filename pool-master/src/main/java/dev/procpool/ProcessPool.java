@@ -5,6 +5,7 @@ import dev.procpool.master.children.ChildRoster;
 import dev.procpool.master.dispatch.Dispatcher;
 import dev.procpool.master.dispatch.JobFuture;
 import dev.procpool.master.dispatch.PendingJob;
+import dev.procpool.master.metrics.CountingMetrics;
 import dev.procpool.master.metrics.MicrometerPoolMetrics;
 import dev.procpool.master.metrics.PoolMetrics;
 import dev.procpool.master.transport.ChildChannelInitializer;
@@ -64,7 +65,7 @@ public final class ProcessPool implements AutoCloseable {
   private final ChildRoster roster;
   private final ChildServer server;
   private final ChildLauncher launcher;
-  private final PoolMetrics metrics;
+  private final CountingMetrics metrics;
   private final long startedNanos = System.nanoTime();
   /** Completes futures on the callback executor, one hand-off per event-loop pass. */
   private final dev.procpool.master.dispatch.CompletionBatch completions;
@@ -92,9 +93,10 @@ public final class ProcessPool implements AutoCloseable {
     this.dispatcher = new Dispatcher(name, loop, waiting, config.retryableJobTypes(), config.maxAttempts());
     this.completions = new dev.procpool.master.dispatch.CompletionBatch(loop, config.callbackExecutor());
     this.metrics =
-        config.meterRegistry() == null
-            ? PoolMetrics.NOOP
-            : new MicrometerPoolMetrics(config.meterRegistry(), name, new PublishedGauges());
+        new CountingMetrics(
+            config.meterRegistry() == null
+                ? PoolMetrics.NOOP
+                : new MicrometerPoolMetrics(config.meterRegistry(), name, new PublishedGauges()));
     ChildChannelInitializer initializer =
         new ChildChannelInitializer(name, config.maxFrameBytes(), config.startTimeout().toMillis());
     try {
@@ -216,6 +218,7 @@ public final class ProcessPool implements AutoCloseable {
                 children.add(
                     new PoolStatus.Child(c.id(), c.pid(), c.state().name(), c.jobsDone(), c.jobType(), c.jobMillis(), c.uptimeMillis(), c.heapBytes(), c.rssBytes()));
               }
+              long[] runMicros = metrics.runPercentilesMicros();
               status.complete(
                   new PoolStatus(
                       config.name(),
@@ -224,7 +227,11 @@ public final class ProcessPool implements AutoCloseable {
                       dispatcher.busy(),
                       dispatcher.idle(),
                       java.time.Duration.ofNanos(System.nanoTime() - startedNanos),
-                      java.util.List.copyOf(children)));
+                      java.util.List.copyOf(children),
+                      metrics.completed(),
+                      metrics.failed(),
+                      runMicros[0],
+                      runMicros[1]));
             });
     if (!queued) {
       status.completeExceptionally(new PoolException(FailureCode.POOL_CLOSED, -1, config.name() + " is closed"));

@@ -31,6 +31,8 @@ public final class HttpFrontEnd implements AutoCloseable {
 
   /** Binds and starts serving; blocks until bound. */
   public static HttpFrontEnd start(ProcessPool pool, HttpSettings settings) {
+    int page = Dashboard.PAGE.length; // load the page here, not on the event loop
+    assert page > 0;
     EventLoopGroup group =
         new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("procpool-http", true), NioIoHandler.newFactory());
     ChannelGroup connections = new DefaultChannelGroup(group.next());

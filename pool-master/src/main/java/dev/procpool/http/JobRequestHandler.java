@@ -88,6 +88,17 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
         if (onlyGet(ctx, request, keepAlive)) {
           status(ctx, request, keepAlive);
         }
+      } else if (path.equals("/")) {
+        if (onlyGet(ctx, request, keepAlive)) {
+          FullHttpResponse page = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(Dashboard.PAGE));
+          page.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
+          page.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+          respond(ctx, request, keepAlive, page);
+        }
+      } else if (path.equals("/events")) {
+        if (onlyGet(ctx, request, keepAlive)) {
+          events(ctx, request);
+        }
       } else if (path.startsWith(ADMIN) && settings.adminToken() != null) {
         admin(ctx, request, keepAlive, path.substring(ADMIN.length()));
       } else if (path.equals("/metrics") && settings.prometheus() != null) {
@@ -134,6 +145,28 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
       job = job.withTimeout(Duration.ofMillis(Math.min(millis, settings.maxJobTimeout().toMillis())));
     }
     pool.submit(job).whenComplete((result, failure) -> respond(ctx, request, keepAlive, outcome(result, failure)));
+  }
+
+  /**
+   * {@code GET /events}: server-sent events, one status snapshot (the {@code /status} JSON) a
+   * second, for the dashboard. The connection is given over to the stream until the client goes.
+   */
+  private void events(ChannelHandlerContext ctx, FullHttpRequest request) {
+    request.release();
+    io.netty.handler.codec.http.HttpResponse head = new io.netty.handler.codec.http.DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+    head.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+    head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+    ctx.writeAndFlush(head);
+    java.util.concurrent.ScheduledFuture<?> ticks = ctx.executor().scheduleAtFixedRate(
+        () -> pool.status().whenComplete((status, failure) -> {
+          if (status != null && ctx.channel().isActive()) {
+            ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultHttpContent(
+                Unpooled.copiedBuffer("data: " + statusJson(status) + "\n\n", StandardCharsets.UTF_8)));
+          }
+        }),
+        0, 1, java.util.concurrent.TimeUnit.SECONDS);
+    ctx.channel().closeFuture().addListener(f -> ticks.cancel(false));
   }
 
   /** {@code POST /admin/restart}, {@code POST /admin/children} (body: the new size); bearer token required. */
@@ -229,6 +262,10 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
         .append(",\"queued\":").append(s.queued())
         .append(",\"busy\":").append(s.busy())
         .append(",\"idle\":").append(s.idle())
+        .append(",\"completed\":").append(s.completed())
+        .append(",\"failed\":").append(s.failed())
+        .append(",\"runP50Micros\":").append(s.runP50Micros())
+        .append(",\"runP99Micros\":").append(s.runP99Micros())
         .append(",\"children\":[");
     for (int i = 0; i < s.children().size(); i++) {
       PoolStatus.Child c = s.children().get(i);
