@@ -40,6 +40,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * @param maxAttempts runs a retryable job gets before it is quarantined as {@code POISON_JOB}
  * @param recycleAboveHeapBytes replace a child whose heap in use after a job passes this; 0 = never
  * @param recycleAboveRssBytes replace a child whose resident memory passes this; 0 = never
+ * @param maxChildren the most children the pool grows to while jobs wait (dynamic sizing); equal
+ *     to {@code children} for a static pool
+ * @param childIdleTimeout how long a child above {@code children} may sit idle before it is retired
  */
 public record PoolConfig(
     String name,
@@ -60,7 +63,9 @@ public record PoolConfig(
     Set<String> retryableJobTypes,
     int maxAttempts,
     long recycleAboveHeapBytes,
-    long recycleAboveRssBytes) {
+    long recycleAboveRssBytes,
+    int maxChildren,
+    Duration childIdleTimeout) {
 
   private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
 
@@ -96,6 +101,8 @@ public record PoolConfig(
     private int maxAttempts = 3;
     private long recycleAboveHeapBytes;
     private long recycleAboveRssBytes;
+    private Integer maxChildren;
+    private Duration childIdleTimeout = Duration.ofSeconds(30);
 
     Builder() {}
 
@@ -291,8 +298,31 @@ public record PoolConfig(
       return this;
     }
 
+    /**
+     * Dynamic sizing, like PHP-FPM's dynamic mode: the pool starts {@code children} and grows up to
+     * this many while jobs wait for a child, then retires children above {@code children} that sat
+     * idle for {@link #childIdleTimeout}. Default: equal to {@code children} (a static pool).
+     */
+    public Builder maxChildren(int maxChildren) {
+      if (maxChildren < 1) {
+        throw new IllegalArgumentException("maxChildren must be >= 1: " + maxChildren);
+      }
+      this.maxChildren = maxChildren;
+      return this;
+    }
+
+    /** How long an extra child (above {@code children}) may be idle before it leaves. Default 30 s. */
+    public Builder childIdleTimeout(Duration childIdleTimeout) {
+      this.childIdleTimeout = positive("childIdleTimeout", childIdleTimeout);
+      return this;
+    }
+
     /** Checks the settings together and freezes them. */
     public PoolConfig build() {
+      int max = maxChildren != null ? maxChildren : children;
+      if (children > max) {
+        throw new IllegalStateException("children (" + children + ") must be <= maxChildren (" + max + ")");
+      }
       String poolName = name != null ? name : "pool-" + POOL_NUMBER.incrementAndGet();
       return new PoolConfig(
           poolName,
@@ -313,7 +343,9 @@ public record PoolConfig(
           retryableJobTypes,
           maxAttempts,
           recycleAboveHeapBytes,
-          recycleAboveRssBytes);
+          recycleAboveRssBytes,
+          max,
+          childIdleTimeout);
     }
 
     /**

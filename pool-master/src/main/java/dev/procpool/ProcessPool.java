@@ -127,7 +127,9 @@ public final class ProcessPool implements AutoCloseable {
             config.spawnFailureLimit(),
             metrics,
             config.recycleAboveHeapBytes(),
-            config.recycleAboveRssBytes());
+            config.recycleAboveRssBytes(),
+            config.maxChildren(),
+            config.childIdleTimeout());
     dispatcher.children(roster);
     initializer.route(roster, dispatcher);
     awaitStarted();

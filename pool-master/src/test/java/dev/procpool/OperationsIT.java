@@ -144,6 +144,32 @@ class OperationsIT {
   }
 
   @Test
+  void dynamicSizing_growsWhileJobsWait_shrinksWhenIdle() throws Exception {
+    try (ProcessPool pool = ProcessPool.builder().children(1).maxChildren(3).childIdleTimeout(java.time.Duration.ofMillis(400)).start()) {
+      List<CompletableFuture<byte[]>> slow = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        slow.add(pool.submit(Job.of("sleep", utf8("700"))));
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      int most = 0;
+      while (System.nanoTime() < deadline && !slow.stream().allMatch(CompletableFuture::isDone)) {
+        most = Math.max(most, readyPids(pool).size());
+        Thread.sleep(50); // sampling the pool's size while it works
+      }
+      for (CompletableFuture<byte[]> job : slow) {
+        assertEquals("700", text(job), "no job failed while the pool grew");
+      }
+      assertEquals(3, most, "grew to maxChildren while jobs waited");
+      deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (readyPids(pool).size() > 1 && System.nanoTime() < deadline) {
+        Thread.sleep(50); // waiting for the idle timeout to retire the extras
+      }
+      assertEquals(1, readyPids(pool).size(), "shrank back to children once idle");
+      assertEquals("ok", text(pool.submit(Job.of("echo", utf8("ok")))));
+    }
+  }
+
+  @Test
   void broadcast_runsOnceInEveryChild() throws Exception {
     try (ProcessPool pool = ProcessPool.builder().children(3).start()) {
       CompletableFuture<byte[]> busy = pool.submit(Job.of("sleep", utf8("300"))); // one child busy meanwhile

@@ -85,6 +85,18 @@ class PoolConfigTest {
   }
 
   @Test
+  void childrenAboveMaxChildren_rejectedAtBuild() {
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> PoolConfig.builder().children(8).maxChildren(4).build());
+    assertEquals("children (8) must be <= maxChildren (4)", e.getMessage());
+  }
+
+  @Test
+  void maxChildren_belowOne_rejected() {
+    rejects("maxChildren must be >= 1: 0", () -> PoolConfig.builder().maxChildren(0));
+  }
+
+  @Test
   void nulls_rejectedWithFieldName() {
     NullPointerException e = assertThrows(NullPointerException.class, () -> PoolConfig.builder().jobTimeout(null));
     assertEquals("jobTimeout", e.getMessage());

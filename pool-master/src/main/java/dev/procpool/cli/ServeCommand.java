@@ -39,6 +39,13 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--children", description = "Child JVMs. Default: the number of processors.")
   int children = Runtime.getRuntime().availableProcessors();
 
+  @Option(names = "--max-children", description = "Dynamic sizing: grow up to this many children while jobs wait. Default: --children (static).")
+  Integer maxChildren;
+
+  @Option(names = "--child-idle-timeout", converter = DurationConverter.class,
+      description = "Dynamic sizing: retire a child above --children idle this long. Default: 30s.")
+  Duration childIdleTimeout = Duration.ofSeconds(30);
+
   @Option(names = "--queue-capacity", description = "Jobs that may wait for a child. Default: ${DEFAULT-VALUE}.")
   int queueCapacity = 10_000;
 
@@ -106,9 +113,12 @@ final class ServeCommand implements Callable<Integer> {
           .drainTimeout(drainTimeout)
           .childJvmOptions(childJvmOptions.toArray(new String[0]))
           .childClasspath(jobs)
-          .maxJobsPerChild(maxJobsPerChild);
+          .maxJobsPerChild(maxJobsPerChild)
+          .maxChildren(maxChildren != null ? maxChildren : children)
+          .childIdleTimeout(childIdleTimeout);
+      pool.build(); // combinations (children <= maxChildren) are checked here, before anything starts
       new HttpSettings(bind, port, maxBodyBytes, jobTimeout, idleTimeout, requestTimeout, null, null);
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | IllegalStateException e) {
       System.err.println("procpool: " + e.getMessage());
       return 2;
     }

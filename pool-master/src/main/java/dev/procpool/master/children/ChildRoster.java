@@ -61,6 +61,10 @@ public final class ChildRoster implements Dispatcher.Children {
   private final PoolMetrics metrics;
   private final long recycleAboveHeapBytes;
   private final long recycleAboveRssBytes;
+  /** Dynamic sizing: the pool keeps at least minChildren and grows to maxChildren under backlog. */
+  private int minChildren;
+  private int maxChildren;
+  private final Duration childIdleTimeout;
   private final AtomicInteger livePublished = new AtomicInteger();
   /** Why the pool cannot run jobs, or null; published for health checks off the loop. */
   private volatile String unhealthyPublished;
@@ -89,8 +93,13 @@ public final class ChildRoster implements Dispatcher.Children {
       int spawnFailureLimit,
       PoolMetrics metrics,
       long recycleAboveHeapBytes,
-      long recycleAboveRssBytes) {
+      long recycleAboveRssBytes,
+      int maxChildren,
+      Duration childIdleTimeout) {
     this.metrics = metrics;
+    this.minChildren = target;
+    this.maxChildren = maxChildren;
+    this.childIdleTimeout = childIdleTimeout;
     this.recycleAboveHeapBytes = recycleAboveHeapBytes;
     this.recycleAboveRssBytes = recycleAboveRssBytes;
     this.poolName = poolName;
@@ -107,7 +116,45 @@ public final class ChildRoster implements Dispatcher.Children {
   public CompletableFuture<Void> startAll() {
     checkInLoop();
     replenish();
+    if (maxChildren > minChildren) {
+      long every = Math.max(50, childIdleTimeout.toMillis() / 4);
+      loop.scheduleAtFixedRate(this::retireIdleExtras, every, every, TimeUnit.MILLISECONDS);
+    }
     return allStarted;
+  }
+
+  @Override
+  public void onBacklog(int queued) {
+    if (closing || target >= maxChildren || unhealthy()) {
+      return;
+    }
+    int starting = 0;
+    for (ChildSlot child : slots.values()) {
+      if (child.state() == ChildSlot.State.STARTING) {
+        starting++;
+      }
+    }
+    if (starting < queued) { // more waiting jobs than children on their way: grow by one
+      target++;
+      log.info("{}: {} jobs waiting; growing to {} children (max {})", poolName, queued, target, maxChildren);
+      replenish();
+    }
+  }
+
+  /** Housekeeping for dynamic pools: an extra child idle past the timeout leaves. */
+  private void retireIdleExtras() {
+    if (closing || target <= minChildren) {
+      return;
+    }
+    long now = System.nanoTime();
+    for (ChildSlot child : new ArrayList<>(slots.values())) {
+      if (target > minChildren && child.state() == ChildSlot.State.IDLE && !child.replacing()
+          && now - child.idleSinceNanos() > childIdleTimeout.toNanos()) {
+        target--;
+        log.info("{}: {} idle for over {} ms; shrinking to {} children", poolName, child, childIdleTimeout.toMillis(), target);
+        retire(child, "idle above the minimum of " + minChildren);
+      }
+    }
   }
 
   private void replenish() {
@@ -483,6 +530,9 @@ public final class ChildRoster implements Dispatcher.Children {
     }
     log.info("{}: resizing from {} to {} children", poolName, target, children);
     target = children;
+    // A static pool stays static at its new size; a dynamic one keeps its ceiling (or rises to n).
+    maxChildren = maxChildren > minChildren ? Math.max(maxChildren, children) : children;
+    minChildren = children;
     int excess = liveCount() - target;
     for (ChildSlot.State state : List.of(ChildSlot.State.STARTING, ChildSlot.State.IDLE, ChildSlot.State.BUSY)) {
       for (ChildSlot child : new ArrayList<>(slots.values())) {

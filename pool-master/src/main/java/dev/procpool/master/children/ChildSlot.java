@@ -49,6 +49,7 @@ public final class ChildSlot {
   private final double limitFactor = 0.9 + 0.1 * java.util.concurrent.ThreadLocalRandom.current().nextDouble();
   /** A replacement for this child is queued or starting. */
   private boolean replacing;
+  private long idleSinceNanos;
 
   ChildSlot(int id, byte[] token, long spawnedNanos) {
     this.id = id;
@@ -110,6 +111,15 @@ public final class ChildSlot {
   public void assign(PendingJob<?> job) {
     this.job = job;
     this.state = State.BUSY;
+  }
+
+  /** When this child last became idle (for dynamic sizing). */
+  public long idleSinceNanos() {
+    return idleSinceNanos;
+  }
+
+  public void idleSince(long nanos) {
+    this.idleSinceNanos = nanos;
   }
 
   /** Called by the dispatcher when the job ends (reply, timeout, cancel, crash). */

@@ -35,6 +35,9 @@ public final class Dispatcher {
     /** Shut the idle child down gracefully and start a replacement (recycling). */
     void retire(ChildSlot child);
 
+    /** Jobs are waiting with no child free; a dynamic pool may start another child. */
+    void onBacklog(int queued);
+
     /** The child reported its memory with a reply; it may be queued for replacement. */
     void observed(ChildSlot child, long heapBytes, long rssBytes);
 
@@ -106,11 +109,15 @@ public final class Dispatcher {
     job.queued(true);
     queue.addLast(job);
     dispatch();
+    if (!queue.isEmpty()) {
+      children.onBacklog(queue.size()); // dynamic sizing: jobs wait, the pool may grow
+    }
   }
 
   /** A child became ready for a job: just started, or finished one. */
   public void onChildFree(ChildSlot child) {
     checkInLoop();
+    child.idleSince(System.nanoTime());
     idle.addLast(child);
     dispatch();
     checkDrained();
