@@ -92,6 +92,9 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--watch", description = "Development mode: roll the children when a --jobs jar changes.")
   boolean watch;
 
+  @Option(names = "--reuse-port", description = "Bind with SO_REUSEPORT (Linux) so a new server can take over the port; on SIGTERM this one hands over: stops accepting, finishes its requests, then drains its jobs.")
+  boolean reusePort;
+
   @Option(names = "--admin-token-file", description = "File with the token for /admin routes; created with a random token (mode 0600) if missing. Default: <data-dir>/admin-token.")
   Path adminTokenFile;
 
@@ -117,7 +120,7 @@ final class ServeCommand implements Callable<Integer> {
           .maxChildren(maxChildren != null ? maxChildren : children)
           .childIdleTimeout(childIdleTimeout);
       pool.build(); // combinations (children <= maxChildren) are checked here, before anything starts
-      new HttpSettings(bind, port, maxBodyBytes, jobTimeout, idleTimeout, requestTimeout, null, null);
+      new HttpSettings(bind, port, maxBodyBytes, jobTimeout, idleTimeout, requestTimeout, null, null, reusePort);
     } catch (IllegalArgumentException | IllegalStateException e) {
       System.err.println("procpool: " + e.getMessage());
       return 2;
@@ -163,7 +166,7 @@ final class ServeCommand implements Callable<Integer> {
     HttpFrontEnd http = null;
     try {
       processPool = pool.start();
-      http = HttpFrontEnd.start(processPool, new HttpSettings(bind, port, maxBodyBytes, jobTimeout, idleTimeout, requestTimeout, prometheus, adminToken));
+      http = HttpFrontEnd.start(processPool, new HttpSettings(bind, port, maxBodyBytes, jobTimeout, idleTimeout, requestTimeout, prometheus, adminToken, reusePort));
       String where = dbUrl == null ? "embedded H2 in " + dataDir.toAbsolutePath() : url;
       System.out.println("procpool " + VersionProvider.version() + " listening on http://" + bind + ":" + http.port()
           + " (children=" + children + ", database=" + where + ")");
@@ -188,6 +191,10 @@ final class ServeCommand implements Callable<Integer> {
       stop.await();
       if (watcher != null) {
         watcher.close();
+      }
+      if (reusePort) {
+        // Handover: the new server on the same port takes new connections from now on.
+        http.handOver(drainTimeout.toMillis());
       }
       // Drain with HTTP still up: requests in flight get their answers, new jobs get 503 with
       // Retry-After (the pool refuses them), /health says why. Then the listener goes.

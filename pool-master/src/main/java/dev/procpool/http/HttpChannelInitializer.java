@@ -23,11 +23,13 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
   private final ProcessPool pool;
   private final HttpSettings settings;
   private final ChannelGroup connections;
+  private final java.util.concurrent.atomic.AtomicBoolean draining;
 
-  HttpChannelInitializer(ProcessPool pool, HttpSettings settings, ChannelGroup connections) {
+  HttpChannelInitializer(ProcessPool pool, HttpSettings settings, ChannelGroup connections, java.util.concurrent.atomic.AtomicBoolean draining) {
     this.pool = pool;
     this.settings = settings;
     this.connections = connections;
+    this.draining = draining;
   }
 
   @Override
@@ -38,7 +40,7 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
     pipeline.addLast(new RequestDeadline(settings.requestTimeout().toMillis()));
     pipeline.addLast(new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192));
     pipeline.addLast(new BodyLimit(settings.maxBodyBytes()));
-    pipeline.addLast(new JobRequestHandler(pool, settings));
+    pipeline.addLast(new JobRequestHandler(pool, settings, draining));
   }
 
   /** Aggregates a body up to the limit; a declared or actual larger body gets a JSON 413, then close. */

@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param requestTimeout a request must arrive whole within this time of its first byte (slowloris)
  * @param prometheus the registry {@code /metrics} scrapes, or null for 404
  * @param adminToken the bearer token the {@code /admin/*} routes require, or null to turn them off
+ * @param reusePort bind with SO_REUSEPORT (Linux epoll), so a new server can bind the same port
+ *     while this one drains: a zero-downtime handover
  */
 public record HttpSettings(
     String bind,
@@ -24,15 +26,16 @@ public record HttpSettings(
     Duration idleTimeout,
     Duration requestTimeout,
     PrometheusMeterRegistry prometheus,
-    String adminToken) {
+    String adminToken,
+    boolean reusePort) {
   /** Loopback defaults: 1 MiB bodies, 30 s jobs, 60 s idle, 10 s to send a request, no /metrics. */
   public static HttpSettings loopback(int port) {
-    return new HttpSettings("127.0.0.1", port, 1024 * 1024, Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(10), null, null);
+    return new HttpSettings("127.0.0.1", port, 1024 * 1024, Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(10), null, null, false);
   }
 
   /** The same settings with admin routes guarded by this token. */
   public HttpSettings withAdminToken(String token) {
-    return new HttpSettings(bind, port, maxBodyBytes, maxJobTimeout, idleTimeout, requestTimeout, prometheus, token);
+    return new HttpSettings(bind, port, maxBodyBytes, maxJobTimeout, idleTimeout, requestTimeout, prometheus, token, reusePort);
   }
 
   public HttpSettings {

@@ -46,13 +46,18 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
 
   private final ProcessPool pool;
   private final HttpSettings settings;
+  /** User event: the server is handing over; close this connection once it is idle. */
+  static final Object DRAIN = new Object();
+
   private final ArrayDeque<FullHttpRequest> pending = new ArrayDeque<>();
+  private final java.util.concurrent.atomic.AtomicBoolean draining;
   private boolean busy;
 
-  JobRequestHandler(ProcessPool pool, HttpSettings settings) {
+  JobRequestHandler(ProcessPool pool, HttpSettings settings, java.util.concurrent.atomic.AtomicBoolean draining) {
     super(false); // requests are released after they are answered
     this.pool = pool;
     this.settings = settings;
+    this.draining = draining;
   }
 
   @Override
@@ -295,12 +300,13 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
   }
 
   /** Writes the answer to {@code request}, then serves the next pipelined request, if any. */
-  private void respond(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive, FullHttpResponse response) {
+  private void respond(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAliveAsked, FullHttpResponse response) {
     if (!ctx.executor().inEventLoop()) {
-      ctx.executor().execute(() -> respond(ctx, request, keepAlive, response));
+      ctx.executor().execute(() -> respond(ctx, request, keepAliveAsked, response));
       return;
     }
     request.release();
+    boolean keepAlive = keepAliveAsked && !draining.get(); // handing over: the client reconnects, to the new server
     response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
     HttpUtil.setKeepAlive(response, keepAlive);
     if (!ctx.channel().isActive()) {
@@ -328,6 +334,12 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event == DRAIN) {
+      if (!busy) {
+        ctx.close();
+      }
+      return;
+    }
     if (event instanceof IdleStateEvent) {
       if (!busy) { // a long job is not idleness: only close between requests
         ctx.close();

@@ -81,7 +81,7 @@ class LedgerIT {
       builder.childEnvironment("PROCPOOL_DB_PASSWORD", password);
     }
     try (ProcessPool pool = builder.start();
-        HttpFrontEnd http = HttpFrontEnd.start(pool, new HttpSettings("127.0.0.1", 0, 4096, Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(10), null, null))) {
+        HttpFrontEnd http = HttpFrontEnd.start(pool, new HttpSettings("127.0.0.1", 0, 4096, Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(10), null, null, false))) {
       Client client = new Client(http.port());
       String prefix = "it" + System.nanoTime() + "-";
       int accounts = 8;

@@ -35,7 +35,7 @@ class HttpFrontEndIT {
   static void start() {
     PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     pool = ProcessPool.builder().children(2).meterRegistry(prometheus).start();
-    http = HttpFrontEnd.start(pool, new HttpSettings("127.0.0.1", 0, MAX_BODY, Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(10), prometheus, null));
+    http = HttpFrontEnd.start(pool, new HttpSettings("127.0.0.1", 0, MAX_BODY, Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(10), prometheus, null, false));
     client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   }
 
@@ -207,7 +207,7 @@ class HttpFrontEndIT {
   @Test
   void queueFull_503WithRetryAfter() throws Exception {
     try (ProcessPool small = ProcessPool.builder().children(1).queueCapacity(0).start();
-        HttpFrontEnd front = HttpFrontEnd.start(small, new HttpSettings("127.0.0.1", 0, MAX_BODY, Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(10), null, null));
+        HttpFrontEnd front = HttpFrontEnd.start(small, new HttpSettings("127.0.0.1", 0, MAX_BODY, Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(10), null, null, false));
         Rendezvous rendezvous = new Rendezvous()) {
       CompletableFuture<byte[]> blocker = small.submit(Job.of("rendezvous", rendezvous.payload()));
       rendezvous.awaitStart();

@@ -25,7 +25,7 @@ class HttpHostileIT {
   static void start() {
     pool = ProcessPool.builder().children(1).start();
     http = HttpFrontEnd.start(pool, new HttpSettings("127.0.0.1", 0, 4096, Duration.ofSeconds(10), Duration.ofSeconds(5),
-        Duration.ofMillis(REQUEST_TIMEOUT_MILLIS), null, null));
+        Duration.ofMillis(REQUEST_TIMEOUT_MILLIS), null, null, false));
   }
 
   @AfterAll
