@@ -250,6 +250,19 @@ class CliIT {
       String restarted = all(restart.getInputStream()) + all(restart.getErrorStream());
       assertTrue(restart.waitFor(120, TimeUnit.SECONDS));
       assertEquals(0, restart.exitValue(), restarted);
+      // SIGHUP rolls the children too (the Unicorn/Gunicorn convention).
+      String before = client.send(HttpRequest.newBuilder(URI.create(base + "/status")).build(), HttpResponse.BodyHandlers.ofString()).body();
+      Matcher firstPid = Pattern.compile("\"pid\":(\\d+)").matcher(before);
+      assertTrue(firstPid.find(), before);
+      assertEquals(0, new ProcessBuilder("kill", "-HUP", Long.toString(server.pid())).start().waitFor());
+      String after = before;
+      long hupDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (after.contains("\"pid\":" + firstPid.group(1) + ",") && System.nanoTime() < hupDeadline) {
+        Thread.sleep(50); // polling /status while the children roll
+        after = client.send(HttpRequest.newBuilder(URI.create(base + "/status")).build(), HttpResponse.BodyHandlers.ofString()).body();
+      }
+      assertTrue(!after.contains("\"pid\":" + firstPid.group(1) + ","), "SIGHUP replaced the child: " + after);
+
       Process unreachable = launch(dir, "status", "--url", "http://127.0.0.1:1");
       all(unreachable.getErrorStream());
       assertTrue(unreachable.waitFor(60, TimeUnit.SECONDS));
