@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.procpool.testing.Descendants;
+import dev.procpool.testing.ReadyChildren;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -77,20 +78,11 @@ class OperationsIT {
     }
   }
 
-  private static Set<Long> readyPids(ProcessPool pool) throws Exception {
-    Set<Long> pids = new HashSet<>();
-    for (PoolStatus.Child child : pool.status().get(10, TimeUnit.SECONDS).children()) {
-      if (child.state().equals("IDLE") || child.state().equals("BUSY")) {
-        pids.add(child.pid());
-      }
-    }
-    return pids;
-  }
 
   @Test
   void rollingRestart_underLoad_everyChildReplaced_noJobFailed() throws Exception {
     try (ProcessPool pool = ProcessPool.builder().children(2).start()) {
-      Set<Long> before = readyPids(pool);
+      Set<Long> before = ReadyChildren.pids(pool);
       try (Load load = new Load(pool)) {
         load.awaitProgress(100);
         pool.restartChildren().get(60, TimeUnit.SECONDS);
@@ -99,7 +91,7 @@ class OperationsIT {
         assertEquals(List.of(), load.problems);
         assertTrue(load.ok.get() >= 200);
       }
-      Set<Long> after = readyPids(pool);
+      Set<Long> after = ReadyChildren.pids(pool);
       assertEquals(2, after.size());
       after.retainAll(before);
       assertEquals(Set.of(), after, "every child was replaced");
@@ -112,10 +104,10 @@ class OperationsIT {
       try (Load load = new Load(pool)) {
         load.awaitProgress(100);
         pool.resize(1).get(60, TimeUnit.SECONDS);
-        assertEquals(1, readyPids(pool).size());
+        assertEquals(1, ReadyChildren.pids(pool).size());
         load.awaitProgress(50);
         pool.resize(3).get(60, TimeUnit.SECONDS);
-        assertEquals(3, readyPids(pool).size());
+        assertEquals(3, ReadyChildren.pids(pool).size());
         load.awaitProgress(100);
         load.close();
         assertEquals(List.of(), load.problems);
@@ -131,11 +123,11 @@ class OperationsIT {
         String leaky = text(pool.submit(Job.of("retain", utf8("64"))));
         // The leaky child is replaced: a new one starts first, the old one leaves when idle.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (readyPids(pool).contains(Long.parseLong(leaky)) && System.nanoTime() < deadline) {
+        while (ReadyChildren.pids(pool).contains(Long.parseLong(leaky)) && System.nanoTime() < deadline) {
           Thread.sleep(20); // polling the pool's status; the replacement takes a JVM start
         }
-        assertTrue(!readyPids(pool).contains(Long.parseLong(leaky)), "the leaky child was recycled");
-        assertEquals(2, readyPids(pool).size());
+        assertTrue(!ReadyChildren.pids(pool).contains(Long.parseLong(leaky)), "the leaky child was recycled");
+        assertEquals(2, ReadyChildren.pids(pool).size());
         load.awaitProgress(50);
         load.close();
         assertEquals(List.of(), load.problems, "no job failed or crossed while recycling");
@@ -153,7 +145,7 @@ class OperationsIT {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
       int most = 0;
       while (System.nanoTime() < deadline && !slow.stream().allMatch(CompletableFuture::isDone)) {
-        most = Math.max(most, readyPids(pool).size());
+        most = Math.max(most, ReadyChildren.pids(pool).size());
         Thread.sleep(50); // sampling the pool's size while it works
       }
       for (CompletableFuture<byte[]> job : slow) {
@@ -161,10 +153,10 @@ class OperationsIT {
       }
       assertEquals(3, most, "grew to maxChildren while jobs waited");
       deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (readyPids(pool).size() > 1 && System.nanoTime() < deadline) {
+      while (ReadyChildren.pids(pool).size() > 1 && System.nanoTime() < deadline) {
         Thread.sleep(50); // waiting for the idle timeout to retire the extras
       }
-      assertEquals(1, readyPids(pool).size(), "shrank back to children once idle");
+      assertEquals(1, ReadyChildren.pids(pool).size(), "shrank back to children once idle");
       assertEquals("ok", text(pool.submit(Job.of("echo", utf8("ok")))));
     }
   }

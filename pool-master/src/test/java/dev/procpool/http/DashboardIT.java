@@ -4,11 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.procpool.Job;
-import dev.procpool.PoolStatus;
 import dev.procpool.ProcessPool;
 import dev.procpool.testing.HeadlessChromium;
+import dev.procpool.testing.ReadyChildren;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -19,15 +18,6 @@ import org.junit.jupiter.api.Test;
 class DashboardIT {
   private static final String TOKEN = "dashboard-token-0123456789";
 
-  private static Set<Long> pids(ProcessPool pool) throws Exception {
-    Set<Long> pids = new HashSet<>();
-    for (PoolStatus.Child child : pool.status().get(10, TimeUnit.SECONDS).children()) {
-      if (child.state().equals("IDLE") || child.state().equals("BUSY")) {
-        pids.add(child.pid());
-      }
-    }
-    return pids;
-  }
 
   @Test
   void dashboard_showsChildren_countsJobs_restartButtonRollsChildren() throws Exception {
@@ -54,10 +44,10 @@ class DashboardIT {
       String refused = browser.awaitValue("document.getElementById('message').textContent.slice(0, 3)", "\"401\"", 20);
       assertEquals("\"401\"", refused, "a wrong token is refused");
 
-      Set<Long> before = pids(pool);
+      Set<Long> before = ReadyChildren.pids(pool);
       browser.evaluate("document.getElementById('token').value = '" + TOKEN + "'; document.getElementById('restart').click(); 1");
       assertEquals("\"restarted\"", browser.awaitValue("document.getElementById('message').textContent", "\"restarted\"", 60));
-      Set<Long> after = pids(pool);
+      Set<Long> after = ReadyChildren.pids(pool);
       assertEquals(2, after.size());
       after.retainAll(before);
       assertTrue(after.isEmpty(), "the page's restart rolled every child");
