@@ -128,6 +128,20 @@ class ProcessPoolIT {
   }
 
   @Test
+  void submit_protobufJob_resultParsedIntoMessage_badResultIsProtocolError() throws Exception {
+    try (ProcessPool pool = ProcessPool.builder().children(1).start()) {
+      dev.procpool.protocol.Hello message =
+          dev.procpool.protocol.Hello.newBuilder().setChildId(42).setPid(7).addJobTypes("typed").build();
+      // echo returns the payload, so the result parses back into the same message
+      assertEquals(message, pool.submit(Job.of("echo", message, dev.procpool.protocol.Hello.parser())).get(30, TimeUnit.SECONDS));
+      // a pid as text ("12345": tag 0x31 wants 8 more bytes) is not a Hello: the future fails
+      dev.procpool.testing.Outcomes.failure(
+          pool.submit(Job.of("pid", message, dev.procpool.protocol.Hello.parser())), FailureCode.PROTOCOL_ERROR);
+      assertEquals(message, pool.submit(Job.of("echo", message, dev.procpool.protocol.Hello.parser())).get(30, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
   void submit_handlerPrintsToStdout_channelStaysClean() throws Exception {
     try (ProcessPool pool = ProcessPool.builder().children(1).start()) {
       for (int i = 0; i < 50; i++) {

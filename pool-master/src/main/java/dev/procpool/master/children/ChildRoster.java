@@ -624,6 +624,13 @@ public final class ChildRoster implements Dispatcher.Children {
   public CompletableFuture<Void> stopAll() {
     checkInLoop();
     closing = true;
+    PoolException closed = new PoolException(FailureCode.POOL_CLOSED, -1, poolName + " closed before the operation finished");
+    if (rolled != null) {
+      rolled.completeExceptionally(closed); // no-op if it finished
+    }
+    if (settled != null) {
+      settled.completeExceptionally(closed);
+    }
     dispatcher.takeIdle();
     for (ChildSlot child : new ArrayList<>(slots.values())) {
       if (child.state() == ChildSlot.State.IDLE) {
