@@ -43,6 +43,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * @param maxChildren the most children the pool grows to while jobs wait (dynamic sizing); equal
  *     to {@code children} for a static pool
  * @param childIdleTimeout how long a child above {@code children} may sit idle before it is retired
+ * @param classDataDirectory where the children's AppCDS archive is kept, or null for none
  */
 public record PoolConfig(
     String name,
@@ -65,7 +66,8 @@ public record PoolConfig(
     long recycleAboveHeapBytes,
     long recycleAboveRssBytes,
     int maxChildren,
-    Duration childIdleTimeout) {
+    Duration childIdleTimeout,
+    Path classDataDirectory) {
 
   private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
 
@@ -103,6 +105,7 @@ public record PoolConfig(
     private long recycleAboveRssBytes;
     private Integer maxChildren;
     private Duration childIdleTimeout = Duration.ofSeconds(30);
+    private Path classDataDirectory;
 
     Builder() {}
 
@@ -317,6 +320,16 @@ public record PoolConfig(
       return this;
     }
 
+    /**
+     * Keep an AppCDS archive of the children's classes in this directory: the first child records
+     * it (written when that child exits normally), later children start from it, about a third
+     * faster. Needs a class path of jars only (as when running from procpool.jar). Default: none.
+     */
+    public Builder childClassDataDirectory(Path directory) {
+      this.classDataDirectory = Objects.requireNonNull(directory, "childClassDataDirectory").toAbsolutePath();
+      return this;
+    }
+
     /** Checks the settings together and freezes them. */
     public PoolConfig build() {
       int max = maxChildren != null ? maxChildren : children;
@@ -345,7 +358,8 @@ public record PoolConfig(
           recycleAboveHeapBytes,
           recycleAboveRssBytes,
           max,
-          childIdleTimeout);
+          childIdleTimeout,
+          classDataDirectory);
     }
 
     /**

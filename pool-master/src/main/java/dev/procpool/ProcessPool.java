@@ -114,6 +114,7 @@ public final class ProcessPool implements AutoCloseable {
             server.socketPath(),
             config.maxFrameBytes(),
             config.childEnvironment(),
+            config.classDataDirectory(),
             blocking);
     this.roster =
         new ChildRoster(

@@ -118,7 +118,9 @@ final class ServeCommand implements Callable<Integer> {
           .childClasspath(jobs)
           .maxJobsPerChild(maxJobsPerChild)
           .maxChildren(maxChildren != null ? maxChildren : children)
-          .childIdleTimeout(childIdleTimeout);
+          .childIdleTimeout(childIdleTimeout)
+          // AppCDS: the first run records the children's classes, later children start faster.
+          .childClassDataDirectory(dataDir.resolve("cds"));
       pool.build(); // combinations (children <= maxChildren) are checked here, before anything starts
       new HttpSettings(bind, port, maxBodyBytes, jobTimeout, idleTimeout, requestTimeout, null, null, reusePort);
     } catch (IllegalArgumentException | IllegalStateException e) {

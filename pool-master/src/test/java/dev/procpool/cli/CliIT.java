@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -187,6 +188,39 @@ class CliIT {
       Thread.sleep(20); // the client thread advances the counter
     }
     assertTrue(counter.get() >= target, "requests stalled at " + counter.get());
+  }
+
+  /** AppCDS: the first run from procpool.jar records the children's classes, the next run starts children from the archive. */
+  @Test
+  void serveFromJar_recordsClassDataArchive_nextRunUsesIt(@TempDir Path dir) throws Exception {
+    Path jar = Path.of("target", "procpool.jar").toAbsolutePath();
+    Assumptions.assumeTrue(Files.isRegularFile(jar), "procpool.jar is built in the package phase");
+    String java = ProcessHandle.current().info().command().orElseThrow();
+    Path data = dir.resolve("data");
+    for (int run = 1; run <= 2; run++) {
+      Process server = new ProcessBuilder(java, "-jar", jar.toString(), "serve", "--port", "0", "--children", "1", "--data-dir", data.toString())
+          .directory(dir.toFile()).start();
+      try {
+        int port = awaitPort(server);
+        HttpResponse<String> echo = HttpClient.newHttpClient().send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/jobs/echo")).POST(HttpRequest.BodyPublishers.ofString("cds")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertEquals("cds", echo.body());
+        String childArgs = "";
+        for (ProcessHandle child : ProcessHandle.of(server.pid()).orElseThrow().children().toList()) {
+          childArgs += new String(Files.readAllBytes(Path.of("/proc", Long.toString(child.pid()), "cmdline")), StandardCharsets.UTF_8);
+        }
+        assertTrue(childArgs.contains(run == 1 ? "-XX:ArchiveClassesAtExit=" : "-XX:SharedArchiveFile="), childArgs);
+        server.destroy();
+        assertTrue(server.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, server.exitValue());
+      } finally {
+        server.destroyForcibly();
+      }
+      try (var files = Files.list(data.resolve("cds"))) {
+        assertTrue(files.anyMatch(f -> f.getFileName().toString().endsWith(".jsa")), "the archive is in place after run " + run);
+      }
+    }
   }
 
   @Test

@@ -36,6 +36,8 @@ public final class ChildLauncher {
   private final int maxFrameBytes;
   private final Executor blocking;
   private final Map<String, String> environment;
+  /** AppCDS for the children, or null. */
+  private final ClassDataArchive classData;
   /** Every child process not yet exited: the last-resort kill list, safe from any thread. */
   private final Set<Process> processes = ConcurrentHashMap.newKeySet();
 
@@ -47,6 +49,7 @@ public final class ChildLauncher {
       Path socketPath,
       int maxFrameBytes,
       Map<String, String> environment,
+      Path classDataDirectory,
       Executor blocking) {
     this.environment = Map.copyOf(environment);
     this.poolName = poolName;
@@ -56,6 +59,16 @@ public final class ChildLauncher {
     this.socketPath = socketPath;
     this.maxFrameBytes = maxFrameBytes;
     this.blocking = blocking;
+    ClassDataArchive archive = null;
+    if (classDataDirectory != null) {
+      try {
+        archive = ClassDataArchive.in(classDataDirectory, classPath);
+      } catch (IOException | RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(ChildLauncher.class)
+            .warn("{}: no class-data archive for the children ({}); they start without", poolName, e.toString());
+      }
+    }
+    this.classData = archive;
   }
 
   private static String classPath(List<Path> extra) {
@@ -72,6 +85,9 @@ public final class ChildLauncher {
     command.add(javaExecutable.toString());
     // A child that ran out of memory is not to be trusted with another job: let it die, and be replaced.
     command.add("-XX:+ExitOnOutOfMemoryError");
+    if (classData != null) {
+      command.addAll(classData.optionsForNextChild());
+    }
     command.addAll(jvmOptions);
     command.add("-cp");
     command.add(classPath);
@@ -121,6 +137,9 @@ public final class ChildLauncher {
                   p -> {
                     processes.remove(p);
                     closeQuietly(p.getOutputStream());
+                    if (classData != null) {
+                      classData.onChildExit();
+                    }
                     onExit.accept(p, p.exitValue());
                   });
         });
