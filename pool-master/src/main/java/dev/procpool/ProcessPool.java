@@ -50,6 +50,18 @@ import org.slf4j.LoggerFactory;
  * be interrupted safely) and a replacement is started.
  */
 public final class ProcessPool implements AutoCloseable {
+  static {
+    // Without any logback configuration of the application's own, logback logs everything at
+    // DEBUG; use procpool's quiet defaults then. An application's logback.xml always wins.
+    ClassLoader loader = ProcessPool.class.getClassLoader();
+    if (System.getProperty("logback.configurationFile") == null
+        && loader.getResource("logback.xml") == null
+        && loader.getResource("logback-test.xml") == null
+        && loader.getResource("procpool-logback.xml") != null) {
+      System.setProperty("logback.configurationFile", "procpool-logback.xml");
+    }
+  }
+
   private static final Logger log = LoggerFactory.getLogger(ProcessPool.class);
   /** How long close() waits for children to exit after asking them, before killing them. */
   private static final long STOP_GRACE_MILLIS = 5_000;
