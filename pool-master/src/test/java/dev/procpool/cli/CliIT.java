@@ -311,6 +311,9 @@ class CliIT {
       HttpResponse<String> refused = awaitRefusal(client, base);
       assertEquals(503, refused.statusCode(), refused.body());
       assertTrue(refused.body().contains("POOL_CLOSED"), refused.body());
+      HttpResponse<String> health = client.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(503, health.statusCode(), "draining is not healthy: " + health.body());
+      assertTrue(health.body().contains("closed"), health.body());
       assertEquals("1500", slow.get(30, TimeUnit.SECONDS).body(), "the job running at SIGTERM finished");
       assertTrue(server.waitFor(60, TimeUnit.SECONDS), "server exits after SIGTERM");
       assertEquals(0, server.exitValue());
