@@ -86,7 +86,7 @@ public record PoolConfig(
   public static final class Builder {
     private String name;
     private int children = Runtime.getRuntime().availableProcessors();
-    private int queueCapacity = 10_000;
+    private int queueCapacity = 100_000;
     private Duration jobTimeout = Duration.ofSeconds(60);
     private final List<String> childJvmOptions = new ArrayList<>();
     private final List<Path> childClasspath = new ArrayList<>();
@@ -128,7 +128,10 @@ public record PoolConfig(
       return this;
     }
 
-    /** How many jobs may wait for a child; 0 means only jobs a free child can take at once. Default 10,000. */
+    /**
+     * How many jobs may wait for a child; 0 means only jobs a free child can take at once.
+     * Default 100,000: bounded, yet roomy enough for bursts (the server's default is 10,000).
+     */
     public Builder queueCapacity(int queueCapacity) {
       if (queueCapacity < 0) {
         throw new IllegalArgumentException("queueCapacity must be >= 0: " + queueCapacity);
