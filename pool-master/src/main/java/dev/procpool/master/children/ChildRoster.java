@@ -279,10 +279,12 @@ public final class ChildRoster implements Dispatcher.Children {
     metrics.childStarted();
     log.info("{}: {} ready in {} ms, serving {}", poolName, child,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - child.spawnedNanos()), hello.getJobTypesList());
+    // Free first, then report started: start() returns on allStarted, and a submit right after
+    // must already see this child as idle (queueCapacity 0 counts on it).
+    dispatcher.onChildFree(child);
     if (!allStarted.isDone() && readyCount() >= target) {
       allStarted.complete(null);
     }
-    dispatcher.onChildFree(child);
     if (child == rollingExtra) {
       rollingExtra = null;
       ChildSlot old = toReplace.pollFirst();
