@@ -1,7 +1,5 @@
 package dev.procpool;
 
-import java.util.Optional;
-
 /**
  * What one child answered to a {@link ProcessPool#broadcast}: its result, or why it failed.
  *
@@ -13,9 +11,5 @@ import java.util.Optional;
 public record BroadcastResult(int childId, long pid, byte[] result, PoolException failure) {
   public boolean succeeded() {
     return failure == null;
-  }
-
-  public Optional<byte[]> resultIfAny() {
-    return Optional.ofNullable(result);
   }
 }

@@ -228,11 +228,6 @@ public final class ProcessPool implements AutoCloseable {
     boolean queued =
         runOnLoop(
             () -> {
-              java.util.List<PoolStatus.Child> children = new java.util.ArrayList<>();
-              for (dev.procpool.master.children.ChildSlot.Snapshot c : roster.snapshot()) {
-                children.add(
-                    new PoolStatus.Child(c.id(), c.pid(), c.state().name(), c.jobsDone(), c.jobType(), c.jobMillis(), c.uptimeMillis(), c.heapBytes(), c.rssBytes()));
-              }
               long[] runMicros = metrics.runPercentilesMicros();
               status.complete(
                   new PoolStatus(
@@ -242,7 +237,7 @@ public final class ProcessPool implements AutoCloseable {
                       dispatcher.busy(),
                       dispatcher.idle(),
                       java.time.Duration.ofNanos(System.nanoTime() - startedNanos),
-                      java.util.List.copyOf(children),
+                      roster.snapshot(),
                       metrics.completed(),
                       metrics.failed(),
                       runMicros[0],

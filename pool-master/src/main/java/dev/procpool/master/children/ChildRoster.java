@@ -649,14 +649,14 @@ public final class ChildRoster implements Dispatcher.Children {
   }
 
   /** A snapshot of every child for status pages; call on the loop. */
-  public List<ChildSlot.Snapshot> snapshot() {
+  public List<dev.procpool.PoolStatus.Child> snapshot() {
     checkInLoop();
     long now = System.nanoTime();
-    List<ChildSlot.Snapshot> children = new ArrayList<>();
+    List<dev.procpool.PoolStatus.Child> children = new ArrayList<>();
     for (ChildSlot child : slots.values()) {
       children.add(child.snapshot(now));
     }
-    return children;
+    return List.copyOf(children);
   }
 
   /** Last resort at close: SIGKILL whatever has not exited yet. */

@@ -221,15 +221,11 @@ public final class ChildSlot {
   }
 
   /** An immutable copy for status pages, made on the loop. */
-  public record Snapshot(
-      int id, long pid, State state, long jobsDone, String jobType, long jobMillis, long uptimeMillis,
-      long heapBytes, long rssBytes) {}
-
-  Snapshot snapshot(long nowNanos) {
-    return new Snapshot(
+  dev.procpool.PoolStatus.Child snapshot(long nowNanos) {
+    return new dev.procpool.PoolStatus.Child(
         id,
         pid,
-        state,
+        state.name(),
         jobsDone,
         job == null ? null : job.type(),
         job == null ? 0 : java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(nowNanos - job.startedNanos()),
