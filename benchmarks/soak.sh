@@ -8,7 +8,7 @@ RUN_SECONDS="${1:-600}"
 SUMMARY="$PWD/pool-master/target/chaos-summary.txt"
 
 ./mvnw -B -q install -DskipTests
-./mvnw -B verify -pl pool-master -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
+./mvnw -B verify -pl pool-server -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
   -Dit.test=ChaosIT -Dprocpool.chaos.seconds="$RUN_SECONDS" -Dprocpool.chaos.summary="$SUMMARY"
 
 mkdir -p docs

@@ -24,7 +24,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * @param queueCapacity how many jobs may wait for a child; one more is refused with {@code QUEUE_FULL}
  * @param jobTimeout the longest a job may run in a child before the child is killed
  * @param childJvmOptions options for each child's {@code java} command, before the main class
- * @param childClasspath entries appended to the master's own class path for the children
+ * @param childClasspath entries appended to the class path procpool works out for the children
+ * @param childClasspathOverride the children's whole class path, for launchers procpool cannot
+ *     read; empty (the default) means procpool works it out from how the master was started
  * @param maxJobsPerChild a child is replaced after this many jobs; 0 means never
  * @param maxFrameBytes the largest message either side may send (payloads and results must fit)
  * @param startTimeout how long a child may take from spawn to ready (handlers opened, hello sent)
@@ -52,6 +54,7 @@ public record PoolConfig(
     Duration jobTimeout,
     List<String> childJvmOptions,
     List<Path> childClasspath,
+    List<Path> childClasspathOverride,
     long maxJobsPerChild,
     int maxFrameBytes,
     Duration startTimeout,
@@ -74,6 +77,7 @@ public record PoolConfig(
   public PoolConfig {
     childJvmOptions = List.copyOf(childJvmOptions);
     childClasspath = List.copyOf(childClasspath);
+    childClasspathOverride = List.copyOf(childClasspathOverride);
     childEnvironment = Map.copyOf(childEnvironment);
     retryableJobTypes = Set.copyOf(retryableJobTypes);
   }
@@ -90,6 +94,7 @@ public record PoolConfig(
     private Duration jobTimeout = Duration.ofSeconds(60);
     private final List<String> childJvmOptions = new ArrayList<>();
     private final List<Path> childClasspath = new ArrayList<>();
+    private final List<Path> childClasspathOverride = new ArrayList<>();
     private long maxJobsPerChild;
     private int maxFrameBytes = 16 * 1024 * 1024;
     private Duration startTimeout = Duration.ofSeconds(30);
@@ -160,13 +165,34 @@ public record PoolConfig(
       return this;
     }
 
-    /** Jars or directories with the user's {@code JobHandler}s; appended to the master's class path. */
+    /**
+     * Jars or directories with more {@code JobHandler}s, appended to the class path procpool works
+     * out for the children (the master's own: plain class path, exploded directories, a
+     * {@code Class-Path} manifest, a custom class loader, or a Spring Boot executable jar).
+     * Replaces earlier calls.
+     */
     public Builder childClasspath(List<Path> entries) {
-      childClasspath.clear();
-      for (Path entry : entries) {
-        childClasspath.add(Objects.requireNonNull(entry, "childClasspath element").toAbsolutePath());
-      }
+      copyPaths("childClasspath", entries, childClasspath);
       return this;
+    }
+
+    /**
+     * The children's whole class path, for a launcher procpool cannot read: it must hold
+     * procpool-child, procpool-protocol, protobuf-java and the handlers. procpool then works out
+     * nothing and adds nothing but {@link #childClasspath}. Default: empty, worked out.
+     */
+    public Builder childClasspathOverride(List<Path> entries) {
+      copyPaths("childClasspathOverride", entries, childClasspathOverride);
+      return this;
+    }
+
+    private static void copyPaths(String field, List<Path> from, List<Path> to) {
+      List<Path> copy = new ArrayList<>();
+      for (Path entry : Objects.requireNonNull(from, field)) {
+        copy.add(Objects.requireNonNull(entry, field + " element").toAbsolutePath());
+      }
+      to.clear();
+      to.addAll(copy);
     }
 
     /** Replace a child after this many jobs (a cure for slow leaks in handler code); 0 = never. Default 0. */
@@ -347,6 +373,7 @@ public record PoolConfig(
           jobTimeout,
           childJvmOptions,
           childClasspath,
+          childClasspathOverride,
           maxJobsPerChild,
           maxFrameBytes,
           startTimeout,

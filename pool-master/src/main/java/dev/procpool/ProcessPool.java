@@ -1,5 +1,6 @@
 package dev.procpool;
 
+import dev.procpool.master.children.ChildEntryPoint;
 import dev.procpool.master.children.ChildLauncher;
 import dev.procpool.master.children.ChildRoster;
 import dev.procpool.master.dispatch.Dispatcher;
@@ -50,18 +51,6 @@ import org.slf4j.LoggerFactory;
  * be interrupted safely) and a replacement is started.
  */
 public final class ProcessPool implements AutoCloseable {
-  static {
-    // Without any logback configuration of the application's own, logback logs everything at
-    // DEBUG; use procpool's quiet defaults then. An application's logback.xml always wins.
-    ClassLoader loader = ProcessPool.class.getClassLoader();
-    if (System.getProperty("logback.configurationFile") == null
-        && loader.getResource("logback.xml") == null
-        && loader.getResource("logback-test.xml") == null
-        && loader.getResource("procpool-logback.xml") != null) {
-      System.setProperty("logback.configurationFile", "procpool-logback.xml");
-    }
-  }
-
   private static final Logger log = LoggerFactory.getLogger(ProcessPool.class);
   /** How long close() waits for children to exit after asking them, before killing them. */
   private static final long STOP_GRACE_MILLIS = 5_000;
@@ -109,6 +98,13 @@ public final class ProcessPool implements AutoCloseable {
             config.meterRegistry() == null
                 ? PoolMetrics.NOOP
                 : new MicrometerPoolMetrics(config.meterRegistry(), name, new PublishedGauges()));
+    ChildEntryPoint entryPoint;
+    try {
+      entryPoint = ChildEntryPoint.resolve(config.childClasspathOverride(), config.childClasspath(), applicationLoader());
+    } catch (IllegalStateException e) {
+      shutdownThreads();
+      throw new PoolException(FailureCode.SPAWN_FAILED, -1, name + ": " + e.getMessage());
+    }
     ChildChannelInitializer initializer =
         new ChildChannelInitializer(name, config.maxFrameBytes(), config.startTimeout().toMillis());
     try {
@@ -122,7 +118,7 @@ public final class ProcessPool implements AutoCloseable {
             name,
             config.javaExecutable(),
             config.childJvmOptions(),
-            config.childClasspath(),
+            entryPoint,
             server.socketPath(),
             config.maxFrameBytes(),
             config.childEnvironment(),
@@ -146,6 +142,22 @@ public final class ProcessPool implements AutoCloseable {
     dispatcher.children(roster);
     initializer.route(roster, dispatcher);
     awaitStarted();
+  }
+
+  /**
+   * The class loader whose classes the children should see: the caller's context loader when it
+   * sees procpool itself (a web app, {@code mvn exec:java}), else the one that loaded procpool.
+   */
+  private static ClassLoader applicationLoader() {
+    ClassLoader context = Thread.currentThread().getContextClassLoader();
+    try {
+      if (context != null && context.loadClass(ProcessPool.class.getName()) == ProcessPool.class) {
+        return context;
+      }
+    } catch (ClassNotFoundException | LinkageError e) {
+      // The context loader cannot see procpool: use procpool's own.
+    }
+    return ProcessPool.class.getClassLoader();
   }
 
   private void awaitStarted() {

@@ -1,6 +1,6 @@
 package dev.procpool.bench;
 
-import dev.procpool.demo.Echo;
+import dev.procpool.server.demo.Echo;
 
 /** A whole JVM for one echo job: what a persistent pool avoids. Prints the result and exits. */
 public final class EchoOnce {

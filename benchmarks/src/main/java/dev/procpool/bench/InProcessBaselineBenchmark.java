@@ -1,6 +1,6 @@
 package dev.procpool.bench;
 
-import dev.procpool.demo.Echo;
+import dev.procpool.server.demo.Echo;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;

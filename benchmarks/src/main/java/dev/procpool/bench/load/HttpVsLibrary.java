@@ -35,7 +35,7 @@ public final class HttpVsLibrary {
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"),
-                "dev.procpool.cli.Main", "serve", "--port", "0", "--children", "2", "--data-dir", dataDir.toString())
+                "dev.procpool.server.cli.Main", "serve", "--port", "0", "--children", "2", "--data-dir", dataDir.toString())
             .redirectErrorStream(true)
             .start();
     LoadResult http;

@@ -13,7 +13,6 @@ import java.nio.channels.SocketChannel;
 import java.util.HexFormat;
 import java.util.Optional;
 import javax.sql.DataSource;
-import com.zaxxer.hikari.HikariDataSource;
 
 /**
  * Entry point of a child JVM, started by the master.
@@ -32,12 +31,6 @@ public final class ChildMain {
   private ChildMain() {}
 
   public static void main(String[] args) {
-    // Handler libraries (HikariCP, drivers) log through SLF4J; when the class path has the
-    // server's logback configuration, use it rather than logback's chatty default.
-    if (System.getProperty("logback.configurationFile") == null
-        && ChildMain.class.getClassLoader().getResource("procpool-logback.xml") != null) {
-      System.setProperty("logback.configurationFile", "procpool-logback.xml");
-    }
     System.exit(run(args, System.in));
   }
 
@@ -60,14 +53,14 @@ public final class ChildMain {
     MasterWatchdog.start(stdin);
 
     long pid = ProcessHandle.current().pid();
-    Optional<HikariDataSource> database;
+    Optional<DataSource> database;
     try {
       database = ChildDatabase.open(System.getenv(), childId);
     } catch (RuntimeException e) {
       System.err.println("procpool child " + childId + ": could not open the database: " + e);
       return ExitCodes.OPEN_FAILED;
     }
-    ChildContext context = new Context(childId, pid, database.map(DataSource.class::cast));
+    ChildContext context = new Context(childId, pid, database);
     Handlers handlers;
     try {
       handlers = Handlers.load(ChildMain.class.getClassLoader());
@@ -75,11 +68,11 @@ public final class ChildMain {
     } catch (Exception e) {
       System.err.println("procpool child " + childId + ": handlers failed to open");
       e.printStackTrace();
-      database.ifPresent(HikariDataSource::close);
+      ChildDatabase.close(database);
       return ExitCodes.OPEN_FAILED;
     }
 
-    try (AutoCloseable closeDatabase = () -> database.ifPresent(HikariDataSource::close);
+    try (AutoCloseable closeDatabase = () -> ChildDatabase.close(database);
         handlers;
         SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(args[0]))) {
       Hello hello =

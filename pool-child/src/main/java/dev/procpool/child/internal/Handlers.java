@@ -11,8 +11,8 @@ import java.util.ServiceLoader;
 
 /** The child's handlers by type: found with {@link ServiceLoader}, opened once, closed once. */
 final class Handlers implements AutoCloseable {
-  /** Where procpool's demo handlers live (module pool-master). */
-  static final String BUILT_IN_PACKAGE = "dev.procpool.demo.";
+  /** Where procpool's demo handlers live (module pool-server). */
+  static final String BUILT_IN_PACKAGE = "dev.procpool.server.demo.";
 
   private final Map<String, JobHandler> byType;
 

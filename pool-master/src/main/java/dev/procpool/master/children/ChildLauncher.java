@@ -1,6 +1,5 @@
 package dev.procpool.master.children;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -25,13 +24,10 @@ import java.util.function.Consumer;
  * closes, so children die with the master however the master dies.
  */
 public final class ChildLauncher {
-  /** The child's main class, on the master's own class path. */
-  static final String CHILD_MAIN = "dev.procpool.child.internal.ChildMain";
-
   private final String poolName;
   private final Path javaExecutable;
   private final List<String> jvmOptions;
-  private final String classPath;
+  private final ChildEntryPoint entryPoint;
   private final Path socketPath;
   private final int maxFrameBytes;
   private final Executor blocking;
@@ -45,7 +41,7 @@ public final class ChildLauncher {
       String poolName,
       Path javaExecutable,
       List<String> jvmOptions,
-      List<Path> extraClasspath,
+      ChildEntryPoint entryPoint,
       Path socketPath,
       int maxFrameBytes,
       Map<String, String> environment,
@@ -55,28 +51,20 @@ public final class ChildLauncher {
     this.poolName = poolName;
     this.javaExecutable = javaExecutable;
     this.jvmOptions = List.copyOf(jvmOptions);
-    this.classPath = classPath(extraClasspath);
+    this.entryPoint = entryPoint;
     this.socketPath = socketPath;
     this.maxFrameBytes = maxFrameBytes;
     this.blocking = blocking;
     ClassDataArchive archive = null;
     if (classDataDirectory != null) {
       try {
-        archive = ClassDataArchive.in(classDataDirectory, classPath);
+        archive = ClassDataArchive.in(classDataDirectory, entryPoint.classPath());
       } catch (IOException | RuntimeException e) {
         org.slf4j.LoggerFactory.getLogger(ChildLauncher.class)
             .warn("{}: no class-data archive for the children ({}); they start without", poolName, e.toString());
       }
     }
     this.classData = archive;
-  }
-
-  private static String classPath(List<Path> extra) {
-    StringBuilder cp = new StringBuilder(System.getProperty("java.class.path"));
-    for (Path entry : extra) {
-      cp.append(File.pathSeparatorChar).append(entry);
-    }
-    return cp.toString();
   }
 
   /** The command line of child {@code childId}; it holds no secret. */
@@ -90,8 +78,8 @@ public final class ChildLauncher {
     }
     command.addAll(jvmOptions);
     command.add("-cp");
-    command.add(classPath);
-    command.add(CHILD_MAIN);
+    command.add(entryPoint.classPath());
+    command.addAll(entryPoint.mainArguments());
     command.add(socketPath.toString());
     command.add(Integer.toString(childId));
     command.add(Integer.toString(maxFrameBytes));

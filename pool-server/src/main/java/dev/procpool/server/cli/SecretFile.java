@@ -1,0 +1,40 @@
+package dev.procpool.server.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+/**
+ * A random secret kept in a file only its owner can read, made on first use: the admin token and
+ * the embedded database's password.
+ */
+final class SecretFile {
+  private SecretFile() {}
+
+  static String readOrCreate(Path file) throws IOException {
+    if (Files.exists(file)) {
+      String token = Files.readString(file, StandardCharsets.US_ASCII).trim();
+      if (token.length() < 16) {
+        throw new IOException("the secret in " + file + " is shorter than 16 characters");
+      }
+      return token;
+    }
+    if (file.toAbsolutePath().getParent() != null) {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+    }
+    byte[] random = new byte[24];
+    new SecureRandom().nextBytes(random);
+    String token = HexFormat.of().formatHex(random);
+    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(file, token + "\n", StandardCharsets.US_ASCII);
+    return token;
+  }
+
+  static String read(Path file) throws IOException {
+    return Files.readString(file, StandardCharsets.US_ASCII).trim();
+  }
+}

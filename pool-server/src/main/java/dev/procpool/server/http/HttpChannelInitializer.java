@@ -1,0 +1,63 @@
+package dev.procpool.server.http;
+
+import dev.procpool.ProcessPool;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+
+/** The pipeline of one HTTP connection. */
+final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
+  static final int MAX_INITIAL_LINE = 4096;
+  static final int MAX_HEADER_BYTES = 8192;
+
+  private final ProcessPool pool;
+  private final HttpSettings settings;
+  private final ChannelGroup connections;
+  private final java.util.concurrent.atomic.AtomicBoolean draining;
+
+  HttpChannelInitializer(ProcessPool pool, HttpSettings settings, ChannelGroup connections, java.util.concurrent.atomic.AtomicBoolean draining) {
+    this.pool = pool;
+    this.settings = settings;
+    this.connections = connections;
+    this.draining = draining;
+  }
+
+  @Override
+  protected void initChannel(SocketChannel channel) {
+    connections.add(channel);
+    ChannelPipeline pipeline = channel.pipeline();
+    pipeline.addLast(new IdleStateHandler(0, 0, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+    pipeline.addLast(new RequestDeadline(settings.requestTimeout().toMillis()));
+    pipeline.addLast(new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192));
+    pipeline.addLast(new BodyLimit(settings.maxBodyBytes()));
+    pipeline.addLast(new JobRequestHandler(pool, settings, draining));
+  }
+
+  /** Aggregates a body up to the limit; a declared or actual larger body gets a JSON 413, then close. */
+  private static final class BodyLimit extends HttpObjectAggregator {
+    private final int maxBodyBytes;
+
+    BodyLimit(int maxBodyBytes) {
+      super(maxBodyBytes);
+      this.maxBodyBytes = maxBodyBytes;
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+      FullHttpResponse response = Json.closingError(
+          HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "BODY_TOO_LARGE", "request body exceeds the limit of " + maxBodyBytes + " bytes");
+      // The rest of the body is still on the wire: the connection cannot be reused.
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+}

@@ -1,0 +1,102 @@
+package dev.procpool.server.http;
+
+import dev.procpool.ProcessPool;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The HTTP server in front of a pool: binds, serves through {@link HttpChannelInitializer}, closes.
+ * Uses only the public {@link ProcessPool} API. Its own event loop, so HTTP parsing never delays
+ * the pool's dispatching.
+ */
+public final class HttpFrontEnd implements AutoCloseable {
+  private final EventLoopGroup group;
+  private final Channel server;
+  private final ChannelGroup connections;
+  private final AtomicBoolean draining;
+
+  private HttpFrontEnd(EventLoopGroup group, Channel server, ChannelGroup connections, AtomicBoolean draining) {
+    this.group = group;
+    this.server = server;
+    this.connections = connections;
+    this.draining = draining;
+  }
+
+  /** Binds and starts serving; blocks until bound. */
+  public static HttpFrontEnd start(ProcessPool pool, HttpSettings settings) {
+    int page = Dashboard.PAGE.length; // load the page here, not on the event loop
+    assert page > 0;
+    if (settings.reusePort() && !Epoll.isAvailable()) {
+      throw new IllegalStateException("reuse-port needs Linux epoll: " + Epoll.unavailabilityCause());
+    }
+    EventLoopGroup group =
+        new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("procpool-http", true),
+            settings.reusePort() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    ChannelGroup connections = new DefaultChannelGroup(group.next());
+    AtomicBoolean draining = new AtomicBoolean();
+    try {
+      ServerBootstrap bootstrap =
+          new ServerBootstrap()
+              .group(group)
+              .childHandler(new HttpChannelInitializer(pool, settings, connections, draining));
+      if (settings.reusePort()) {
+        bootstrap.channel(EpollServerSocketChannel.class).option(EpollChannelOption.SO_REUSEPORT, true);
+      } else {
+        bootstrap.channel(NioServerSocketChannel.class);
+      }
+      Channel server = bootstrap.bind(new InetSocketAddress(settings.bind(), settings.port())).syncUninterruptibly().channel();
+      return new HttpFrontEnd(group, server, connections, draining);
+    } catch (RuntimeException e) {
+      group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      throw e;
+    }
+  }
+
+  /** The port actually bound (useful with port 0). */
+  public int port() {
+    return ((InetSocketAddress) server.localAddress()).getPort();
+  }
+
+  /** Stops accepting connections; open ones keep being served until {@link #close()}. */
+  public void stopAccepting() {
+    server.close().syncUninterruptibly();
+  }
+
+  /**
+   * Hands over to another server on the same port (reuse-port): stops accepting, answers the
+   * requests in flight with {@code Connection: close}, closes idle connections, and waits (at most
+   * {@code timeoutMillis}) until no connection is left. Clients reconnect to the new server.
+   */
+  public void handOver(long timeoutMillis) throws InterruptedException {
+    draining.set(true);
+    stopAccepting();
+    for (Channel connection : connections) {
+      connection.pipeline().fireUserEventTriggered(JobRequestHandler.DRAIN);
+    }
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    while (!connections.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(20); // connections close on their own loop as their answers go out
+    }
+  }
+
+  @Override
+  public void close() {
+    server.close().syncUninterruptibly();
+    connections.close().syncUninterruptibly();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+}

@@ -1,0 +1,59 @@
+package dev.procpool.server.http;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How the HTTP front end listens and what it accepts.
+ *
+ * @param bind the address to listen on (default loopback: exposing the pool is a decision)
+ * @param port the port; 0 picks a free one
+ * @param maxBodyBytes the largest request body; larger ones get 413 before being buffered
+ * @param maxJobTimeout the most a request may ask for with {@code X-Job-Timeout-Ms}
+ * @param idleTimeout a connection with no traffic for this long is closed
+ * @param requestTimeout a request must arrive whole within this time of its first byte (slowloris)
+ * @param prometheus the registry {@code /metrics} scrapes, or null for 404
+ * @param adminToken the bearer token the {@code /admin/*} routes require, or null to turn them off
+ * @param reusePort bind with SO_REUSEPORT (Linux epoll), so a new server can bind the same port
+ *     while this one drains: a zero-downtime handover
+ */
+public record HttpSettings(
+    String bind,
+    int port,
+    int maxBodyBytes,
+    Duration maxJobTimeout,
+    Duration idleTimeout,
+    Duration requestTimeout,
+    PrometheusMeterRegistry prometheus,
+    String adminToken,
+    boolean reusePort) {
+  /** Loopback defaults: 1 MiB bodies, 30 s jobs, 60 s idle, 10 s to send a request, no /metrics. */
+  public static HttpSettings loopback(int port) {
+    return new HttpSettings("127.0.0.1", port, 1024 * 1024, Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(10), null, null, false);
+  }
+
+  /** The same settings with admin routes guarded by this token. */
+  public HttpSettings withAdminToken(String token) {
+    return new HttpSettings(bind, port, maxBodyBytes, maxJobTimeout, idleTimeout, requestTimeout, prometheus, token, reusePort);
+  }
+
+  public HttpSettings {
+    Objects.requireNonNull(bind, "bind");
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be in 0..65535: " + port);
+    }
+    if (maxBodyBytes < 0) {
+      throw new IllegalArgumentException("maxBodyBytes must be >= 0: " + maxBodyBytes);
+    }
+    Objects.requireNonNull(maxJobTimeout, "maxJobTimeout");
+    Objects.requireNonNull(idleTimeout, "idleTimeout");
+    Objects.requireNonNull(requestTimeout, "requestTimeout");
+    if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+      throw new IllegalArgumentException("idleTimeout must be > 0: " + idleTimeout);
+    }
+    if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+      throw new IllegalArgumentException("requestTimeout must be > 0: " + requestTimeout);
+    }
+  }
+}

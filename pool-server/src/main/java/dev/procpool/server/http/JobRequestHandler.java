@@ -1,0 +1,379 @@
+package dev.procpool.server.http;
+
+import dev.procpool.FailureCode;
+import dev.procpool.Job;
+import dev.procpool.PoolException;
+import dev.procpool.PoolStatus;
+import dev.procpool.ProcessPool;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.regex.Pattern;
+
+/**
+ * Serves one HTTP connection: {@code POST /jobs/{type}}, {@code GET /health}, {@code GET /status},
+ * {@code GET /metrics}. Requests are answered strictly in arrival order, one at a time: pipelined
+ * requests wait in {@link #pending}. Nothing here blocks: job results arrive as futures, and the
+ * response is written from whichever thread completes them (Netty hops onto the channel's loop).
+ */
+final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  /** Job types are names, not paths: no slashes, dots only inside, at most 128 characters. */
+  static final Pattern JOB_TYPE = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
+  static final int MAX_TYPE_CHARS = 128;
+  static final String TIMEOUT_HEADER = "X-Job-Timeout-Ms";
+  private static final String JOBS = "/jobs/";
+  private static final String ADMIN = "/admin/";
+
+  private final ProcessPool pool;
+  private final HttpSettings settings;
+  /** User event: the server is handing over; close this connection once it is idle. */
+  static final Object DRAIN = new Object();
+
+  private final ArrayDeque<FullHttpRequest> pending = new ArrayDeque<>();
+  private final java.util.concurrent.atomic.AtomicBoolean draining;
+  private boolean busy;
+
+  JobRequestHandler(ProcessPool pool, HttpSettings settings, java.util.concurrent.atomic.AtomicBoolean draining) {
+    super(false); // requests are released after they are answered
+    this.pool = pool;
+    this.settings = settings;
+    this.draining = draining;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    if (busy) {
+      pending.addLast(request);
+      return;
+    }
+    serve(ctx, request);
+  }
+
+  private void serve(ChannelHandlerContext ctx, FullHttpRequest request) {
+    busy = true;
+    RequestDeadline deadline = ctx.pipeline().get(RequestDeadline.class);
+    if (deadline != null) {
+      deadline.requestComplete();
+    }
+    boolean keepAlive = HttpUtil.isKeepAlive(request);
+    try {
+      if (!request.decoderResult().isSuccess()) {
+        respond(ctx, request, false, error(HttpResponseStatus.BAD_REQUEST, "MALFORMED_REQUEST",
+            "malformed request: " + request.decoderResult().cause().getMessage()));
+        return;
+      }
+      String path = new QueryStringDecoder(request.uri()).rawPath();
+      if (path.startsWith(JOBS)) {
+        job(ctx, request, keepAlive, path.substring(JOBS.length()));
+      } else if (path.equals("/health")) {
+        if (onlyGet(ctx, request, keepAlive)) {
+          health(ctx, request, keepAlive);
+        }
+      } else if (path.equals("/status")) {
+        if (onlyGet(ctx, request, keepAlive)) {
+          status(ctx, request, keepAlive);
+        }
+      } else if (path.equals("/")) {
+        if (onlyGet(ctx, request, keepAlive)) {
+          FullHttpResponse page = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(Dashboard.PAGE));
+          page.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
+          page.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+          respond(ctx, request, keepAlive, page);
+        }
+      } else if (path.equals("/events")) {
+        if (onlyGet(ctx, request, keepAlive)) {
+          events(ctx, request);
+        }
+      } else if (path.startsWith(ADMIN) && settings.adminToken() != null) {
+        admin(ctx, request, keepAlive, path.substring(ADMIN.length()));
+      } else if (path.equals("/metrics") && settings.prometheus() != null) {
+        if (onlyGet(ctx, request, keepAlive)) {
+          FullHttpResponse response = text(HttpResponseStatus.OK, settings.prometheus().scrape());
+          response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+          respond(ctx, request, keepAlive, response);
+        }
+      } else {
+        respond(ctx, request, keepAlive, error(HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no route for " + path));
+      }
+    } catch (RuntimeException e) {
+      respond(ctx, request, false, error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "INTERNAL", e.toString()));
+    }
+  }
+
+  private void job(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive, String rawType) {
+    if (!request.method().equals(HttpMethod.POST)) {
+      FullHttpResponse response = error(HttpResponseStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "jobs are submitted with POST");
+      response.headers().set(HttpHeaderNames.ALLOW, "POST");
+      respond(ctx, request, keepAlive, response);
+      return;
+    }
+    // The raw path is checked as it came: an encoded slash or dot segment is not a job type.
+    if (rawType.length() > MAX_TYPE_CHARS || !JOB_TYPE.matcher(rawType).matches()) {
+      respond(ctx, request, keepAlive, error(HttpResponseStatus.BAD_REQUEST, FailureCode.INVALID_REQUEST.name(),
+          "job type must match " + JOB_TYPE.pattern() + " and be at most " + MAX_TYPE_CHARS + " characters"));
+      return;
+    }
+    Job<byte[]> job = Job.of(rawType, ByteBufUtil.getBytes(request.content()));
+    String timeoutHeader = request.headers().get(TIMEOUT_HEADER);
+    if (timeoutHeader != null) {
+      long millis;
+      try {
+        millis = Long.parseLong(timeoutHeader.trim());
+      } catch (NumberFormatException e) {
+        millis = -1;
+      }
+      if (millis <= 0) {
+        respond(ctx, request, keepAlive, error(HttpResponseStatus.BAD_REQUEST, FailureCode.INVALID_REQUEST.name(),
+            TIMEOUT_HEADER + " must be a positive number of milliseconds: '" + timeoutHeader + "'"));
+        return;
+      }
+      job = job.withTimeout(Duration.ofMillis(Math.min(millis, settings.maxJobTimeout().toMillis())));
+    }
+    pool.submit(job).whenComplete((result, failure) -> respond(ctx, request, keepAlive, outcome(result, failure)));
+  }
+
+  /**
+   * {@code GET /events}: server-sent events, one status snapshot (the {@code /status} JSON) a
+   * second, for the dashboard. The connection is given over to the stream until the client goes.
+   */
+  private void events(ChannelHandlerContext ctx, FullHttpRequest request) {
+    request.release();
+    io.netty.handler.codec.http.HttpResponse head = new io.netty.handler.codec.http.DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+    head.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+    head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+    ctx.writeAndFlush(head);
+    java.util.concurrent.ScheduledFuture<?> ticks = ctx.executor().scheduleAtFixedRate(
+        () -> pool.status().whenComplete((status, failure) -> {
+          if (status != null && ctx.channel().isActive()) {
+            ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultHttpContent(
+                Unpooled.copiedBuffer("data: " + statusJson(status) + "\n\n", StandardCharsets.UTF_8)));
+          }
+        }),
+        0, 1, java.util.concurrent.TimeUnit.SECONDS);
+    ctx.channel().closeFuture().addListener(f -> ticks.cancel(false));
+  }
+
+  /** {@code POST /admin/restart}, {@code POST /admin/children} (body: the new size); bearer token required. */
+  private void admin(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive, String action) {
+    String auth = request.headers().get(HttpHeaderNames.AUTHORIZATION, "");
+    byte[] presented = auth.startsWith("Bearer ") ? auth.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
+    if (!java.security.MessageDigest.isEqual(presented, settings.adminToken().getBytes(StandardCharsets.UTF_8))) {
+      FullHttpResponse response = error(HttpResponseStatus.UNAUTHORIZED, "UNAUTHORIZED", "admin routes need the admin token as 'Authorization: Bearer <token>'");
+      response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+      respond(ctx, request, keepAlive, response);
+      return;
+    }
+    if (!request.method().equals(HttpMethod.POST)) {
+      FullHttpResponse response = error(HttpResponseStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "admin actions are POSTed");
+      response.headers().set(HttpHeaderNames.ALLOW, "POST");
+      respond(ctx, request, keepAlive, response);
+      return;
+    }
+    CompletableFuture<Void> done;
+    String what;
+    if (action.equals("restart")) {
+      done = pool.restartChildren();
+      what = "restarted";
+    } else if (action.equals("children")) {
+      int size;
+      try {
+        size = Integer.parseInt(request.content().toString(StandardCharsets.UTF_8).trim());
+        done = pool.resize(size);
+      } catch (IllegalArgumentException e) {
+        respond(ctx, request, keepAlive, error(HttpResponseStatus.BAD_REQUEST, FailureCode.INVALID_REQUEST.name(),
+            "the body must be the number of children, >= 1"));
+        return;
+      }
+      what = "resized";
+    } else {
+      respond(ctx, request, keepAlive, error(HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no admin action " + action));
+      return;
+    }
+    done.thenCompose(v -> pool.status()).whenComplete((status, failure) -> respond(ctx, request, keepAlive,
+        failure != null
+            ? error(HttpResponseStatus.SERVICE_UNAVAILABLE, "ADMIN_FAILED", String.valueOf(failure.getMessage()))
+            : json(HttpResponseStatus.OK, "{\"status\":\"" + what + "\",\"pool\":" + statusJson(status) + "}")));
+  }
+
+  private static FullHttpResponse outcome(byte[] result, Throwable failure) {
+    if (failure == null) {
+      FullHttpResponse response =
+          new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(result));
+      response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM);
+      return response;
+    }
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    if (cause instanceof PoolException) {
+      PoolException e = (PoolException) cause;
+      FullHttpResponse response = error(HttpStatuses.of(e.code()), e.code().name(), e.getMessage());
+      int retryAfter = HttpStatuses.retryAfterSeconds(e.code());
+      if (retryAfter > 0) {
+        response.headers().setInt(HttpHeaderNames.RETRY_AFTER, retryAfter);
+      }
+      return response;
+    }
+    if (cause instanceof CancellationException) {
+      return error(HttpStatuses.of(FailureCode.CANCELLED), FailureCode.CANCELLED.name(), "the job was cancelled");
+    }
+    return error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "INTERNAL", cause.toString());
+  }
+
+  private void health(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
+    String problem = pool.problem().orElse(null);
+    FullHttpResponse response =
+        problem == null
+            ? json(HttpResponseStatus.OK, "{\"status\":\"serving\"}")
+            : json(HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"status\":\"unavailable\",\"reason\":" + Json.string(problem) + "}");
+    respond(ctx, request, keepAlive, response);
+  }
+
+  private void status(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
+    CompletableFuture<PoolStatus> status = pool.status();
+    status.whenComplete(
+        (s, failure) ->
+            respond(ctx, request, keepAlive,
+                failure != null
+                    ? error(HttpResponseStatus.SERVICE_UNAVAILABLE, FailureCode.POOL_CLOSED.name(), failure.getMessage())
+                    : json(HttpResponseStatus.OK, statusJson(s))));
+  }
+
+  static String statusJson(PoolStatus s) {
+    StringBuilder out = new StringBuilder(256);
+    out.append("{\"pool\":").append(Json.string(s.name()))
+        .append(",\"healthy\":").append(s.problem() == null)
+        .append(",\"problem\":").append(Json.string(s.problem()))
+        .append(",\"uptimeMillis\":").append(s.uptime().toMillis())
+        .append(",\"queued\":").append(s.queued())
+        .append(",\"busy\":").append(s.busy())
+        .append(",\"idle\":").append(s.idle())
+        .append(",\"completed\":").append(s.completed())
+        .append(",\"failed\":").append(s.failed())
+        .append(",\"runP50Micros\":").append(s.runP50Micros())
+        .append(",\"runP99Micros\":").append(s.runP99Micros())
+        .append(",\"children\":[");
+    for (int i = 0; i < s.children().size(); i++) {
+      PoolStatus.Child c = s.children().get(i);
+      out.append(i == 0 ? "" : ",")
+          .append("{\"id\":").append(c.id())
+          .append(",\"pid\":").append(c.pid())
+          .append(",\"state\":").append(Json.string(c.state()))
+          .append(",\"jobsDone\":").append(c.jobsDone())
+          .append(",\"jobType\":").append(Json.string(c.jobType()))
+          .append(",\"jobMillis\":").append(c.jobMillis())
+          .append(",\"uptimeMillis\":").append(c.uptimeMillis())
+          .append(",\"heapBytes\":").append(c.heapBytes())
+          .append(",\"rssBytes\":").append(c.rssBytes())
+          .append('}');
+    }
+    return out.append("]}").toString();
+  }
+
+  private boolean onlyGet(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
+    if (request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD)) {
+      return true;
+    }
+    FullHttpResponse response = error(HttpResponseStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "use GET");
+    response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
+    respond(ctx, request, keepAlive, response);
+    return false;
+  }
+
+  /** Writes the answer to {@code request}, then serves the next pipelined request, if any. */
+  private void respond(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAliveAsked, FullHttpResponse response) {
+    if (!ctx.executor().inEventLoop()) {
+      ctx.executor().execute(() -> respond(ctx, request, keepAliveAsked, response));
+      return;
+    }
+    request.release();
+    boolean keepAlive = keepAliveAsked && !draining.get(); // handing over: the client reconnects, to the new server
+    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+    HttpUtil.setKeepAlive(response, keepAlive);
+    if (!ctx.channel().isActive()) {
+      response.release();
+      return;
+    }
+    if (!keepAlive) {
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+      releasePending();
+      return;
+    }
+    ctx.writeAndFlush(response);
+    busy = false;
+    FullHttpRequest next = pending.pollFirst();
+    if (next != null) {
+      serve(ctx, next);
+    }
+  }
+
+  private void releasePending() {
+    for (FullHttpRequest request = pending.pollFirst(); request != null; request = pending.pollFirst()) {
+      request.release();
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event == DRAIN) {
+      if (!busy) {
+        ctx.close();
+      }
+      return;
+    }
+    if (event instanceof IdleStateEvent) {
+      if (!busy) { // a long job is not idleness: only close between requests
+        ctx.close();
+      }
+    } else {
+      ctx.fireUserEventTriggered(event);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    releasePending();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close();
+  }
+
+  private static FullHttpResponse error(HttpResponseStatus status, String code, String message) {
+    return json(status, Json.error(code, message));
+  }
+
+  private static FullHttpResponse json(HttpResponseStatus status, String body) {
+    FullHttpResponse response = text(status, body);
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+    return response;
+  }
+
+  private static FullHttpResponse text(HttpResponseStatus status, String body) {
+    ByteBuf content = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+    return response;
+  }
+}
