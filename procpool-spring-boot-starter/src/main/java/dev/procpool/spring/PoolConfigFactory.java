@@ -1,0 +1,44 @@
+package dev.procpool.spring;
+
+import dev.procpool.PoolConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/** Turns {@link ProcpoolProperties} into a {@link PoolConfig}: set properties only, so unset ones keep the library's defaults. */
+final class PoolConfigFactory {
+  private PoolConfigFactory() {}
+
+  static PoolConfig build(ProcpoolProperties p, Duration drainTimeout, MeterRegistry registry) {
+    PoolConfig.Builder b = PoolConfig.builder().name(p.getName()).drainTimeout(drainTimeout);
+    ifSet(p.getChildren(), b::children);
+    ifSet(p.getMaxChildren(), b::maxChildren);
+    ifSet(p.getChildIdleTimeout(), b::childIdleTimeout);
+    ifSet(p.getQueueCapacity(), b::queueCapacity);
+    ifSet(p.getJobTimeout(), b::jobTimeout);
+    b.childJvmOptions(p.getChildJvmOptions().toArray(new String[0]));
+    b.childClasspath(p.getChildClasspath());
+    b.childClasspathOverride(p.getChildClasspathOverride());
+    ifSet(p.getMaxJobsPerChild(), b::maxJobsPerChild);
+    ifSet(p.getMaxFrameSize(), size -> b.maxFrameBytes(Math.toIntExact(size.toBytes())));
+    ifSet(p.getStartTimeout(), b::startTimeout);
+    ifSet(p.getSpawnFailureLimit(), b::spawnFailureLimit);
+    ifSet(p.getJavaExecutable(), b::javaExecutable);
+    p.getChildEnvironment().forEach(b::childEnvironment);
+    b.retryableJobTypes(p.getRetryableJobTypes().toArray(new String[0]));
+    ifSet(p.getMaxAttempts(), b::maxAttempts);
+    ifSet(p.getRecycleAboveHeap(), size -> b.recycleAboveHeapBytes(size.toBytes()));
+    ifSet(p.getRecycleAboveRss(), size -> b.recycleAboveRssBytes(size.toBytes()));
+    ifSet(p.getClassDataDirectory(), b::childClassDataDirectory);
+    if (registry != null) {
+      b.meterRegistry(registry);
+    }
+    return b.build();
+  }
+
+  private static <T> void ifSet(T value, Consumer<T> setter) {
+    if (value != null) {
+      setter.accept(value);
+    }
+  }
+}
