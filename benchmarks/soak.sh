@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUN_SECONDS="${1:-600}"
-SUMMARY="$PWD/pool-master/target/chaos-summary.txt"
+SUMMARY="$PWD/pool-server/target/chaos-summary.txt"
 
 ./mvnw -B -q install -DskipTests
 ./mvnw -B verify -pl pool-server -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \

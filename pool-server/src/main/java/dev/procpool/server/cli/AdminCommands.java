@@ -1,5 +1,6 @@
 package dev.procpool.server.cli;
 
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -8,8 +9,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.List;
+import java.util.Map;
+import dev.procpool.server.http.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,6 +26,11 @@ final class AdminCommands {
 
   private AdminCommands() {}
 
+  /** What to do with a 200 answer's body. */
+  interface Answer {
+    void accept(String body) throws IOException;
+  }
+
   /** Where the server is and how to prove we may steer it. */
   static final class Target {
     @Option(names = "--url", description = "The server. Default: ${DEFAULT-VALUE}.")
@@ -34,7 +41,7 @@ final class AdminCommands {
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    int call(String method, String path, String body, boolean admin, java.util.function.Consumer<String> onOk) throws Exception {
+    int call(String method, String path, String body, boolean admin, Answer onOk) throws Exception {
       HttpRequest.Builder request =
           HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofMinutes(5))
               .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
@@ -95,24 +102,27 @@ final class AdminCommands {
     }
   }
 
-  private static final Pattern CHILD = Pattern.compile(
-      "\\{\"id\":(\\d+),\"pid\":(-?\\d+),\"state\":\"(\\w+)\",\"jobsDone\":(\\d+),\"jobType\":(null|\"[^\"]*\"),\"jobMillis\":(\\d+),\"uptimeMillis\":(\\d+)[^}]*\\}");
-  private static final Pattern FIELD = Pattern.compile("\"(queued|busy|idle|healthy)\":(\\w+)");
-
-  /** Renders the server's status JSON as a small table. */
-  static String table(String json) {
+  /** Renders the server's status document (alone, or under "pool" in an admin answer) as a small table. */
+  static String table(String json) throws java.io.IOException {
+    Map<String, Object> document = Json.readObject(json);
+    Map<String, Object> status = document.get("pool") instanceof Map ? asObject(document.get("pool")) : document;
     StringBuilder out = new StringBuilder(String.format("%-4s %-8s %-9s %9s  %-18s %8s %9s%n", "ID", "PID", "STATE", "JOBS", "RUNNING", "FOR ms", "UP s"));
-    Matcher child = CHILD.matcher(json);
-    while (child.find()) {
-      String job = child.group(5).equals("null") ? "-" : child.group(5).replace("\"", "");
-      out.append(String.format("%-4s %-8s %-9s %9s  %-18s %8s %9d%n", child.group(1), child.group(2), child.group(3),
-          child.group(4), job, job.equals("-") ? "-" : child.group(6), Long.parseLong(child.group(7)) / 1000));
+    for (Object element : (List<?>) status.getOrDefault("children", List.of())) {
+      Map<String, Object> child = asObject(element);
+      Object job = child.get("jobType");
+      out.append(String.format("%-4s %-8s %-9s %9s  %-18s %8s %9d%n", child.get("id"), child.get("pid"), child.get("state"),
+          child.get("jobsDone"), job == null ? "-" : job, job == null ? "-" : child.get("jobMillis"),
+          ((Number) child.get("uptimeMillis")).longValue() / 1000));
     }
-    Matcher field = FIELD.matcher(json);
     StringBuilder summary = new StringBuilder();
-    while (field.find()) {
-      summary.append(field.group(1)).append('=').append(field.group(2)).append(' ');
+    for (String field : List.of("queued", "busy", "idle", "healthy")) {
+      summary.append(field).append('=').append(status.get(field)).append(' ');
     }
     return out.append(summary.toString().trim()).append('\n').toString();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> asObject(Object value) {
+    return (Map<String, Object>) value;
   }
 }

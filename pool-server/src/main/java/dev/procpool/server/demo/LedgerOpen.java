@@ -16,9 +16,9 @@ public final class LedgerOpen implements JobHandler {
 
   @Override
   public byte[] handle(byte[] payload, JobContext ctx) throws Exception {
-    Map<String, Object> fields = FlatJson.parse(Ledger.text(payload));
-    String id = FlatJson.requireString(fields, "id");
-    long balance = FlatJson.requireLong(fields, "balance");
+    Map<String, Object> fields = JobFields.parse(payload);
+    String id = JobFields.requireString(fields, "id");
+    long balance = JobFields.requireLong(fields, "balance");
     if (balance < 0) {
       throw new IllegalArgumentException("balance must be >= 0: " + balance);
     }

@@ -22,10 +22,10 @@ public final class LedgerTransfer implements JobHandler {
 
   @Override
   public byte[] handle(byte[] payload, JobContext ctx) throws Exception {
-    Map<String, Object> fields = FlatJson.parse(Ledger.text(payload));
-    String from = FlatJson.requireString(fields, "from");
-    String to = FlatJson.requireString(fields, "to");
-    long amount = FlatJson.requireLong(fields, "amount");
+    Map<String, Object> fields = JobFields.parse(payload);
+    String from = JobFields.requireString(fields, "from");
+    String to = JobFields.requireString(fields, "to");
+    long amount = JobFields.requireLong(fields, "amount");
     if (amount <= 0) {
       throw new IllegalArgumentException("amount must be > 0: " + amount);
     }

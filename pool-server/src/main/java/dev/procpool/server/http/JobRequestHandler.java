@@ -167,7 +167,7 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
         () -> pool.status().whenComplete((status, failure) -> {
           if (status != null && ctx.channel().isActive()) {
             ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultHttpContent(
-                Unpooled.copiedBuffer("data: " + statusJson(status) + "\n\n", StandardCharsets.UTF_8)));
+                Unpooled.copiedBuffer("data: " + Json.write(Json.status(status)) + "\n\n", StandardCharsets.UTF_8)));
           }
         }),
         0, 1, java.util.concurrent.TimeUnit.SECONDS);
@@ -213,7 +213,7 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
     done.thenCompose(v -> pool.status()).whenComplete((status, failure) -> respond(ctx, request, keepAlive,
         failure != null
             ? error(HttpResponseStatus.SERVICE_UNAVAILABLE, "ADMIN_FAILED", String.valueOf(failure.getMessage()))
-            : json(HttpResponseStatus.OK, "{\"status\":\"" + what + "\",\"pool\":" + statusJson(status) + "}")));
+            : json(HttpResponseStatus.OK, Json.write(Json.object("status", what, "pool", Json.status(status))))));
   }
 
   private static FullHttpResponse outcome(byte[] result, Throwable failure) {
@@ -243,8 +243,8 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
     String problem = pool.problem().orElse(null);
     FullHttpResponse response =
         problem == null
-            ? json(HttpResponseStatus.OK, "{\"status\":\"serving\"}")
-            : json(HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"status\":\"unavailable\",\"reason\":" + Json.string(problem) + "}");
+            ? json(HttpResponseStatus.OK, Json.write(Json.object("status", "serving")))
+            : json(HttpResponseStatus.SERVICE_UNAVAILABLE, Json.write(Json.object("status", "unavailable", "reason", problem)));
     respond(ctx, request, keepAlive, response);
   }
 
@@ -255,38 +255,7 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
             respond(ctx, request, keepAlive,
                 failure != null
                     ? error(HttpResponseStatus.SERVICE_UNAVAILABLE, FailureCode.POOL_CLOSED.name(), failure.getMessage())
-                    : json(HttpResponseStatus.OK, statusJson(s))));
-  }
-
-  static String statusJson(PoolStatus s) {
-    StringBuilder out = new StringBuilder(256);
-    out.append("{\"pool\":").append(Json.string(s.name()))
-        .append(",\"healthy\":").append(s.problem() == null)
-        .append(",\"problem\":").append(Json.string(s.problem()))
-        .append(",\"uptimeMillis\":").append(s.uptime().toMillis())
-        .append(",\"queued\":").append(s.queued())
-        .append(",\"busy\":").append(s.busy())
-        .append(",\"idle\":").append(s.idle())
-        .append(",\"completed\":").append(s.completed())
-        .append(",\"failed\":").append(s.failed())
-        .append(",\"runP50Micros\":").append(s.runP50Micros())
-        .append(",\"runP99Micros\":").append(s.runP99Micros())
-        .append(",\"children\":[");
-    for (int i = 0; i < s.children().size(); i++) {
-      PoolStatus.Child c = s.children().get(i);
-      out.append(i == 0 ? "" : ",")
-          .append("{\"id\":").append(c.id())
-          .append(",\"pid\":").append(c.pid())
-          .append(",\"state\":").append(Json.string(c.state()))
-          .append(",\"jobsDone\":").append(c.jobsDone())
-          .append(",\"jobType\":").append(Json.string(c.jobType()))
-          .append(",\"jobMillis\":").append(c.jobMillis())
-          .append(",\"uptimeMillis\":").append(c.uptimeMillis())
-          .append(",\"heapBytes\":").append(c.heapBytes())
-          .append(",\"rssBytes\":").append(c.rssBytes())
-          .append('}');
-    }
-    return out.append("]}").toString();
+                    : json(HttpResponseStatus.OK, Json.write(Json.status(s)))));
   }
 
   private boolean onlyGet(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {

@@ -1,5 +1,7 @@
 package dev.procpool.server.http;
 
+import com.fasterxml.jackson.jr.ob.JSON;
+import dev.procpool.PoolStatus;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -7,36 +9,39 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
-/** Just enough JSON writing for error bodies and the status page. */
-final class Json {
+/** The server's JSON documents (jackson-jr over maps and lists): error bodies and the pool's status. */
+public final class Json {
   private Json() {}
 
-  /** A JSON string literal, quoted and escaped; null becomes {@code null}. */
-  static String string(String value) {
-    if (value == null) {
-      return "null";
+  /** Writes maps, lists, strings, numbers, booleans and null as JSON. */
+  public static String write(Object value) {
+    try {
+      return JSON.std.asString(value);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write JSON for " + value.getClass().getName(), e);
     }
-    StringBuilder out = new StringBuilder(value.length() + 2).append('"');
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
+  }
+
+  /** Reads a JSON object. */
+  public static Map<String, Object> readObject(String text) throws IOException {
+    return JSON.std.mapFrom(text);
+  }
+
+  /** An ordered JSON object from alternating names and values (values may be null). */
+  static Map<String, Object> object(Object... namesAndValues) {
+    Map<String, Object> object = new LinkedHashMap<>();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      object.put((String) namesAndValues[i], namesAndValues[i + 1]);
     }
-    return out.append('"').toString();
+    return object;
   }
 
   /**
@@ -54,6 +59,36 @@ final class Json {
 
   /** The body of every error response: {@code {"code":...,"message":...}}. */
   static String error(String code, String message) {
-    return "{\"code\":" + string(code) + ",\"message\":" + string(message) + "}";
+    return write(object("code", code, "message", message));
+  }
+
+  /** {@code GET /status}, the dashboard's events and the admin answers share this document. */
+  static Map<String, Object> status(PoolStatus s) {
+    List<Map<String, Object>> children = new ArrayList<>(s.children().size());
+    for (PoolStatus.Child c : s.children()) {
+      children.add(object(
+          "id", c.id(),
+          "pid", c.pid(),
+          "state", c.state(),
+          "jobsDone", c.jobsDone(),
+          "jobType", c.jobType(),
+          "jobMillis", c.jobMillis(),
+          "uptimeMillis", c.uptimeMillis(),
+          "heapBytes", c.heapBytes(),
+          "rssBytes", c.rssBytes()));
+    }
+    return object(
+        "pool", s.name(),
+        "healthy", s.problem() == null,
+        "problem", s.problem(),
+        "uptimeMillis", s.uptime().toMillis(),
+        "queued", s.queued(),
+        "busy", s.busy(),
+        "idle", s.idle(),
+        "completed", s.completed(),
+        "failed", s.failed(),
+        "runP50Micros", s.runP50Micros(),
+        "runP99Micros", s.runP99Micros(),
+        "children", children);
   }
 }
