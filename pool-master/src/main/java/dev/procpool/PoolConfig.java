@@ -47,40 +47,175 @@ import java.util.concurrent.atomic.AtomicInteger;
  * @param childIdleTimeout how long a child above {@code children} may sit idle before it is retired
  * @param classDataDirectory where the children's AppCDS archive is kept, or null for none
  */
-public record PoolConfig(
-    String name,
-    int children,
-    int queueCapacity,
-    Duration jobTimeout,
-    List<String> childJvmOptions,
-    List<Path> childClasspath,
-    List<Path> childClasspathOverride,
-    long maxJobsPerChild,
-    int maxFrameBytes,
-    Duration startTimeout,
-    Duration drainTimeout,
-    int spawnFailureLimit,
-    Executor callbackExecutor,
-    Path javaExecutable,
-    Map<String, String> childEnvironment,
-    MeterRegistry meterRegistry,
-    Set<String> retryableJobTypes,
-    int maxAttempts,
-    long recycleAboveHeapBytes,
-    long recycleAboveRssBytes,
-    int maxChildren,
-    Duration childIdleTimeout,
-    Path classDataDirectory) {
+public final class PoolConfig {
+  private final String name;
+  private final int children;
+  private final int queueCapacity;
+  private final Duration jobTimeout;
+  private final List<String> childJvmOptions;
+  private final List<Path> childClasspath;
+  private final List<Path> childClasspathOverride;
+  private final long maxJobsPerChild;
+  private final int maxFrameBytes;
+  private final Duration startTimeout;
+  private final Duration drainTimeout;
+  private final int spawnFailureLimit;
+  private final Executor callbackExecutor;
+  private final Path javaExecutable;
+  private final Map<String, String> childEnvironment;
+  private final MeterRegistry meterRegistry;
+  private final Set<String> retryableJobTypes;
+  private final int maxAttempts;
+  private final long recycleAboveHeapBytes;
+  private final long recycleAboveRssBytes;
+  private final int maxChildren;
+  private final Duration childIdleTimeout;
+  private final Path classDataDirectory;
+
+  /** Only {@link Builder#build()} makes one, after validating every setting. */
+  private PoolConfig(
+      String name,
+      int children,
+      int queueCapacity,
+      Duration jobTimeout,
+      List<String> childJvmOptions,
+      List<Path> childClasspath,
+      List<Path> childClasspathOverride,
+      long maxJobsPerChild,
+      int maxFrameBytes,
+      Duration startTimeout,
+      Duration drainTimeout,
+      int spawnFailureLimit,
+      Executor callbackExecutor,
+      Path javaExecutable,
+      Map<String, String> childEnvironment,
+      MeterRegistry meterRegistry,
+      Set<String> retryableJobTypes,
+      int maxAttempts,
+      long recycleAboveHeapBytes,
+      long recycleAboveRssBytes,
+      int maxChildren,
+      Duration childIdleTimeout,
+      Path classDataDirectory) {
+    this.name = name;
+    this.children = children;
+    this.queueCapacity = queueCapacity;
+    this.jobTimeout = jobTimeout;
+    this.childJvmOptions = List.copyOf(childJvmOptions);
+    this.childClasspath = List.copyOf(childClasspath);
+    this.childClasspathOverride = List.copyOf(childClasspathOverride);
+    this.maxJobsPerChild = maxJobsPerChild;
+    this.maxFrameBytes = maxFrameBytes;
+    this.startTimeout = startTimeout;
+    this.drainTimeout = drainTimeout;
+    this.spawnFailureLimit = spawnFailureLimit;
+    this.callbackExecutor = callbackExecutor;
+    this.javaExecutable = javaExecutable;
+    this.childEnvironment = Map.copyOf(childEnvironment);
+    this.meterRegistry = meterRegistry;
+    this.retryableJobTypes = Set.copyOf(retryableJobTypes);
+    this.maxAttempts = maxAttempts;
+    this.recycleAboveHeapBytes = recycleAboveHeapBytes;
+    this.recycleAboveRssBytes = recycleAboveRssBytes;
+    this.maxChildren = maxChildren;
+    this.childIdleTimeout = childIdleTimeout;
+    this.classDataDirectory = classDataDirectory;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public int children() {
+    return children;
+  }
+
+  public int queueCapacity() {
+    return queueCapacity;
+  }
+
+  public Duration jobTimeout() {
+    return jobTimeout;
+  }
+
+  public List<String> childJvmOptions() {
+    return childJvmOptions;
+  }
+
+  public List<Path> childClasspath() {
+    return childClasspath;
+  }
+
+  public List<Path> childClasspathOverride() {
+    return childClasspathOverride;
+  }
+
+  public long maxJobsPerChild() {
+    return maxJobsPerChild;
+  }
+
+  public int maxFrameBytes() {
+    return maxFrameBytes;
+  }
+
+  public Duration startTimeout() {
+    return startTimeout;
+  }
+
+  public Duration drainTimeout() {
+    return drainTimeout;
+  }
+
+  public int spawnFailureLimit() {
+    return spawnFailureLimit;
+  }
+
+  public Executor callbackExecutor() {
+    return callbackExecutor;
+  }
+
+  public Path javaExecutable() {
+    return javaExecutable;
+  }
+
+  public Map<String, String> childEnvironment() {
+    return childEnvironment;
+  }
+
+  public MeterRegistry meterRegistry() {
+    return meterRegistry;
+  }
+
+  public Set<String> retryableJobTypes() {
+    return retryableJobTypes;
+  }
+
+  public int maxAttempts() {
+    return maxAttempts;
+  }
+
+  public long recycleAboveHeapBytes() {
+    return recycleAboveHeapBytes;
+  }
+
+  public long recycleAboveRssBytes() {
+    return recycleAboveRssBytes;
+  }
+
+  public int maxChildren() {
+    return maxChildren;
+  }
+
+  public Duration childIdleTimeout() {
+    return childIdleTimeout;
+  }
+
+  public Path classDataDirectory() {
+    return classDataDirectory;
+  }
 
   private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
 
-  public PoolConfig {
-    childJvmOptions = List.copyOf(childJvmOptions);
-    childClasspath = List.copyOf(childClasspath);
-    childClasspathOverride = List.copyOf(childClasspathOverride);
-    childEnvironment = Map.copyOf(childEnvironment);
-    retryableJobTypes = Set.copyOf(retryableJobTypes);
-  }
 
   public static Builder builder() {
     return new Builder();

@@ -32,12 +32,26 @@ public record PoolStatus(
     long runP50Micros,
     long runP99Micros) {
 
+  /** Where a child is in its life. */
+  public enum ChildState {
+    /** Spawned, not yet ready (no valid hello yet). */
+    STARTING,
+    /** Ready, waiting for a job. */
+    IDLE,
+    /** Running a job. */
+    BUSY,
+    /** Killed or asked to exit: takes no more jobs, its process is ending. */
+    STOPPING,
+    /** Its process has exited. */
+    DEAD
+  }
+
   /**
    * One child.
    *
    * @param id the pool's id for the child
    * @param pid its process id, or -1 before it is known
-   * @param state STARTING, IDLE, BUSY, STOPPING or DEAD
+   * @param state where the child is in its life
    * @param jobsDone jobs it has finished
    * @param jobType the type of the job it runs, or null
    * @param jobMillis how long it has been running that job
@@ -46,6 +60,6 @@ public record PoolStatus(
    * @param rssBytes its resident memory as of its last job (0 before any, or not Linux)
    */
   public record Child(
-      int id, long pid, String state, long jobsDone, String jobType, long jobMillis, long uptimeMillis,
+      int id, long pid, ChildState state, long jobsDone, String jobType, long jobMillis, long uptimeMillis,
       long heapBytes, long rssBytes) {}
 }

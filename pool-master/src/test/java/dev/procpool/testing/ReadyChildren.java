@@ -13,7 +13,7 @@ public final class ReadyChildren {
   public static Set<Long> pids(ProcessPool pool) throws Exception {
     Set<Long> pids = new HashSet<>();
     for (PoolStatus.Child child : pool.status().get(10, TimeUnit.SECONDS).children()) {
-      if (child.state().equals("IDLE") || child.state().equals("BUSY")) {
+      if (child.state() == dev.procpool.PoolStatus.ChildState.IDLE || child.state() == dev.procpool.PoolStatus.ChildState.BUSY) {
         pids.add(child.pid());
       }
     }

@@ -64,7 +64,8 @@ final class JobLoop {
         reply = run(request);
       } catch (Error e) {
         fatal = e;
-        reply = failure(request.getJobId(), FailureCode.JOB_FAILED, e);
+        // The master must not send this child another job: it is about to halt.
+        reply = failure(request.getJobId(), FailureCode.JOB_FAILED, e).setChildExiting(true);
       }
       // Memory after the job: the master recycles children that grow past its limits.
       write(request.getJobId(), reply.setHeapUsedBytes(memory.heapUsedBytes()).setRssBytes(memory.rssBytes()).build());

@@ -69,7 +69,7 @@ public final class Json {
       children.add(object(
           "id", c.id(),
           "pid", c.pid(),
-          "state", c.state(),
+          "state", c.state().name(),
           "jobsDone", c.jobsDone(),
           "jobType", c.jobType(),
           "jobMillis", c.jobMillis(),

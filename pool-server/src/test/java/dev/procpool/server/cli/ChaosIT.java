@@ -105,7 +105,7 @@ class ChaosIT {
         assertEquals(ACCOUNTS * BALANCE, total, "money created or destroyed");
 
         PoolStatus status = awaitFullSize(pool);
-        assertEquals(CHILDREN, status.children().stream().filter(c -> !c.state().equals("STOPPING")).count(), status.toString());
+        assertEquals(CHILDREN, status.children().stream().filter(c -> c.state() != dev.procpool.PoolStatus.ChildState.STOPPING).count(), status.toString());
 
         String summary = counters.summary(seconds, hitByFault, before, after, total);
         System.out.println(summary);
@@ -128,7 +128,7 @@ class ChaosIT {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     PoolStatus status = pool.status().get(10, TimeUnit.SECONDS);
     while (System.nanoTime() < deadline
-        && status.children().stream().filter(c -> c.state().equals("IDLE") || c.state().equals("BUSY")).count() < CHILDREN) {
+        && status.children().stream().filter(c -> c.state() == dev.procpool.PoolStatus.ChildState.IDLE || c.state() == dev.procpool.PoolStatus.ChildState.BUSY).count() < CHILDREN) {
       Thread.sleep(100); // replacements are starting; no event reaches the test for that
       status = pool.status().get(10, TimeUnit.SECONDS);
     }

@@ -1,0 +1,33 @@
+package dev.procpool.internal.engine;
+
+/**
+ * Starts child processes: the seam between the engine and the operating system. The pool's
+ * implementation forks JVMs; the simulation test's fakes them.
+ */
+public interface ChildFactory {
+  /**
+   * Starts child {@code childId}, which must later present {@code token} in its hello. Exactly one
+   * of {@link Events#onStarted} or {@link Events#onLaunchFailed} follows, from any thread; after
+   * {@code onStarted}, {@link Events#onExit} once when the process ends.
+   */
+  void launch(int childId, byte[] token, Events events);
+
+  /** A running child process. */
+  interface Process {
+    long pid();
+
+    boolean isAlive();
+
+    /** SIGKILL; the exit is reported through {@link Events#onExit}. */
+    void kill();
+  }
+
+  /** What happens to a launched child; the engine hops each call onto its loop. */
+  interface Events {
+    void onStarted(Process process);
+
+    void onLaunchFailed(String why);
+
+    void onExit(int status);
+  }
+}

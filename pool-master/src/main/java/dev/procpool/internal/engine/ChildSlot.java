@@ -1,0 +1,269 @@
+package dev.procpool.internal.engine;
+
+import java.util.ArrayDeque;
+
+/**
+ * One child, from spawn to death: its state, process, connection and the job it runs.
+ *
+ * <p>Confined to the engine's loop: no field is read or written from any other thread.
+ *
+ * <pre>
+ * STARTING --hello--> IDLE <--reply-- BUSY
+ *     |                 \--dispatch--> /
+ *     +----- kill / shutdown ----> STOPPING ---exit---> DEAD   (any state may go to DEAD on exit)
+ * </pre>
+ */
+public final class ChildSlot {
+  /** Where a child is in its life. */
+  public enum State {
+    STARTING,
+    IDLE,
+    BUSY,
+    /** Killed or asked to shut down: takes no more jobs, waiting for its process to exit. */
+    STOPPING,
+    DEAD
+  }
+
+  private final int id;
+  private final byte[] token;
+  private final long spawnedNanos;
+  /** This child's share of the memory limits, in [0.9, 1): so children do not all recycle at once. */
+  private final double limitFactor;
+  private State state = State.STARTING;
+  private ChildFactory.Process process;
+  private long pid = -1;
+  private ChildLink link;
+  private PendingJob<?> job;
+  private long jobsDone;
+  private String stopReason;
+  private boolean launched;
+  private boolean wasReady;
+  /** Set by rolling restart and shrinking: leave after the current job, never mid-job. */
+  private boolean retireWhenIdle;
+  /** A replacement for this child is queued or starting. */
+  private boolean replacing;
+  /** Jobs for this child only (broadcast), run before any queued job; created on first use. */
+  private ArrayDeque<PendingJob<?>> pinned;
+  private long heapBytes;
+  private long rssBytes;
+  private long idleSinceNanos;
+  /** The pending start (after a back-off), the start deadline, the grace after a closed channel. */
+  private Loop.Timer launchTimer;
+  private Loop.Timer startDeadline;
+  private Loop.Timer lingerTimer;
+
+  ChildSlot(int id, byte[] token, long spawnedNanos, double limitFactor) {
+    this.id = id;
+    this.token = token;
+    this.spawnedNanos = spawnedNanos;
+    this.limitFactor = limitFactor;
+  }
+
+  public int id() {
+    return id;
+  }
+
+  byte[] token() {
+    return token;
+  }
+
+  public State state() {
+    return state;
+  }
+
+  void state(State state) {
+    this.state = state;
+  }
+
+  /** Alive and counted towards the pool's size: starting, idle or busy. */
+  public boolean isLive() {
+    return state == State.STARTING || state == State.IDLE || state == State.BUSY;
+  }
+
+  /** Live and not leaving after its current job: counts towards the pool's size. */
+  boolean isStaying() {
+    return isLive() && !retireWhenIdle;
+  }
+
+  /** Idle or busy, and staying: can run a job now or after its current one. */
+  boolean isReady() {
+    return (state == State.IDLE || state == State.BUSY) && !retireWhenIdle;
+  }
+
+  public long pid() {
+    return pid;
+  }
+
+  void pid(long pid) {
+    this.pid = pid;
+  }
+
+  ChildFactory.Process process() {
+    return process;
+  }
+
+  void process(ChildFactory.Process process) {
+    this.process = process;
+  }
+
+  ChildLink link() {
+    return link;
+  }
+
+  void link(ChildLink link) {
+    this.link = link;
+  }
+
+  /** The job this child runs, or null. */
+  PendingJob<?> job() {
+    return job;
+  }
+
+  /** IDLE -> BUSY with this job. */
+  void assign(PendingJob<?> job) {
+    this.job = job;
+    this.state = State.BUSY;
+  }
+
+  /** The job ended (reply, timeout, cancel, crash): BUSY -> IDLE. */
+  void release() {
+    job = null;
+    if (state == State.BUSY) {
+      state = State.IDLE;
+      jobsDone++;
+    }
+  }
+
+  public long jobsDone() {
+    return jobsDone;
+  }
+
+  long spawnedNanos() {
+    return spawnedNanos;
+  }
+
+  long idleSinceNanos() {
+    return idleSinceNanos;
+  }
+
+  void idleSince(long nanos) {
+    this.idleSinceNanos = nanos;
+  }
+
+  String stopReason() {
+    return stopReason;
+  }
+
+  /** Keeps the first reason: the one that explains the exit. */
+  void stopReasonIfUnset(String reason) {
+    if (stopReason == null) {
+      stopReason = reason;
+    }
+  }
+
+  boolean retireWhenIdle() {
+    return retireWhenIdle;
+  }
+
+  void retireWhenIdle(boolean retireWhenIdle) {
+    this.retireWhenIdle = retireWhenIdle;
+  }
+
+  boolean replacing() {
+    return replacing;
+  }
+
+  void replacing(boolean replacing) {
+    this.replacing = replacing;
+  }
+
+  boolean launched() {
+    return launched;
+  }
+
+  void launched(boolean launched) {
+    this.launched = launched;
+  }
+
+  /** True once the child said a valid hello; a child that dies before that failed to start. */
+  boolean wasReady() {
+    return wasReady;
+  }
+
+  void wasReady(boolean wasReady) {
+    this.wasReady = wasReady;
+  }
+
+  /** Queues a job that only this child may run. */
+  void pin(PendingJob<?> job) {
+    if (pinned == null) {
+      pinned = new ArrayDeque<>();
+    }
+    pinned.addLast(job);
+  }
+
+  /** The next job pinned to this child, or null. */
+  PendingJob<?> pollPinned() {
+    return pinned == null ? null : pinned.pollFirst();
+  }
+
+  void memory(long heapBytes, long rssBytes) {
+    this.heapBytes = heapBytes;
+    this.rssBytes = rssBytes;
+  }
+
+  double limitFactor() {
+    return limitFactor;
+  }
+
+  void launchTimer(Loop.Timer timer) {
+    this.launchTimer = timer;
+  }
+
+  void startDeadline(Loop.Timer timer) {
+    this.startDeadline = timer;
+  }
+
+  void lingerTimer(Loop.Timer timer) {
+    this.lingerTimer = timer;
+  }
+
+  void cancelStartDeadline() {
+    if (startDeadline != null) {
+      startDeadline.cancel();
+      startDeadline = null;
+    }
+  }
+
+  /** At death: nothing may fire for a child that is gone. */
+  void cancelTimers() {
+    cancelStartDeadline();
+    if (launchTimer != null) {
+      launchTimer.cancel();
+      launchTimer = null;
+    }
+    if (lingerTimer != null) {
+      lingerTimer.cancel();
+      lingerTimer = null;
+    }
+  }
+
+  /** An immutable copy for status pages, made on the loop. */
+  ChildSnapshot snapshot(long nowNanos) {
+    return new ChildSnapshot(
+        id,
+        pid,
+        state,
+        jobsDone,
+        job == null ? null : job.type(),
+        job == null || job.startedNanos() == 0 ? 0 : (nowNanos - job.startedNanos()) / 1_000_000,
+        (nowNanos - spawnedNanos) / 1_000_000,
+        heapBytes,
+        rssBytes);
+  }
+
+  @Override
+  public String toString() {
+    return "child " + id + (pid > 0 ? " (pid " + pid + ")" : "");
+  }
+}

@@ -1,0 +1,99 @@
+package dev.procpool.internal.engine;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Every child the pool tracks, by id, oldest first, and the counts the roster decides by. Confined to the loop. */
+final class ChildSlots {
+  private final Map<Integer, ChildSlot> byId = new LinkedHashMap<>();
+
+  void add(ChildSlot child) {
+    byId.put(child.id(), child);
+  }
+
+  ChildSlot get(int id) {
+    return byId.get(id);
+  }
+
+  void remove(ChildSlot child) {
+    byId.remove(child.id());
+  }
+
+  boolean contains(int id) {
+    return byId.containsKey(id);
+  }
+
+  boolean isEmpty() {
+    return byId.isEmpty();
+  }
+
+  /** A copy: callers may stop children while they walk it. */
+  List<ChildSlot> all() {
+    return new ArrayList<>(byId.values());
+  }
+
+  /** Starting, idle or busy, and not leaving after their job: the children that count towards the target. */
+  int live() {
+    int live = 0;
+    for (ChildSlot child : byId.values()) {
+      if (child.isStaying()) {
+        live++;
+      }
+    }
+    return live;
+  }
+
+  int ready() {
+    int ready = 0;
+    for (ChildSlot child : byId.values()) {
+      if (child.isReady()) {
+        ready++;
+      }
+    }
+    return ready;
+  }
+
+  int starting() {
+    int starting = 0;
+    for (ChildSlot child : byId.values()) {
+      if (child.state() == ChildSlot.State.STARTING) {
+        starting++;
+      }
+    }
+    return starting;
+  }
+
+  /** Children that can run a job now or after their current one: for broadcasts. */
+  List<ChildSlot> readyChildren() {
+    List<ChildSlot> ready = new ArrayList<>();
+    for (ChildSlot child : byId.values()) {
+      if (child.isReady()) {
+        ready.add(child);
+      }
+    }
+    return ready;
+  }
+
+  /** True when exactly {@code target} children are ready and none is arriving or leaving. */
+  boolean settledAt(int target) {
+    if (ready() != target) {
+      return false;
+    }
+    for (ChildSlot child : byId.values()) {
+      if (child.state() == ChildSlot.State.STOPPING || child.state() == ChildSlot.State.STARTING || child.retireWhenIdle()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  List<ChildSnapshot> snapshot(long nowNanos) {
+    List<ChildSnapshot> children = new ArrayList<>();
+    for (ChildSlot child : byId.values()) {
+      children.add(child.snapshot(nowNanos));
+    }
+    return List.copyOf(children);
+  }
+}

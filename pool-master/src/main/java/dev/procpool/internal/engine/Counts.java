@@ -1,0 +1,41 @@
+package dev.procpool.internal.engine;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The loop's numbers, published for readers on other threads (gauges, {@code submit}'s error
+ * messages). Written on the loop with {@code lazySet}: no fence on the hot path; a reader may see
+ * a value one loop pass old, which is all a gauge needs.
+ */
+public final class Counts {
+  private final AtomicInteger queued = new AtomicInteger();
+  private final AtomicInteger busy = new AtomicInteger();
+  private final AtomicInteger idle = new AtomicInteger();
+  private final AtomicInteger live = new AtomicInteger();
+
+  void publish(int queued, int busy, int idle) {
+    this.queued.lazySet(queued);
+    this.busy.lazySet(busy);
+    this.idle.lazySet(idle);
+  }
+
+  void publishLive(int live) {
+    this.live.lazySet(live);
+  }
+
+  public int queued() {
+    return queued.get();
+  }
+
+  public int busy() {
+    return busy.get();
+  }
+
+  public int idle() {
+    return idle.get();
+  }
+
+  public int live() {
+    return live.get();
+  }
+}

@@ -1,0 +1,344 @@
+package dev.procpool.internal.engine;
+
+import dev.procpool.protocol.JobError;
+import dev.procpool.protocol.JobReply;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Matches queued jobs with idle children and sees each job to its end: result, remote error,
+ * timeout, cancel, crash or retry. Owns the job queue, the LIFO idle deque and the busy count.
+ *
+ * <p>Confined to the engine's loop. Dispatch happens in exactly two places, {@link #enqueue} and
+ * {@link #offer}: the two events that can make a match possible. It knows nothing of processes:
+ * when a child must go (its job timed out, was cancelled, could not be sent), it says so through
+ * {@link Listener#onJobAbandoned} and the engine kills it.
+ */
+final class Dispatcher {
+  private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+  /** Events the dispatcher reports; the engine acts on them. */
+  interface Listener {
+    /** The child's job was ended without its reply: the child must be killed and replaced. */
+    void onJobAbandoned(ChildSlot child, String reason);
+
+    /** Jobs wait with no child free; a dynamic pool may grow. */
+    void onBacklog(int queued);
+  }
+
+  private final String poolName;
+  private final Loop loop;
+  private final Admission admission;
+  private final Set<String> retryable;
+  private final int maxAttempts;
+  private final Listener listener;
+  private final IntSupplier liveChildren;
+  private final JobQueue queue = new JobQueue();
+  private final ArrayDeque<ChildSlot> idle = new ArrayDeque<>();
+  private final Counts published;
+  private int busy;
+  private CompletableFuture<Void> drained;
+
+  Dispatcher(
+      String poolName, Loop loop, Admission admission, Set<String> retryable, int maxAttempts, Counts published, Listener listener,
+      IntSupplier liveChildren) {
+    this.poolName = poolName;
+    this.loop = loop;
+    this.admission = admission;
+    this.retryable = Set.copyOf(retryable);
+    this.maxAttempts = maxAttempts;
+    this.published = published;
+    this.listener = listener;
+    this.liveChildren = liveChildren;
+  }
+
+  /** An admitted job reaches the loop. */
+  void enqueue(PendingJob<?> job) {
+    checkInLoop();
+    queue.addLast(job);
+    dispatch();
+    if (!queue.isEmpty()) {
+      listener.onBacklog(queue.size());
+    }
+  }
+
+  /** A child is ready for a job: just started, or finished one. */
+  void offer(ChildSlot child) {
+    checkInLoop();
+    child.idleSince(loop.nanoTime());
+    idle.addLast(child);
+    dispatch();
+    checkDrained();
+  }
+
+  private void dispatch() {
+    // LIFO idle keeps the most recently used, JIT-hot children busy.
+    while (!queue.isEmpty() && !idle.isEmpty()) {
+      start(idle.pollLast(), queue.pollFirst());
+    }
+    publish();
+  }
+
+  private void publish() {
+    admission.publishIdle(idle.size());
+    published.publish(queue.size(), busy, idle.size());
+  }
+
+  /** Runs a job on this child now; the job was counted as waiting. */
+  private void start(ChildSlot child, PendingJob<?> job) {
+    admission.release();
+    job.started();
+    child.assign(job);
+    busy++;
+    long timeout = job.timeoutMillis();
+    if (timeout > 0) {
+      // Scheduled before the write: a write that fails at once ends the job, which cancels this.
+      job.timeout(loop.schedule(() -> onTimeout(child, job), TimeUnit.MILLISECONDS.toNanos(timeout)));
+    }
+    child.link().send(job.request(), failure -> onWriteFailed(child, job, failure));
+  }
+
+  private void onWriteFailed(ChildSlot child, PendingJob<?> job, Throwable failure) {
+    if (child.job() != job) {
+      return;
+    }
+    end(child, job);
+    job.fail(Failure.CHILD_CRASHED, message(job, "could not be sent to " + child + ": " + failure));
+    listener.onJobAbandoned(child, "write failed: " + failure);
+    checkDrained();
+  }
+
+  /**
+   * A child answered. Returns false, touching nothing, when the reply is not for the job it runs:
+   * a protocol error, for the engine to handle.
+   */
+  boolean onReply(ChildSlot child, JobReply reply) {
+    checkInLoop();
+    PendingJob<?> job = child.job();
+    if (job == null || job.id() != reply.getJobId()) {
+      return false;
+    }
+    end(child, job);
+    if (reply.hasResult()) {
+      job.succeed(reply.getResult());
+    } else {
+      failRemotely(job, child, reply.getError());
+    }
+    return true;
+  }
+
+  /** Runs a pinned job (broadcast) on this child, which is idle or just finished a job. */
+  void startPinned(ChildSlot child, PendingJob<?> job) {
+    checkInLoop();
+    idle.remove(child);
+    start(child, job);
+    publish();
+  }
+
+  /** The child broke the protocol: its job fails; the engine kills the child. */
+  void onProtocolError(ChildSlot child, String what) {
+    checkInLoop();
+    PendingJob<?> job = child.job();
+    if (job != null) {
+      end(child, job);
+      job.fail(Failure.PROTOCOL_ERROR, message(job, child + " " + what));
+    }
+    detach(child);
+    checkDrained();
+  }
+
+  /** The child's process is gone. Its job fails with {@code CHILD_CRASHED}, or is retried. */
+  void onChildLost(ChildSlot child, String how) {
+    checkInLoop();
+    detach(child);
+    for (PendingJob<?> pinned = child.pollPinned(); pinned != null; pinned = child.pollPinned()) {
+      if (!pinned.isDone()) { // a cancelled one was released already
+        admission.release();
+        pinned.fail(Failure.CHILD_CRASHED, message(pinned, child + " " + how + " before it could run this job"));
+      }
+    }
+    PendingJob<?> job = child.job();
+    if (job != null) {
+      end(child, job);
+      String what = child + " " + how + " while running job " + job.id() + " (" + job.type() + ")";
+      if (!retryable.contains(job.type())) {
+        job.fail(Failure.CHILD_CRASHED, message(job, what));
+      } else if (job.runs() >= maxAttempts) {
+        log.error("{}: job {} ({}) killed its child on all {} runs; quarantined", poolName, job.id(), job.type(), job.runs());
+        job.fail(Failure.POISON_JOB,
+            message(job, "killed its child on each of its " + job.runs() + " runs and will not run again; last: " + what));
+      } else if (drained == null) {
+        // Idempotent by the user's word: back to the head of the queue, ahead of newer jobs.
+        log.warn("{}: {}; retrying it (run {} of {})", poolName, what, job.runs() + 1, maxAttempts);
+        job.requeued();
+        admission.admitUnbounded();
+        queue.addFirst(job);
+        dispatch();
+      } else {
+        job.fail(Failure.CHILD_CRASHED, message(job, what + "; not retried: the pool is closing"));
+      }
+    }
+    checkDrained();
+  }
+
+  private void onTimeout(ChildSlot child, PendingJob<?> job) {
+    if (child.job() != job || job.isDone()) {
+      return;
+    }
+    long ranMillis = TimeUnit.NANOSECONDS.toMillis(loop.nanoTime() - job.startedNanos());
+    end(child, job);
+    // Fail first, then kill: the caller hears at once, however long the kill takes.
+    job.fail(Failure.JOB_TIMEOUT, message(job,
+        "timed out after " + ranMillis + " ms (limit " + job.timeoutMillis() + " ms) in " + child + "; the child is killed and replaced"));
+    listener.onJobAbandoned(child, "job " + job.id() + " timed out");
+    checkDrained();
+  }
+
+  /**
+   * The user cancelled the job's future. A queued job leaves the queue in O(1); a running job's
+   * child is abandoned. {@code runningOn} is the child running it, or null.
+   */
+  void cancel(PendingJob<?> job, ChildSlot runningOn) {
+    checkInLoop();
+    if (job.isDone()) {
+      return;
+    }
+    if (job.isQueued()) {
+      queue.remove(job);
+      admission.release();
+      job.cancelled();
+    } else if (runningOn != null) {
+      end(runningOn, job);
+      job.cancelled();
+      listener.onJobAbandoned(runningOn, "job " + job.id() + " was cancelled while running");
+    } else {
+      job.cancelled(); // pinned and not started: it stays pinned and is skipped when its turn comes
+      admission.release();
+    }
+    checkDrained();
+  }
+
+  /** Fails every queued job; used when children cannot be started. */
+  void failQueued(Failure code, String reason) {
+    checkInLoop();
+    for (PendingJob<?> job = queue.pollFirst(); job != null; job = queue.pollFirst()) {
+      admission.release();
+      job.fail(code, message(job, reason));
+    }
+    checkDrained();
+  }
+
+  /** No more jobs from now on; the future completes when nothing is queued or running. */
+  CompletableFuture<Void> drain() {
+    checkInLoop();
+    if (drained == null) {
+      drained = new CompletableFuture<>();
+    }
+    checkDrained();
+    return drained;
+  }
+
+  /** After the drain deadline: fails what is queued or running; the engine kills busy children. */
+  void abandonAll(String reason, List<ChildSlot> children) {
+    checkInLoop();
+    drain();
+    failQueued(Failure.POOL_CLOSED, reason);
+    for (ChildSlot child : children) {
+      PendingJob<?> job = child.job();
+      if (job != null) {
+        end(child, job);
+        job.fail(Failure.POOL_CLOSED, message(job, reason + "; it was still running in " + child));
+        listener.onJobAbandoned(child, "pool closed with job " + job.id() + " running");
+      }
+      for (PendingJob<?> pinned = child.pollPinned(); pinned != null; pinned = child.pollPinned()) {
+        if (!pinned.isDone()) {
+          admission.release();
+          pinned.fail(Failure.POOL_CLOSED, message(pinned, reason));
+        }
+      }
+    }
+    checkDrained();
+  }
+
+  /** The child may take no more jobs (it is leaving); it is no longer offered any. */
+  void detach(ChildSlot child) {
+    checkInLoop();
+    if (idle.remove(child)) {
+      publish();
+    }
+  }
+
+  /** Takes every idle child out of the idle deque, most recently used last. */
+  List<ChildSlot> takeIdle() {
+    checkInLoop();
+    List<ChildSlot> all = new ArrayList<>(idle);
+    idle.clear();
+    publish();
+    return all;
+  }
+
+  int queued() {
+    return queue.size();
+  }
+
+  int busy() {
+    return busy;
+  }
+
+  int idle() {
+    return idle.size();
+  }
+
+  boolean isDraining() {
+    return drained != null;
+  }
+
+  /** The pool's state for error messages, in HikariCP style. */
+  String stateLine() {
+    return "children=" + liveChildren.getAsInt() + " busy=" + busy + " idle=" + idle.size() + " queued=" + queue.size();
+  }
+
+  String message(PendingJob<?> job, String what) {
+    return poolName + ": job " + job.id() + " (" + job.type() + ") " + what + " (" + stateLine() + ")";
+  }
+
+  private void end(ChildSlot child, PendingJob<?> job) {
+    if (child.job() == job) {
+      child.release();
+      busy--;
+    }
+  }
+
+  private void checkDrained() {
+    publish();
+    if (drained != null && queue.isEmpty() && busy == 0) {
+      drained.complete(null);
+    }
+  }
+
+  private void failRemotely(PendingJob<?> job, ChildSlot child, JobError error) {
+    boolean unknownType = error.getCode() == dev.procpool.protocol.FailureCode.UNKNOWN_JOB_TYPE;
+    String message =
+        unknownType
+            ? error.getMessage()
+            : error.getErrorClass() + (error.getMessage().isEmpty() ? "" : ": " + error.getMessage()) + " (in " + child + ")";
+    job.fail(
+        unknownType ? Failure.UNKNOWN_JOB_TYPE : Failure.JOB_FAILED,
+        poolName + ": job " + job.id() + " (" + job.type() + ") failed: " + message,
+        error.getErrorClass().isEmpty() ? null : error.getErrorClass(),
+        error.getRemoteStack().isEmpty() ? null : error.getRemoteStack());
+  }
+
+  private void checkInLoop() {
+    if (!loop.inLoop()) {
+      throw new IllegalStateException("Dispatcher used outside its loop");
+    }
+  }
+}

@@ -1,0 +1,294 @@
+package dev.procpool.internal.engine;
+
+
+import dev.procpool.protocol.Hello;
+import dev.procpool.protocol.JobReply;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pool's engine: the queue, the children and everything between them, on one {@link Loop}.
+ * It routes events one way (the dispatcher and the roster report to it through their listeners)
+ * and commands the other (it calls them); neither knows the other.
+ *
+ * <p>Every method but {@link #admission()}, {@link #counts()}, {@link #jobContext()} and
+ * {@link #problem()} must be called on the loop. It depends on nothing outside
+ * {@code dev.procpool.internal} and the protocol: processes come through {@link ChildFactory},
+ * connections through {@link ChildLink}, time through {@link Loop}, so a test can run it on one
+ * thread with a fake clock and fake children.
+ */
+public final class Engine implements Roster.Listener, Dispatcher.Listener {
+  private static final Logger log = LoggerFactory.getLogger(Engine.class);
+
+  private final String poolName;
+  private final Loop loop;
+  private final Admission admission;
+  private final Counts counts = new Counts();
+  private final Dispatcher dispatcher;
+  private final Roster roster;
+  private final Capacity capacity;
+  private final PendingJob.Context jobContext;
+  private Loop.Timer housekeeping;
+
+  public Engine(EngineSettings settings, Loop loop, ChildFactory factory, Admission admission, Executor callbacks, PoolMetrics metrics,
+      Failure.Factory failures, Random random) {
+    this.poolName = settings.poolName();
+    this.loop = loop;
+    this.admission = admission;
+    this.roster = new Roster(settings, loop, factory, this, metrics, failures, random, counts);
+    this.dispatcher = new Dispatcher(poolName, loop, admission, settings.retryableJobTypes(), settings.maxAttempts(), counts, this,
+        roster::liveCount);
+    this.capacity = new Capacity(poolName, loop, roster,
+        new RecyclePolicy(settings.maxJobsPerChild(), settings.recycleAboveHeapBytes(), settings.recycleAboveRssBytes()), failures);
+    this.jobContext = new PendingJob.Context(loop, new CompletionBatch(loop, callbacks), metrics, failures, poolName);
+  }
+
+  /** What every job of this pool shares; any thread. */
+  public PendingJob.Context jobContext() {
+    return jobContext;
+  }
+
+  /** The queue bound, checked at submit; any thread. */
+  public Admission admission() {
+    return admission;
+  }
+
+  /** The numbers the loop publishes, for gauges; any thread. */
+  public Counts counts() {
+    return counts;
+  }
+
+  /** Why the pool cannot run jobs, or null while it can; any thread. */
+  public String problem() {
+    return roster.unhealthyNow();
+  }
+
+  /** Starts the children; completes when all are ready, or fails with {@code SPAWN_FAILED}. */
+  public CompletableFuture<Void> start() {
+    checkInLoop();
+    if (roster.sizing().dynamic()) {
+      long every = Math.max(TimeUnit.MILLISECONDS.toNanos(50), roster.sizing().idleTimeoutNanos() / 4);
+      housekeeping = loop.schedule(new HousekeepingTask(every), every);
+    }
+    return roster.startAll();
+  }
+
+  /** Retires idle extra children of a dynamic pool, then runs again. */
+  private final class HousekeepingTask implements Runnable {
+    private final long everyNanos;
+
+    HousekeepingTask(long everyNanos) {
+      this.everyNanos = everyNanos;
+    }
+
+    @Override
+    public void run() {
+      try {
+        capacity.retireIdleExtras();
+      } catch (RuntimeException e) {
+        log.error("{}: housekeeping failed", poolName, e);
+      }
+      if (!roster.isClosing()) {
+        housekeeping = loop.schedule(this, everyNanos);
+      }
+    }
+  }
+
+  // ---- jobs ----
+
+  /** An admitted job reaches the loop. */
+  public void enqueue(PendingJob<?> job) {
+    checkInLoop();
+    if (job.isDone()) {
+      return; // cancelled on its way to the loop; the cancel released its admission
+    }
+    if (dispatcher.isDraining()) {
+      admission.release();
+      job.fail(Failure.POOL_CLOSED, dispatcher.message(job, "pool is closing"));
+    } else if (roster.unhealthy()) {
+      admission.release();
+      job.fail(Failure.SPAWN_FAILED, dispatcher.message(job, roster.unhealthyReason()));
+    } else {
+      dispatcher.enqueue(job);
+    }
+  }
+
+  /** The user cancelled the job's future. */
+  public void cancel(PendingJob<?> job) {
+    checkInLoop();
+    ChildSlot runningOn = null;
+    if (job.isRunning()) {
+      for (ChildSlot child : roster.slots().all()) {
+        if (child.job() == job) {
+          runningOn = child;
+        }
+      }
+    }
+    dispatcher.cancel(job, runningOn);
+  }
+
+  /**
+   * Runs a job on this child only, between its jobs: now if it is idle, else right after its
+   * current job, before anything queued. For broadcasts; the job must be admitted.
+   */
+  public void pin(ChildSlot child, PendingJob<?> job) {
+    checkInLoop();
+    job.pinned();
+    if (child.state() == ChildSlot.State.IDLE) {
+      dispatcher.startPinned(child, job);
+    } else {
+      child.pin(job);
+    }
+  }
+
+  /** Children that can run a job now or after their current one. */
+  public List<ChildSlot> readyChildren() {
+    checkInLoop();
+    return roster.slots().readyChildren();
+  }
+
+  // ---- children ----
+
+  /** The first frame on a new connection: the admitted child, or null to close the connection. */
+  public ChildSlot onHello(ChildLink link, Hello hello) {
+    checkInLoop();
+    return roster.onHello(link, hello);
+  }
+
+  /** A child answered. */
+  public void onReply(ChildSlot child, JobReply reply) {
+    checkInLoop();
+    if (!child.isLive()) {
+      return; // already condemned: whatever else it sent is void
+    }
+    if (!dispatcher.onReply(child, reply)) {
+      ChildSlot.State state = child.state();
+      onProtocolError(child, "sent a reply for job " + reply.getJobId()
+          + (child.job() == null ? " while " + state.name().toLowerCase(java.util.Locale.ROOT) : " while running job " + child.job().id()));
+      return;
+    }
+    capacity.observed(child, reply.getHeapUsedBytes(), reply.getRssBytes());
+    if (reply.getChildExiting()) {
+      roster.onExiting(child); // never another job for a child that is halting
+      return;
+    }
+    afterJob(child);
+  }
+
+  /** A child finished a job: a pinned job first, else retire it if due, else offer it work. */
+  private void afterJob(ChildSlot child) {
+    for (PendingJob<?> pinned = child.pollPinned(); pinned != null; pinned = child.pollPinned()) {
+      if (!pinned.isDone()) {
+        dispatcher.startPinned(child, pinned);
+        return;
+      }
+    }
+    if (child.isLive() && !capacity.retireIfDue(child)) {
+      dispatcher.offer(child);
+    }
+  }
+
+  /** The child broke the protocol: its job fails, the child is killed and replaced. */
+  public void onProtocolError(ChildSlot child, String what) {
+    checkInLoop();
+    if (!child.isLive()) {
+      return;
+    }
+    log.error("{}: {} {}; killing it", poolName, child, what);
+    dispatcher.onProtocolError(child, what);
+    roster.kill(child, "protocol error: " + what);
+  }
+
+  /** The child's connection closed. */
+  public void onChannelClosed(ChildSlot child) {
+    checkInLoop();
+    roster.onChannelClosed(child);
+  }
+
+  @Override
+  public void onChildReady(ChildSlot child) {
+    dispatcher.offer(child);
+  }
+
+  @Override
+  public void onChildLeaving(ChildSlot child) {
+    dispatcher.detach(child);
+  }
+
+  @Override
+  public void onChildLost(ChildSlot child, String how) {
+    dispatcher.onChildLost(child, how);
+  }
+
+  @Override
+  public void onUnhealthy(String reason) {
+    dispatcher.failQueued(Failure.SPAWN_FAILED, reason);
+  }
+
+  @Override
+  public void onJobAbandoned(ChildSlot child, String reason) {
+    roster.kill(child, reason);
+  }
+
+  @Override
+  public void onBacklog(int queued) {
+    capacity.onBacklog(queued);
+  }
+
+  // ---- operations ----
+
+  public CompletableFuture<Void> restartAll() {
+    checkInLoop();
+    return capacity.restartAll();
+  }
+
+  public CompletableFuture<Void> resize(int children) {
+    checkInLoop();
+    if (children < 1) {
+      throw new IllegalArgumentException("children must be >= 1: " + children);
+    }
+    return capacity.resize(children);
+  }
+
+  /** Refuses new jobs from now on; completes when nothing is queued or running. */
+  public CompletableFuture<Void> drain() {
+    checkInLoop();
+    return dispatcher.drain();
+  }
+
+  /**
+   * After the drain: fails what is still queued or running ({@code POOL_CLOSED}), then stops
+   * every child without replacing any. Completes when every child process has exited.
+   */
+  public CompletableFuture<Void> stop(String reason) {
+    checkInLoop();
+    roster.closing(); // first: the children killed below must not be replaced
+    if (housekeeping != null) {
+      housekeeping.cancel();
+    }
+    dispatcher.abandonAll(reason, roster.slots().all());
+    return roster.stopAll(dispatcher.takeIdle());
+  }
+
+  /** Last resort at close: SIGKILL every child still there. */
+  public void killAll() {
+    checkInLoop();
+    roster.killAll();
+  }
+
+  public EngineStatus status() {
+    checkInLoop();
+    return new EngineStatus(dispatcher.queued(), dispatcher.busy(), dispatcher.idle(), roster.sizing().target(), roster.snapshot());
+  }
+
+  private void checkInLoop() {
+    if (!loop.inLoop()) {
+      throw new IllegalStateException("Engine used outside its loop");
+    }
+  }
+}

@@ -1,0 +1,33 @@
+package dev.procpool.internal.engine;
+
+import java.util.Collection;
+
+/**
+ * What the pool reports as it works. Implementations must be cheap and thread-safe: most calls
+ * come from the event loop, rejections at submit come from the caller's thread.
+ */
+public interface PoolMetrics {
+  /** Reports nothing; the default when no registry is configured. */
+  PoolMetrics NOOP = new PoolMetrics() {};
+
+  /** Job types the children serve; other types are tagged {@code other} to bound cardinality. */
+  default void knownTypes(Collection<String> types) {}
+
+  /** A job entered the queue. */
+  default void jobQueued(String type) {}
+
+  /** A child started the job after it waited {@code waitNanos} in the queue. */
+  default void jobStarted(String type, long waitNanos) {}
+
+  /** The job returned a result after running {@code runNanos}. */
+  default void jobSucceeded(String type, long runNanos) {}
+
+  /** The job failed; {@code runNanos} is negative when it never ran. */
+  default void jobFailed(String type, Failure code, long runNanos) {}
+
+  /** A child said hello and is ready. */
+  default void childStarted() {}
+
+  /** A child process ended: {@code crashed}, {@code stopped} (by the pool) or {@code start_failed}. */
+  default void childDied(String cause) {}
+}

@@ -1,0 +1,395 @@
+package dev.procpool.internal.engine;
+
+import dev.procpool.child.internal.ExitCodes;
+
+import dev.procpool.protocol.Hello;
+import dev.procpool.protocol.Shutdown;
+import dev.procpool.protocol.ToChild;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pool's children: admits them on a valid hello, notices their death, kills and retires
+ * them, and keeps {@link Sizing#target()} of them live. What happens to children it reports to
+ * its {@link Listener}; it knows nothing of jobs beyond a child's current one. Starting a child is
+ * {@link ChildStarter}'s job, deciding the size and what to replace is {@link Capacity}'s.
+ *
+ * <p>Confined to the engine's loop.
+ */
+final class Roster implements ChildStarter.Outcomes {
+  private static final Logger log = LoggerFactory.getLogger(Roster.class);
+  /** How long a child may keep running after closing its channel before it is killed. */
+  static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  /** Events about children, for the engine to route. */
+  interface Listener {
+    /** The child said a valid hello: it may take work. */
+    void onChildReady(ChildSlot child);
+
+    /** The child takes no more work: it is being stopped. */
+    void onChildLeaving(ChildSlot child);
+
+    /** The child's process is gone; {@code how} says why, for its job's error. */
+    void onChildLost(ChildSlot child, String how);
+
+    /** Children keep failing to start and none is ready. */
+    void onUnhealthy(String reason);
+  }
+
+  private final String poolName;
+  private final Loop loop;
+  private final Listener listener;
+  private final PoolMetrics metrics;
+  private final Failure.Factory failures;
+  private final StartBackoff backoff;
+  private final ChildStarter starter;
+  private final Sizing sizing;
+  private final RollingReplacement rolling;
+  private final Resizes resizes = new Resizes();
+  private final Counts published;
+  private final ChildSlots slots = new ChildSlots();
+  private final CompletableFuture<Void> allStarted = new CompletableFuture<>();
+  private final CompletableFuture<Void> allExited = new CompletableFuture<>();
+  private volatile String unhealthyPublished;
+  private boolean closing;
+
+  Roster(EngineSettings settings, Loop loop, ChildFactory factory, Listener listener, PoolMetrics metrics, Failure.Factory failures,
+      Random random, Counts published) {
+    this.poolName = settings.poolName();
+    this.loop = loop;
+    this.listener = listener;
+    this.metrics = metrics;
+    this.failures = failures;
+    this.published = published;
+    this.backoff = new StartBackoff(settings.spawnFailureLimit(), random);
+    this.starter = new ChildStarter(poolName, loop, factory, random, backoff, settings.startTimeoutNanos(), this);
+    this.sizing = new Sizing(settings.children(), settings.maxChildren(), settings.childIdleTimeoutNanos());
+    this.rolling = new RollingReplacement(this::startReplacement);
+  }
+
+  /** Spawns the initial children; completes when all are ready, or fails with why not. */
+  CompletableFuture<Void> startAll() {
+    replenish();
+    return allStarted;
+  }
+
+  /** Live children counted towards the target: a replacement still starting is one above it. */
+  int liveCount() {
+    return slots.live() - (rolling.startingExtra() ? 1 : 0);
+  }
+
+  void replenish() {
+    int live = liveCount();
+    while (!closing && live < sizing.target()) {
+      startOne();
+      live++;
+    }
+    published.publishLive(live);
+  }
+
+  private ChildSlot startReplacement() {
+    ChildSlot child = startOne();
+    log.info("{}: {} starts as a replacement, one above the target until an old child leaves", poolName, child);
+    return child;
+  }
+
+  private ChildSlot startOne() {
+    ChildSlot child = starter.start();
+    slots.add(child);
+    return child;
+  }
+
+  // ---- what becomes of a started child ----
+
+  @Override
+  public void onStarted(ChildSlot child, ChildFactory.Process process) {
+    child.process(process);
+    if (child.pid() > 0 && child.pid() != process.pid()) {
+      kill(child, HelloCheck.START_FAULT + "said hello with pid " + child.pid() + " but its process is " + process.pid());
+      return;
+    }
+    child.pid(process.pid());
+    if (child.state() == ChildSlot.State.STOPPING || child.state() == ChildSlot.State.DEAD) {
+      process.kill(); // stopped while the process was being forked
+    }
+  }
+
+  @Override
+  public void onLaunchFailed(ChildSlot child, String why) {
+    log.error("{}: could not start {}: {}", poolName, child, why);
+    child.state(ChildSlot.State.DEAD);
+    child.cancelTimers();
+    slots.remove(child);
+    metrics.childDied("start_failed");
+    rolling.onLost(child, closing);
+    startFailed("could not start java: " + why);
+    afterExit();
+  }
+
+  @Override
+  public void onStartTimeout(ChildSlot child) {
+    if (child.state() == ChildSlot.State.STARTING) {
+      String why = HelloCheck.START_FAULT + "not ready within " + starter.startTimeoutMillis() + " ms";
+      log.error("{}: {} {}; killing it", poolName, child, why);
+      kill(child, why);
+    }
+  }
+
+  /** The first frame on a new connection: the admitted child, or null to close the connection. */
+  ChildSlot onHello(ChildLink link, Hello hello) {
+    ChildSlot child = slots.get(hello.getChildId());
+    HelloCheck.Verdict verdict = HelloCheck.check(child, hello);
+    if (verdict.kind() == HelloCheck.Verdict.Kind.DROP) {
+      log.warn("{}: dropped a connection: {}", poolName, verdict.reason());
+      return null;
+    }
+    if (verdict.kind() == HelloCheck.Verdict.Kind.KILL) {
+      log.error("{}: {} {}", poolName, child, verdict.reason());
+      kill(child, verdict.reason());
+      return null;
+    }
+    child.pid(hello.getPid());
+    child.link(link);
+    child.state(ChildSlot.State.IDLE);
+    child.wasReady(true);
+    child.cancelStartDeadline();
+    backoff.onSuccess();
+    unhealthyPublished = null;
+    metrics.knownTypes(hello.getJobTypesList());
+    metrics.childStarted();
+    log.info("{}: {} ready in {} ms, serving {}", poolName, child,
+        TimeUnit.NANOSECONDS.toMillis(loop.nanoTime() - child.spawnedNanos()), hello.getJobTypesList());
+    // Ready first, then report started: start() returns on allStarted, and a submit right after
+    // must already see this child as idle (queueCapacity 0 counts on it).
+    listener.onChildReady(child);
+    if (!allStarted.isDone() && slots.ready() >= sizing.target()) {
+      allStarted.complete(null);
+    }
+    ChildSlot old = rolling.onReady(child, closing);
+    if (old == child) {
+      retireGracefully(child, "a replacement no longer needed");
+    } else if (old != null) {
+      retireGracefully(old, "replaced by " + child + " (rolling replacement)");
+    }
+    resizes.check(slots::settledAt);
+    return child;
+  }
+
+  private void startFailed(String why) {
+    if (!backoff.onFailure(why)) {
+      return;
+    }
+    String reason = backoff.reason(poolName);
+    if (!allStarted.isDone()) {
+      allStarted.completeExceptionally(failures.create(Failure.SPAWN_FAILED, -1, reason));
+    }
+    if (slots.ready() == 0) {
+      unhealthyPublished = reason;
+      log.error("{}", reason);
+      listener.onUnhealthy(reason);
+    }
+  }
+
+  /** The child's connection closed. Normally it is dying; if it lingers, it is killed. */
+  void onChannelClosed(ChildSlot child) {
+    if (child.isLive()) {
+      leaveAndLinger(child, "closed its channel");
+    }
+  }
+
+  /** The child said it exits after its reply: it takes no more work and is replaced at once. */
+  void onExiting(ChildSlot child) {
+    if (child.isLive()) {
+      leaveAndLinger(child, "said it would exit");
+    }
+  }
+
+  /** The child is on its way out by itself; if its process is still there in a second, it is killed. */
+  private void leaveAndLinger(ChildSlot child, String what) {
+    leave(child);
+    child.lingerTimer(loop.schedule(() -> {
+      child.lingerTimer(null);
+      if (child.state() != ChildSlot.State.DEAD && child.process() != null && child.process().isAlive()) {
+        log.warn("{}: {} {} but kept running; killing it", poolName, child, what);
+        child.stopReasonIfUnset(what + " but kept running");
+        child.process().kill();
+      }
+    }, LINGER_NANOS));
+    replenish();
+  }
+
+  @Override
+  public void onExit(ChildSlot child, int status) {
+    child.cancelTimers();
+    ChildSlot.State before = child.state();
+    child.state(ChildSlot.State.DEAD);
+    slots.remove(child);
+    if (child.link() != null) {
+      child.link().close();
+    }
+    String how = child.stopReason() != null
+        ? "was stopped (" + child.stopReason() + ")"
+        : "exited with status " + status + " (" + ExitCodes.describe(status) + ")";
+    listener.onChildLost(child, how);
+    rolling.onLost(child, closing);
+    metrics.childDied(!child.wasReady() ? "start_failed" : child.stopReason() == null ? "crashed" : "stopped");
+    if (before == ChildSlot.State.STOPPING && child.stopReason() != null) {
+      log.info("{}: {} {}", poolName, child, how);
+    } else if (!closing) {
+      log.warn("{}: {} {}", poolName, child, how);
+    }
+    // A child killed by a signal we did not send (an operator, the OOM killer) says nothing about
+    // whether children can start, and neither does a start the pool itself cut short (resize,
+    // rolling restart), unless for a start-up fault: no hello in time, wrong version or pid.
+    boolean startFault = child.stopReason() == null ? status <= 128 : child.stopReason().startsWith(HelloCheck.START_FAULT);
+    if (!child.wasReady() && !closing && startFault) {
+      startFailed(child + " " + how + " before it was ready");
+    }
+    afterExit();
+  }
+
+  private void afterExit() {
+    replenish();
+    if (closing && slots.isEmpty()) {
+      allExited.complete(null);
+    }
+    rolling.checkDone(slots::contains);
+    resizes.check(slots::settledAt);
+  }
+
+  // ---- stopping ----
+
+  /** Kills the child (SIGKILL) and starts a replacement. */
+  void kill(ChildSlot child, String reason) {
+    if (child.state() == ChildSlot.State.DEAD) {
+      return;
+    }
+    child.stopReasonIfUnset(reason);
+    leave(child);
+    if (!child.launched()) {
+      child.state(ChildSlot.State.DEAD); // never forked: nothing to wait for
+      child.cancelTimers();
+      slots.remove(child);
+      rolling.onLost(child, closing);
+      afterExit();
+      return;
+    }
+    if (child.process() != null) {
+      child.process().kill();
+    } // else: onStarted() kills it as soon as the fork returns
+    if (child.link() != null) {
+      child.link().close();
+    }
+    replenish();
+  }
+
+  /** Asks an idle child to exit after closing its handlers, and starts a replacement. */
+  void retire(ChildSlot child, String reason) {
+    child.stopReasonIfUnset(reason);
+    leave(child);
+    child.link().send(ToChild.newBuilder().setShutdown(Shutdown.getDefaultInstance()).build(), failure -> {
+      if (child.process() != null) {
+        child.process().kill();
+      }
+    });
+    replenish();
+  }
+
+  /** Idle: retire now. Busy: after its job. Starting: kill. Leaving already: nothing. */
+  void retireGracefully(ChildSlot child, String reason) {
+    switch (child.state()) {
+      case IDLE -> retire(child, reason);
+      case BUSY -> {
+        child.stopReasonIfUnset(reason);
+        child.retireWhenIdle(true);
+        replenish();
+      }
+      case STARTING -> kill(child, reason);
+      default -> { }
+    }
+  }
+
+  private void leave(ChildSlot child) {
+    listener.onChildLeaving(child);
+    child.state(ChildSlot.State.STOPPING);
+  }
+
+  /** From now on nothing is replaced or started. */
+  void closing() {
+    closing = true;
+  }
+
+  boolean isClosing() {
+    return closing;
+  }
+
+  /** Stops every child: idle ones exit on a {@code Shutdown}, the rest are killed. Completes when all exited. */
+  CompletableFuture<Void> stopAll(List<ChildSlot> idle) {
+    closing = true;
+    RuntimeException closed = failures.create(Failure.POOL_CLOSED, -1, poolName + " closed before the operation finished");
+    rolling.abandon(closed);
+    resizes.abandon(closed);
+    for (ChildSlot child : idle) {
+      if (child.state() == ChildSlot.State.IDLE) {
+        retire(child, "pool closed");
+      }
+    }
+    for (ChildSlot child : slots.all()) {
+      if (child.state() != ChildSlot.State.STOPPING && child.state() != ChildSlot.State.DEAD) {
+        kill(child, "pool closed");
+      }
+    }
+    if (slots.isEmpty()) {
+      allExited.complete(null);
+    }
+    return allExited;
+  }
+
+  /** Last resort at close: SIGKILL whatever has not exited yet. */
+  void killAll() {
+    for (ChildSlot child : slots.all()) {
+      if (child.process() != null) {
+        child.process().kill();
+      }
+    }
+  }
+
+  // ---- for Capacity and the engine ----
+
+  Sizing sizing() {
+    return sizing;
+  }
+
+  RollingReplacement rolling() {
+    return rolling;
+  }
+
+  Resizes resizes() {
+    return resizes;
+  }
+
+  ChildSlots slots() {
+    return slots;
+  }
+
+  boolean unhealthy() {
+    return backoff.exhausted() && slots.ready() == 0;
+  }
+
+  String unhealthyReason() {
+    return backoff.reason(poolName);
+  }
+
+  /** Why the pool cannot run jobs, or null while it can; safe from any thread. */
+  String unhealthyNow() {
+    return unhealthyPublished;
+  }
+
+  List<ChildSnapshot> snapshot() {
+    return slots.snapshot(loop.nanoTime());
+  }
+}

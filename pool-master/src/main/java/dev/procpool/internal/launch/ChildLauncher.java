@@ -1,0 +1,173 @@
+package dev.procpool.internal.launch;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import dev.procpool.internal.engine.ChildFactory;
+
+/**
+ * Builds the {@code java} command for a child and starts it, off the event loop.
+ *
+ * <p>{@link ProcessBuilder#start()} forks and can take milliseconds, so it runs on the blocking
+ * executor; the outcome comes back through callbacks, which the caller hops onto its loop. The
+ * child's token goes to its standard input, which then stays open: the child exits when it
+ * closes, so children die with the master however the master dies.
+ */
+public final class ChildLauncher implements ChildFactory {
+  private final String poolName;
+  private final Path javaExecutable;
+  private final List<String> jvmOptions;
+  private final ChildEntryPoint entryPoint;
+  private final Path socketPath;
+  private final int maxFrameBytes;
+  private final Executor blocking;
+  private final Map<String, String> environment;
+  /** AppCDS for the children, or null. */
+  private final ClassDataArchive classData;
+  /** Every child process not yet exited: the last-resort kill list, safe from any thread. */
+  private final Set<java.lang.Process> processes = ConcurrentHashMap.newKeySet();
+
+  public ChildLauncher(
+      String poolName,
+      Path javaExecutable,
+      List<String> jvmOptions,
+      ChildEntryPoint entryPoint,
+      Path socketPath,
+      int maxFrameBytes,
+      Map<String, String> environment,
+      Path classDataDirectory,
+      Executor blocking) {
+    this.environment = Map.copyOf(environment);
+    this.poolName = poolName;
+    this.javaExecutable = javaExecutable;
+    this.jvmOptions = List.copyOf(jvmOptions);
+    this.entryPoint = entryPoint;
+    this.socketPath = socketPath;
+    this.maxFrameBytes = maxFrameBytes;
+    this.blocking = blocking;
+    ClassDataArchive archive = null;
+    if (classDataDirectory != null) {
+      try {
+        archive = ClassDataArchive.in(classDataDirectory, entryPoint.classPath());
+      } catch (IOException | RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(ChildLauncher.class)
+            .warn("{}: no class-data archive for the children ({}); they start without", poolName, e.toString());
+      }
+    }
+    this.classData = archive;
+  }
+
+  /** The command line of child {@code childId}; it holds no secret. */
+  List<String> command(int childId) {
+    List<String> command = new ArrayList<>();
+    command.add(javaExecutable.toString());
+    // A child that ran out of memory is not to be trusted with another job: let it die, and be replaced.
+    command.add("-XX:+ExitOnOutOfMemoryError");
+    if (classData != null) {
+      command.addAll(classData.optionsForNextChild());
+    }
+    command.addAll(jvmOptions);
+    command.add("-cp");
+    command.add(entryPoint.classPath());
+    command.addAll(entryPoint.mainArguments());
+    command.add(socketPath.toString());
+    command.add(Integer.toString(childId));
+    command.add(Integer.toString(maxFrameBytes));
+    return command;
+  }
+
+  /** Forks child {@code childId} on the blocking executor; see {@link ChildFactory#launch}. */
+  @Override
+  public void launch(int childId, byte[] token, Events events) {
+    blocking.execute(
+        () -> {
+          java.lang.Process process;
+          try {
+            ProcessBuilder builder = new ProcessBuilder(command(childId));
+            builder.redirectErrorStream(true);
+            builder.environment().putAll(environment);
+            process = builder.start();
+          } catch (IOException | RuntimeException e) {
+            events.onLaunchFailed(e.toString());
+            return;
+          }
+          try {
+            OutputStream stdin = process.getOutputStream();
+            stdin.write((HexFormat.of().formatHex(token) + "\n").getBytes(StandardCharsets.US_ASCII));
+            stdin.flush();
+          } catch (IOException e) {
+            // The child died at once; its exit is reported below like any other.
+          }
+          processes.add(process);
+          ChildOutput.follow(poolName, childId, process);
+          events.onStarted(new OsProcess(process));
+          process
+              .onExit()
+              .thenAccept(
+                  p -> {
+                    processes.remove(p);
+                    closeQuietly(p.getOutputStream());
+                    if (classData != null) {
+                      classData.onChildExit();
+                    }
+                    events.onExit(p.exitValue());
+                  });
+        });
+  }
+
+  /** A child process of the operating system. */
+  private record OsProcess(java.lang.Process process) implements ChildFactory.Process {
+    @Override
+    public long pid() {
+      return process.pid();
+    }
+
+    @Override
+    public boolean isAlive() {
+      return process.isAlive();
+    }
+
+    @Override
+    public void kill() {
+      process.destroyForcibly();
+    }
+  }
+
+  /**
+   * Last resort for {@code close()}: SIGKILLs every child still alive and waits for each to
+   * exit, up to {@code timeoutMillis} in all. Safe from any thread but the event loop.
+   *
+   * @return how many children had to be killed
+   */
+  public int killRemaining(long timeoutMillis) throws InterruptedException {
+    List<java.lang.Process> alive = new ArrayList<>(processes);
+    for (java.lang.Process process : alive) {
+      process.destroyForcibly();
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    for (java.lang.Process process : alive) {
+      long left = deadline - System.nanoTime();
+      if (left > 0) {
+        process.waitFor(left, TimeUnit.NANOSECONDS);
+      }
+    }
+    return alive.size();
+  }
+
+  private static void closeQuietly(OutputStream stream) {
+    try {
+      stream.close();
+    } catch (IOException ignored) {
+      // The pipe is gone with the process.
+    }
+  }
+}

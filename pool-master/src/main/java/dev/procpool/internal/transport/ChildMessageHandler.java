@@ -1,0 +1,101 @@
+package dev.procpool.internal.transport;
+
+import dev.procpool.internal.engine.ChildSlot;
+import dev.procpool.internal.engine.Engine;
+import dev.procpool.protocol.ToMaster;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns one child connection's messages into engine calls. The first message must
+ * be a valid hello within the start timeout, else the connection is dropped; after that only
+ * replies are allowed. One instance per connection; runs on the pool's event loop.
+ */
+public final class ChildMessageHandler extends SimpleChannelInboundHandler<ToMaster> {
+  private static final Logger log = LoggerFactory.getLogger(ChildMessageHandler.class);
+
+  private final String poolName;
+  private final Engine engine;
+  private final long helloTimeoutMillis;
+  private ChildSlot child;
+  private ScheduledFuture<?> helloDeadline;
+
+  public ChildMessageHandler(
+      String poolName, Engine engine, long helloTimeoutMillis) {
+    this.poolName = poolName;
+    this.engine = engine;
+    this.helloTimeoutMillis = helloTimeoutMillis;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    helloDeadline =
+        ctx.executor()
+            .schedule(
+                () -> {
+                  if (child == null) {
+                    log.warn("{}: dropped a connection that did not say hello within {} ms", poolName, helloTimeoutMillis);
+                    ctx.close();
+                  }
+                },
+                helloTimeoutMillis,
+                TimeUnit.MILLISECONDS);
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, ToMaster message) {
+    if (child == null) {
+      if (!message.hasHello()) {
+        log.warn("{}: dropped a connection whose first message was {}, not a hello", poolName, message.getKindCase());
+        ctx.close();
+        return;
+      }
+      child = engine.onHello(new NettyChildLink(ctx.channel()), message.getHello());
+      if (child == null) {
+        ctx.close();
+      } else {
+        helloDeadline.cancel(false);
+      }
+      return;
+    }
+    if (message.hasReply()) {
+      engine.onReply(child, message.getReply());
+    } else {
+      engine.onProtocolError(child, "sent an unexpected " + message.getKindCase() + " message");
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (!(cause instanceof DecoderException)) {
+      // An I/O error (connection reset): the child is dying. Its exit fails its job as
+      // CHILD_CRASHED with the exit status, which says more than the socket error.
+      log.debug("{}: connection of {} failed: {}", poolName, child, cause.toString());
+      ctx.close();
+      return;
+    }
+    if (child != null) {
+      engine.onProtocolError(child, "broke the protocol: " + cause.getMessage());
+    } else {
+      log.warn("{}: dropped an unidentified connection: {}", poolName, cause.getMessage());
+    }
+    ctx.close();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (helloDeadline != null) {
+      helloDeadline.cancel(false);
+    }
+    if (child != null) {
+      engine.onChannelClosed(child);
+    }
+    ctx.fireChannelInactive();
+  }
+}
