@@ -1,6 +1,7 @@
 package dev.procpool.child.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -153,6 +154,14 @@ class JobLoopTest {
   void handlerError_isReportedThenFatal() throws Exception {
     JobReply reply = call(1, "oom-now", new byte[0]);
     assertEquals("java.lang.OutOfMemoryError", reply.getError().getErrorClass());
+    assertTrue(reply.getChildExiting(), "an Error's reply must tell the master this child exits");
     assertInstanceOf(JobLoop.Fatal.class, loopEnded.get(10, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void ordinaryFailure_childStays() throws Exception {
+    JobReply reply = call(1, "throw", new byte[0]);
+    assertEquals(FailureCode.JOB_FAILED, reply.getError().getCode());
+    assertFalse(reply.getChildExiting());
   }
 }

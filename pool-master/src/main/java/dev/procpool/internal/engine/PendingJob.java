@@ -134,6 +134,11 @@ public final class PendingJob<T> {
     this.timeout = timer;
   }
 
+  /** True while a timeout is scheduled for this job; never once it is done. */
+  boolean holdsTimer() {
+    return timeout != null;
+  }
+
   /**
    * The size of this job's request frame body, computed without building it: a payload that does
    * not fit {@code maxFrameBytes} is refused at submit ({@code INVALID_REQUEST}), never sent.

@@ -111,14 +111,19 @@ final class Simulation {
     }
   }
 
-  private record SimJob(long id, boolean pinned, CountingFuture future) {}
+  private record SimJob(long id, boolean pinned, CountingFuture future, PendingJob<byte[]> job) {}
 
   void run(int steps) {
     try {
       loop.execute(engine::start);
       loop.runReady();
       for (step = 0; step < steps; step++) {
-        randomStep();
+        // Sometimes several things happen before the loop runs: a child dies while a job for it is
+        // already on its way, a cancel races a reply.
+        int actions = random.nextInt(10) < 3 ? 2 + random.nextInt(3) : 1;
+        for (int i = 0; i < actions; i++) {
+          randomStep();
+        }
         loop.runReady();
         check();
       }
@@ -164,13 +169,13 @@ final class Simulation {
   private void submit(String type) {
     CountingFuture future = new CountingFuture();
     long id = nextJobId++;
-    jobs.add(new SimJob(id, false, future));
+    PendingJob<byte[]> job = new PendingJob<>(id, type, ByteString.copyFromUtf8("job " + id), TIMEOUT_MILLIS,
+        ByteString::toByteArray, future, engine.jobContext());
+    jobs.add(new SimJob(id, false, future, job));
     if (!engine.admission().admit()) {
       future.completeExceptionally(new SimFailure(Failure.QUEUE_FULL, "queue full"));
       return;
     }
-    PendingJob<byte[]> job = new PendingJob<>(id, type, ByteString.copyFromUtf8("job " + id), TIMEOUT_MILLIS,
-        ByteString::toByteArray, future, engine.jobContext());
     future.onCancel(() -> loop.execute(() -> engine.cancel(job)));
     loop.execute(() -> engine.enqueue(job));
   }
@@ -179,10 +184,11 @@ final class Simulation {
     for (ChildSlot child : engine.readyChildren()) {
       CountingFuture future = new CountingFuture();
       long id = nextJobId++;
-      jobs.add(new SimJob(id, true, future));
+      PendingJob<byte[]> job = new PendingJob<>(id, "broadcast", ByteString.EMPTY, TIMEOUT_MILLIS, ByteString::toByteArray, future,
+          engine.jobContext());
+      jobs.add(new SimJob(id, true, future, job));
       engine.admission().admitUnbounded();
-      engine.pin(child, new PendingJob<>(id, "broadcast", ByteString.EMPTY, TIMEOUT_MILLIS, ByteString::toByteArray, future,
-          engine.jobContext()));
+      engine.pin(child, job);
     }
   }
 
@@ -365,8 +371,16 @@ final class Simulation {
 
     @Override
     public void send(ToChild message, Consumer<Throwable> onFailure) {
+      if (message.hasJob()) {
+        checkFifo(message.getJob());
+      }
       if (linkClosed || exited) {
-        loop.execute(() -> onFailure.accept(new IOException("sim: connection closed")));
+        IOException closed = new IOException("sim: connection closed");
+        if (random.nextBoolean()) {
+          onFailure.accept(closed); // a write can fail before writeAndFlush returns
+        } else {
+          loop.execute(() -> onFailure.accept(closed));
+        }
         return;
       }
       if (message.hasJob()) {
@@ -376,14 +390,6 @@ final class Simulation {
         unanswered++;
         if (unanswered > 1) {
           throw new AssertionError("child " + id + " was sent job " + message.getJob().getJobId() + " while running another");
-        }
-        long jobId = message.getJob().getJobId();
-        boolean pinned = message.getJob().getType().equals("broadcast");
-        if (!pinned && firstStarts.add(jobId)) {
-          if (jobId < lastFirstStart) {
-            throw new AssertionError("job " + jobId + " started after job " + lastFirstStart + ": not FIFO");
-          }
-          lastFirstStart = jobId;
         }
       }
       inbox.addLast(message);
@@ -406,10 +412,24 @@ final class Simulation {
 
   // ---- invariants ----
 
+  /** Queued jobs start in the order they were submitted (a retry's second start does not count). */
+  private void checkFifo(dev.procpool.protocol.JobRequest job) {
+    boolean pinned = job.getType().equals("broadcast");
+    if (!pinned && firstStarts.add(job.getJobId())) {
+      if (job.getJobId() < lastFirstStart) {
+        throw new AssertionError("job " + job.getJobId() + " started after job " + lastFirstStart + ": not FIFO");
+      }
+      lastFirstStart = job.getJobId();
+    }
+  }
+
   void check() {
     for (SimJob job : jobs) {
       if (job.future().attempts > 1) {
         throw new AssertionError("job " + job.id() + " was completed " + job.future().attempts + " times");
+      }
+      if (job.job().isDone() && job.job().holdsTimer()) {
+        throw new AssertionError("job " + job.id() + " is done but its timeout timer is still scheduled");
       }
     }
     if (EngineSimulationTest.bugsLogged() > 0) {
