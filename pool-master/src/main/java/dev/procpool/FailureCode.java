@@ -11,23 +11,35 @@ public enum FailureCode {
   UNKNOWN_JOB_TYPE,
   /** The queue was at capacity; the job never ran. Always safe to retry, ideally after a pause. */
   QUEUE_FULL,
-  /** The pool was closing or closed; the job never ran, or was still queued at the drain deadline. */
+  /**
+   * The pool was closing or closed; the job never ran, or was still queued at the drain deadline.
+   */
   POOL_CLOSED,
-  /** The handler threw; the exception's class, message and stack came back. Retry only if idempotent. */
+  /**
+   * The handler threw; the exception's class, message and stack came back. Retry only if
+   * idempotent.
+   */
   JOB_FAILED,
   /** The job ran past its timeout; its child was killed and replaced. Retry only if idempotent. */
   JOB_TIMEOUT,
   /** The job was cancelled, while queued (it never ran) or while running (its child was killed). */
   CANCELLED,
-  /** The child died while running the job (signal, exit, out of memory). Retry only if idempotent. */
+  /**
+   * The child died while running the job (signal, exit, out of memory). Retry only if idempotent.
+   */
   CHILD_CRASHED,
-  /** The child broke the protocol (bad frame, wrong reply); it was killed. Retry only if idempotent. */
+  /**
+   * The child broke the protocol (bad frame, wrong reply); it was killed. Retry only if idempotent.
+   */
   PROTOCOL_ERROR,
   /**
    * A retryable job killed its child on each of its attempts; it is quarantined, never run again.
    * Do not retry.
    */
   POISON_JOB,
-  /** Children keep failing to start, so the pool cannot run jobs; the job never ran. Always safe to retry. */
+  /**
+   * Children keep failing to start, so the pool cannot run jobs; the job never ran. Always safe to
+   * retry.
+   */
   SPAWN_FAILED
 }

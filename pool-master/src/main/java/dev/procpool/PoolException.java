@@ -3,8 +3,8 @@ package dev.procpool;
 import java.util.Optional;
 
 /**
- * The only failure a pool user sees: a {@link FailureCode}, a message that carries the pool's state,
- * and for {@link FailureCode#JOB_FAILED} the remote exception's class and stack trace.
+ * The only failure a pool user sees: a {@link FailureCode}, a message that carries the pool's
+ * state, and for {@link FailureCode#JOB_FAILED} the remote exception's class and stack trace.
  */
 public final class PoolException extends RuntimeException {
   private final FailureCode code;

@@ -60,6 +60,13 @@ public record PoolStatus(
    * @param rssBytes its resident memory as of its last job (0 before any, or not Linux)
    */
   public record Child(
-      int id, long pid, ChildState state, long jobsDone, String jobType, long jobMillis, long uptimeMillis,
-      long heapBytes, long rssBytes) {}
+      int id,
+      long pid,
+      ChildState state,
+      long jobsDone,
+      String jobType,
+      long jobMillis,
+      long uptimeMillis,
+      long heapBytes,
+      long rssBytes) {}
 }

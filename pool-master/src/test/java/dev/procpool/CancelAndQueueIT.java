@@ -68,7 +68,8 @@ class CancelAndQueueIT {
       assertEquals("2", text(blocker));
       assertEquals("1", text(first));
       assertEquals("2", text(second));
-      assertEquals("4", text(pool.submit(Job.of("echo", utf8("4")))), "room again once the queue drains");
+      assertEquals(
+          "4", text(pool.submit(Job.of("echo", utf8("4")))), "room again once the queue drains");
     }
   }
 

@@ -23,10 +23,13 @@ class ChildClasspathIT {
   }
 
   @Test
-  void childClasspath_handlerJarNotOnMasterClasspath_servesItsType(@TempDir Path dir) throws Exception {
+  void childClasspath_handlerJarNotOnMasterClasspath_servesItsType(@TempDir Path dir)
+      throws Exception {
     Path jar = handlerJar(dir);
-    try (ProcessPool pool = ProcessPool.builder().children(1).childClasspath(List.of(jar)).start()) {
-      assertEquals("HELLO FROM A JAR", text(pool.submit(Job.of("upper", utf8("hello from a jar")))));
+    try (ProcessPool pool =
+        ProcessPool.builder().children(1).childClasspath(List.of(jar)).start()) {
+      assertEquals(
+          "HELLO FROM A JAR", text(pool.submit(Job.of("upper", utf8("hello from a jar")))));
     }
   }
 
@@ -43,7 +46,11 @@ class ChildClasspathIT {
 
   /** Compiles a JobHandler from source into a jar with its service file, like a user would ship. */
   private static Path handlerJar(Path dir) throws Exception {
-    return HandlerJars.build(dir, dir.resolve("handlers.jar"), "Upper", "upper",
+    return HandlerJars.build(
+        dir,
+        dir.resolve("handlers.jar"),
+        "Upper",
+        "upper",
         "return new String(p, java.nio.charset.StandardCharsets.UTF_8).toUpperCase().getBytes(java.nio.charset.StandardCharsets.UTF_8);");
   }
 }

@@ -33,13 +33,14 @@ import org.junit.jupiter.api.io.TempDir;
  * Children start however the master was started: a master JVM of its own (ShapeProbe) is launched
  * from a plain class path of jars, from exploded class directories, with {@code java -jar} and a
  * {@code Class-Path} manifest, and from a custom URLClassLoader; each runs a job in a real child.
- * None of them serves a demo handler or sets a logging property. (The Spring Boot executable jar
- * is tested by examples/spring-boot, which builds one.)
+ * None of them serves a demo handler or sets a logging property. (The Spring Boot executable jar is
+ * tested by examples/spring-boot, which builds one.)
  */
 class ChildLaunchShapesIT {
   private static final String PROBE = "dev.procpool.testing.launch.ShapeProbe";
   private static final String LAUNCHER = "dev.procpool.testing.launch.UrlLoaderLauncher";
   @TempDir static Path work;
+
   /** The test class path, every entry a jar. */
   private static List<Path> jars;
 
@@ -68,7 +69,9 @@ class ChildLaunchShapesIT {
     int n = 0;
     for (Path jar : jars) {
       // procpool's own modules and the handlers as directories, the way an IDE runs them
-      boolean ours = jar.getFileName().toString().startsWith("procpool-") || jar.getFileName().toString().startsWith("dir");
+      boolean ours =
+          jar.getFileName().toString().startsWith("procpool-")
+              || jar.getFileName().toString().startsWith("dir");
       exploded.add(ours ? explode(jar, work.resolve("exploded" + n++)) : jar);
     }
     assertTrue(exploded.stream().anyMatch(Files::isDirectory));
@@ -81,8 +84,11 @@ class ChildLaunchShapesIT {
     Manifest manifest = new Manifest();
     manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
     manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, PROBE);
-    manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH,
-        String.join(" ", jars.stream().map(j -> j.toUri().toString()).toList()));
+    manifest
+        .getMainAttributes()
+        .put(
+            Attributes.Name.CLASS_PATH,
+            String.join(" ", jars.stream().map(j -> j.toUri().toString()).toList()));
     try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(app), manifest)) {
       // the manifest is the whole application jar: every class comes through Class-Path
     }
@@ -91,7 +97,8 @@ class ChildLaunchShapesIT {
 
   @Test
   void customUrlClassLoader_childRunsJobs() throws Exception {
-    List<String> command = new ArrayList<>(List.of("-cp", launcherJar().toString(), LAUNCHER, "url"));
+    List<String> command =
+        new ArrayList<>(List.of("-cp", launcherJar().toString(), LAUNCHER, "url"));
     jars.forEach(j -> command.add(j.toString()));
     command.add("--");
     assertServed(run(command));
@@ -99,7 +106,8 @@ class ChildLaunchShapesIT {
 
   @Test
   void loaderWithoutFiles_startFailsNamingChildMain_overrideStarts() throws Exception {
-    List<String> command = new ArrayList<>(List.of("-cp", launcherJar().toString(), LAUNCHER, "opaque"));
+    List<String> command =
+        new ArrayList<>(List.of("-cp", launcherJar().toString(), LAUNCHER, "opaque"));
     jars.forEach(j -> command.add(j.toString()));
     command.add("--");
     Map<String, String> refused = run(command);
@@ -116,9 +124,12 @@ class ChildLaunchShapesIT {
   private static void assertServed(Map<String, String> out) {
     assertTrue(out.containsKey("child-pid"), "no job ran: " + out);
     assertNotEquals(out.get("master-pid"), out.get("child-pid"), "the job ran in the master");
-    assertEquals("UNKNOWN_JOB_TYPE", out.get("ledger.open"), "the library must serve no demo handler");
-    assertEquals("UNKNOWN_JOB_TYPE", out.get("ledger.total"), "the library must serve no demo handler");
-    assertEquals("null", out.get("logback.configurationFile"), "the library must set no system property");
+    assertEquals(
+        "UNKNOWN_JOB_TYPE", out.get("ledger.open"), "the library must serve no demo handler");
+    assertEquals(
+        "UNKNOWN_JOB_TYPE", out.get("ledger.total"), "the library must serve no demo handler");
+    assertEquals(
+        "null", out.get("logback.configurationFile"), "the library must set no system property");
   }
 
   /** Runs a master JVM and returns its {@code key=value} lines; fails the test on a bad exit. */
@@ -155,7 +166,8 @@ class ChildLaunchShapesIT {
       if (path.getFileName().toString().startsWith("surefirebooter")) {
         entries.remove(path);
         try (JarFile jar = new JarFile(path.toFile())) {
-          String classPath = jar.getManifest().getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
+          String classPath =
+              jar.getManifest().getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
           for (String url : classPath.trim().split("\\s+")) {
             entries.add(Path.of(java.net.URI.create(url)));
           }
@@ -172,7 +184,8 @@ class ChildLaunchShapesIT {
       String name = LAUNCHER.replace('.', '/');
       try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
         for (String entry : List.of(name + ".class", name + "$OpaqueLoader.class")) {
-          try (InputStream in = ChildLaunchShapesIT.class.getClassLoader().getResourceAsStream(entry)) {
+          try (InputStream in =
+              ChildLaunchShapesIT.class.getClassLoader().getResourceAsStream(entry)) {
             out.putNextEntry(new JarEntry(entry));
             in.transferTo(out);
             out.closeEntry();
@@ -187,7 +200,8 @@ class ChildLaunchShapesIT {
     try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
         Stream<Path> files = Files.walk(dir)) {
       for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
-        out.putNextEntry(new JarEntry(dir.relativize(file).toString().replace(File.separatorChar, '/')));
+        out.putNextEntry(
+            new JarEntry(dir.relativize(file).toString().replace(File.separatorChar, '/')));
         Files.copy(file, out);
         out.closeEntry();
       }
@@ -208,7 +222,8 @@ class ChildLaunchShapesIT {
           Files.createDirectories(target);
         } else {
           Files.createDirectories(target.getParent());
-          try (InputStream in = file.getInputStream(entry); OutputStream out = Files.newOutputStream(target)) {
+          try (InputStream in = file.getInputStream(entry);
+              OutputStream out = Files.newOutputStream(target)) {
             in.transferTo(out);
           }
         }

@@ -40,7 +40,8 @@ class CloseIT {
   @Test
   void close_afterDrainTimeout_failsTheRestWithPoolClosed() throws Exception {
     try (Rendezvous rendezvous = new Rendezvous()) {
-      ProcessPool pool = ProcessPool.builder().children(1).drainTimeout(Duration.ofMillis(200)).start();
+      ProcessPool pool =
+          ProcessPool.builder().children(1).drainTimeout(Duration.ofMillis(200)).start();
       CompletableFuture<byte[]> running = pool.submit(Job.of("rendezvous", rendezvous.payload()));
       rendezvous.awaitStart();
       CompletableFuture<byte[]> queued = pool.submit(Job.of("echo", utf8("never")));
@@ -51,7 +52,9 @@ class CloseIT {
     }
   }
 
-  /** The master is SIGKILLed: its children notice (standard input closes) and exit by themselves. */
+  /**
+   * The master is SIGKILLed: its children notice (standard input closes) and exit by themselves.
+   */
   @Test
   void masterKilled_childrenExitOnTheirOwn() throws Exception {
     ProcessBuilder builder =
@@ -65,7 +68,8 @@ class CloseIT {
     Process master = builder.start();
     List<ProcessHandle> children = new ArrayList<>();
     try (BufferedReader out =
-        new BufferedReader(new InputStreamReader(master.getInputStream(), StandardCharsets.UTF_8))) {
+        new BufferedReader(
+            new InputStreamReader(master.getInputStream(), StandardCharsets.UTF_8))) {
       for (int i = 0; i < 2; i++) {
         String line = out.readLine();
         assertTrue(line != null && line.startsWith("child "), "expected a child pid, got " + line);

@@ -43,15 +43,20 @@ class EngineDefectsIT {
       String pid = text(pool.submit(Job.of("pid", new byte[0])));
       CompletableFuture<byte[]> tooBig = pool.submit(Job.of("echo", new byte[max + 1]));
       assertTrue(tooBig.isDone(), "refused at submit, never queued");
-      assertTrue(failure(tooBig, FailureCode.INVALID_REQUEST).getMessage().contains("maxFrameBytes"));
-      assertEquals(pid, text(pool.submit(Job.of("pid", new byte[0]))), "the same child serves the next job");
-      assertEquals(max - 100, pool.submit(Job.of("echo", new byte[max - 100])).get(60, TimeUnit.SECONDS).length);
+      assertTrue(
+          failure(tooBig, FailureCode.INVALID_REQUEST).getMessage().contains("maxFrameBytes"));
+      assertEquals(
+          pid, text(pool.submit(Job.of("pid", new byte[0]))), "the same child serves the next job");
+      assertEquals(
+          max - 100,
+          pool.submit(Job.of("echo", new byte[max - 100])).get(60, TimeUnit.SECONDS).length);
     }
   }
 
   @Test
   void queueCapacityMaxValue_acceptsJobs() throws Exception {
-    try (ProcessPool pool = ProcessPool.builder().children(1).queueCapacity(Integer.MAX_VALUE).start()) {
+    try (ProcessPool pool =
+        ProcessPool.builder().children(1).queueCapacity(Integer.MAX_VALUE).start()) {
       List<CompletableFuture<byte[]>> jobs = new ArrayList<>();
       for (int i = 0; i < 100; i++) {
         jobs.add(pool.submit(Job.of("echo", utf8("x" + i))));
@@ -87,9 +92,14 @@ class EngineDefectsIT {
 
   @Test
   void hugeJobTimeout_meansPracticallyNever_submitWorks() throws Exception {
-    try (ProcessPool pool = ProcessPool.builder().children(1).jobTimeout(Duration.ofSeconds(Long.MAX_VALUE)).start()) {
+    try (ProcessPool pool =
+        ProcessPool.builder().children(1).jobTimeout(Duration.ofSeconds(Long.MAX_VALUE)).start()) {
       assertEquals("fine", text(pool.submit(Job.of("echo", utf8("fine")))));
-      assertEquals("too", text(pool.submit(Job.of("echo", utf8("too")).withTimeout(Duration.ofDays(365L * 1_000_000)))));
+      assertEquals(
+          "too",
+          text(
+              pool.submit(
+                  Job.of("echo", utf8("too")).withTimeout(Duration.ofDays(365L * 1_000_000)))));
     }
   }
 
@@ -101,8 +111,11 @@ class EngineDefectsIT {
       second.get(60, TimeUnit.SECONDS);
       PoolException superseded = failure(first, FailureCode.CANCELLED);
       assertTrue(superseded.getMessage().contains("superseded"), superseded.getMessage());
-      assertEquals(2, pool.status().get(10, TimeUnit.SECONDS).children().stream()
-          .filter(c -> c.state() == PoolStatus.ChildState.IDLE).count());
+      assertEquals(
+          2,
+          pool.status().get(10, TimeUnit.SECONDS).children().stream()
+              .filter(c -> c.state() == PoolStatus.ChildState.IDLE)
+              .count());
     }
   }
 }

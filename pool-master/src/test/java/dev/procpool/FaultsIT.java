@@ -23,7 +23,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Each fault a child can have, with real child JVMs: only the faulty job fails, the pool recovers. */
+/**
+ * Each fault a child can have, with real child JVMs: only the faulty job fails, the pool recovers.
+ */
 class FaultsIT {
 
   @AfterEach
@@ -35,10 +37,12 @@ class FaultsIT {
   void handlerThrows_jobFailedWithRemoteDetails_childStays() throws Exception {
     try (ProcessPool pool = ProcessPool.builder().children(1).start()) {
       String pid = text(pool.submit(Job.of("pid", new byte[0])));
-      PoolException e = failure(pool.submit(Job.of("throw", utf8("bad input 42"))), FailureCode.JOB_FAILED);
+      PoolException e =
+          failure(pool.submit(Job.of("throw", utf8("bad input 42"))), FailureCode.JOB_FAILED);
       assertEquals("java.lang.IllegalStateException", e.remoteClass().orElseThrow());
       assertTrue(e.getMessage().contains("bad input 42"), e.getMessage());
-      assertTrue(e.remoteStack().orElseThrow().contains("dev.procpool.child.fixtures.Throw.handle"));
+      assertTrue(
+          e.remoteStack().orElseThrow().contains("dev.procpool.child.fixtures.Throw.handle"));
       assertEquals(pid, text(pool.submit(Job.of("pid", new byte[0]))), "the same child goes on");
     }
   }
@@ -47,7 +51,8 @@ class FaultsIT {
   void unknownType_failsWithUnknownJobType_childStays() throws Exception {
     try (ProcessPool pool = ProcessPool.builder().children(1).start()) {
       String pid = text(pool.submit(Job.of("pid", new byte[0])));
-      PoolException e = failure(pool.submit(Job.of("no-such-type", new byte[0])), FailureCode.UNKNOWN_JOB_TYPE);
+      PoolException e =
+          failure(pool.submit(Job.of("no-such-type", new byte[0])), FailureCode.UNKNOWN_JOB_TYPE);
       assertTrue(e.getMessage().contains("no-such-type"), e.getMessage());
       assertEquals(pid, text(pool.submit(Job.of("pid", new byte[0]))));
     }
@@ -100,11 +105,13 @@ class FaultsIT {
   void jobExceedsTimeout_failsWithTimeout_childKilledAndReplaced() throws Exception {
     try (ProcessPool pool = ProcessPool.builder().children(1).start()) {
       String before = text(pool.submit(Job.of("pid", new byte[0])));
-      CompletableFuture<byte[]> stuck = pool.submit(Job.of("hang", new byte[0]).withTimeout(Duration.ofMillis(300)));
+      CompletableFuture<byte[]> stuck =
+          pool.submit(Job.of("hang", new byte[0]).withTimeout(Duration.ofMillis(300)));
       CompletableFuture<byte[]> next = pool.submit(Job.of("pid", new byte[0]));
       PoolException e = failure(stuck, FailureCode.JOB_TIMEOUT);
       assertTrue(e.getMessage().contains("timed out"), e.getMessage());
-      ProcessHandle.of(Long.parseLong(before)).ifPresent(p -> p.onExit().orTimeout(10, TimeUnit.SECONDS).join());
+      ProcessHandle.of(Long.parseLong(before))
+          .ifPresent(p -> p.onExit().orTimeout(10, TimeUnit.SECONDS).join());
       String after = text(next);
       assertNotEquals(before, after, "the stuck child was replaced");
     }
@@ -112,7 +119,8 @@ class FaultsIT {
 
   @Test
   void poolTimeout_appliesToJobsWithoutTheirOwn() throws Exception {
-    try (ProcessPool pool = ProcessPool.builder().children(1).jobTimeout(Duration.ofMillis(300)).start()) {
+    try (ProcessPool pool =
+        ProcessPool.builder().children(1).jobTimeout(Duration.ofMillis(300)).start()) {
       failure(pool.submit(Job.of("hang", new byte[0])), FailureCode.JOB_TIMEOUT);
       assertEquals("x", text(pool.submit(Job.of("echo", utf8("x")))));
     }
@@ -124,14 +132,21 @@ class FaultsIT {
     PoolException e =
         assertThrows(
             PoolException.class,
-            () -> ProcessPool.builder().children(2).childJvmOptions("-XX:+NoSuchJvmOption").spawnFailureLimit(3).start());
+            () ->
+                ProcessPool.builder()
+                    .children(2)
+                    .childJvmOptions("-XX:+NoSuchJvmOption")
+                    .spawnFailureLimit(3)
+                    .start());
     assertEquals(FailureCode.SPAWN_FAILED, e.code());
     assertTrue(e.getMessage().contains("failed starts in a row"), e.getMessage());
-    assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(60), "gave up instead of spinning");
+    assertTrue(
+        System.nanoTime() - started < TimeUnit.SECONDS.toNanos(60), "gave up instead of spinning");
   }
 
   @Test
-  void replacementsKeepFailing_queuedJobsFailWithSpawnFailed_thenRecovers(@TempDir Path dir) throws Exception {
+  void replacementsKeepFailing_queuedJobsFailWithSpawnFailed_thenRecovers(@TempDir Path dir)
+      throws Exception {
     Path flag = dir.resolve("fail-open");
     try (ProcessPool pool =
             ProcessPool.builder()

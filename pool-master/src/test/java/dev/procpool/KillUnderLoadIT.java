@@ -41,7 +41,8 @@ class KillUnderLoadIT {
                 List<ProcessHandle> children =
                     ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList();
                 if (!children.isEmpty()) {
-                  ProcessHandle victim = children.get(ThreadLocalRandom.current().nextInt(children.size()));
+                  ProcessHandle victim =
+                      children.get(ThreadLocalRandom.current().nextInt(children.size()));
                   if (victim.destroyForcibly()) {
                     kills.incrementAndGet();
                   }
@@ -67,7 +68,8 @@ class KillUnderLoadIT {
       for (int i = 0; i < jobs; i++) {
         try {
           byte[] result = futures.get(i).get(60, TimeUnit.SECONDS);
-          assertTrue(Arrays.equals(utf8("job-" + i), result), "job " + i + " got someone else's reply");
+          assertTrue(
+              Arrays.equals(utf8("job-" + i), result), "job " + i + " got someone else's reply");
         } catch (ExecutionException e) {
           PoolException failure = (PoolException) e.getCause();
           assertEquals(FailureCode.CHILD_CRASHED, failure.code(), failure.getMessage());
@@ -76,9 +78,12 @@ class KillUnderLoadIT {
       }
       stop.set(true);
       killer.join(10_000);
-      assertTrue(crashed <= kills.get(), crashed + " crashed jobs but only " + kills.get() + " kills");
+      assertTrue(
+          crashed <= kills.get(), crashed + " crashed jobs but only " + kills.get() + " kills");
 
-      failure(pool.submit(Job.of("hang", new byte[0]).withTimeout(Duration.ofMillis(300))), FailureCode.JOB_TIMEOUT);
+      failure(
+          pool.submit(Job.of("hang", new byte[0]).withTimeout(Duration.ofMillis(300))),
+          FailureCode.JOB_TIMEOUT);
       assertEquals("alive", text(pool.submit(Job.of("echo", utf8("alive")))));
 
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -37,29 +37,34 @@ class OperationsIT {
     private final Thread thread;
 
     Load(ProcessPool pool) {
-      thread = new Thread(() -> {
-        Semaphore window = new Semaphore(16);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        for (long n = 0; !stop.get() && System.nanoTime() < deadline; n++) {
-          byte[] payload = utf8("load-" + n);
-          window.acquireUninterruptibly();
-          AtomicInteger completions = new AtomicInteger();
-          pool.submit(Job.of("sleep", utf8("2"))).thenCompose(x -> pool.submit(Job.of("echo", payload)))
-              .whenComplete((r, e) -> {
-                if (completions.incrementAndGet() > 1) {
-                  problems.add("completed twice");
-                } else if (e != null) {
-                  problems.add(e.toString());
-                } else if (!Arrays.equals(payload, r)) {
-                  problems.add("crossed reply");
-                } else {
-                  ok.incrementAndGet();
+      thread =
+          new Thread(
+              () -> {
+                Semaphore window = new Semaphore(16);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+                for (long n = 0; !stop.get() && System.nanoTime() < deadline; n++) {
+                  byte[] payload = utf8("load-" + n);
+                  window.acquireUninterruptibly();
+                  AtomicInteger completions = new AtomicInteger();
+                  pool.submit(Job.of("sleep", utf8("2")))
+                      .thenCompose(x -> pool.submit(Job.of("echo", payload)))
+                      .whenComplete(
+                          (r, e) -> {
+                            if (completions.incrementAndGet() > 1) {
+                              problems.add("completed twice");
+                            } else if (e != null) {
+                              problems.add(e.toString());
+                            } else if (!Arrays.equals(payload, r)) {
+                              problems.add("crossed reply");
+                            } else {
+                              ok.incrementAndGet();
+                            }
+                            window.release();
+                          });
                 }
-                window.release();
-              });
-        }
-        window.acquireUninterruptibly(16);
-      }, "load");
+                window.acquireUninterruptibly(16);
+              },
+              "load");
       thread.start();
     }
 
@@ -77,7 +82,6 @@ class OperationsIT {
       thread.join(60_000);
     }
   }
-
 
   @Test
   void rollingRestart_underLoad_everyChildReplaced_noJobFailed() throws Exception {
@@ -117,16 +121,20 @@ class OperationsIT {
 
   @Test
   void heapAboveLimit_childReplacedLosslessly_underLoad() throws Exception {
-    try (ProcessPool pool = ProcessPool.builder().children(2).recycleAboveHeapBytes(48L << 20).start()) {
+    try (ProcessPool pool =
+        ProcessPool.builder().children(2).recycleAboveHeapBytes(48L << 20).start()) {
       try (Load load = new Load(pool)) {
         load.awaitProgress(50);
         String leaky = text(pool.submit(Job.of("retain", utf8("64"))));
         // The leaky child is replaced: a new one starts first, the old one leaves when idle.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (ReadyChildren.pids(pool).contains(Long.parseLong(leaky)) && System.nanoTime() < deadline) {
+        while (ReadyChildren.pids(pool).contains(Long.parseLong(leaky))
+            && System.nanoTime() < deadline) {
           Thread.sleep(20); // polling the pool's status; the replacement takes a JVM start
         }
-        assertTrue(!ReadyChildren.pids(pool).contains(Long.parseLong(leaky)), "the leaky child was recycled");
+        assertTrue(
+            !ReadyChildren.pids(pool).contains(Long.parseLong(leaky)),
+            "the leaky child was recycled");
         assertEquals(2, ReadyChildren.pids(pool).size());
         load.awaitProgress(50);
         load.close();
@@ -137,7 +145,12 @@ class OperationsIT {
 
   @Test
   void dynamicSizing_growsWhileJobsWait_shrinksWhenIdle() throws Exception {
-    try (ProcessPool pool = ProcessPool.builder().children(1).maxChildren(3).childIdleTimeout(java.time.Duration.ofMillis(400)).start()) {
+    try (ProcessPool pool =
+        ProcessPool.builder()
+            .children(1)
+            .maxChildren(3)
+            .childIdleTimeout(java.time.Duration.ofMillis(400))
+            .start()) {
       List<CompletableFuture<byte[]>> slow = new ArrayList<>();
       for (int i = 0; i < 6; i++) {
         slow.add(pool.submit(Job.of("sleep", utf8("700"))));
@@ -164,7 +177,8 @@ class OperationsIT {
   @Test
   void broadcast_runsOnceInEveryChild() throws Exception {
     try (ProcessPool pool = ProcessPool.builder().children(3).start()) {
-      CompletableFuture<byte[]> busy = pool.submit(Job.of("sleep", utf8("300"))); // one child busy meanwhile
+      CompletableFuture<byte[]> busy =
+          pool.submit(Job.of("sleep", utf8("300"))); // one child busy meanwhile
       List<BroadcastResult> results = pool.broadcast("pid", new byte[0]).get(30, TimeUnit.SECONDS);
       assertEquals(3, results.size());
       Set<String> pids = new HashSet<>();

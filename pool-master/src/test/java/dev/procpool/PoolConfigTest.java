@@ -30,17 +30,22 @@ class PoolConfigTest {
   @Test
   void jobTimeout_zeroOrNegative_rejected() {
     rejects("jobTimeout must be > 0: PT0S", () -> PoolConfig.builder().jobTimeout(Duration.ZERO));
-    rejects("jobTimeout must be > 0: PT-1S", () -> PoolConfig.builder().jobTimeout(Duration.ofSeconds(-1)));
+    rejects(
+        "jobTimeout must be > 0: PT-1S",
+        () -> PoolConfig.builder().jobTimeout(Duration.ofSeconds(-1)));
   }
 
   @Test
   void startTimeout_zero_rejected() {
-    rejects("startTimeout must be > 0: PT0S", () -> PoolConfig.builder().startTimeout(Duration.ZERO));
+    rejects(
+        "startTimeout must be > 0: PT0S", () -> PoolConfig.builder().startTimeout(Duration.ZERO));
   }
 
   @Test
   void drainTimeout_negative_rejected() {
-    rejects("drainTimeout must be >= 0: PT-1S", () -> PoolConfig.builder().drainTimeout(Duration.ofSeconds(-1)));
+    rejects(
+        "drainTimeout must be >= 0: PT-1S",
+        () -> PoolConfig.builder().drainTimeout(Duration.ofSeconds(-1)));
   }
 
   @Test
@@ -70,24 +75,34 @@ class PoolConfigTest {
 
   @Test
   void retryableJobTypes_empty_rejected() {
-    rejects("retryableJobTypes must not contain an empty type", () -> PoolConfig.builder().retryableJobTypes("a", ""));
+    rejects(
+        "retryableJobTypes must not contain an empty type",
+        () -> PoolConfig.builder().retryableJobTypes("a", ""));
   }
 
   @Test
   void recycleLimits_negative_rejected() {
-    rejects("recycleAboveHeapBytes must be >= 0: -1", () -> PoolConfig.builder().recycleAboveHeapBytes(-1));
-    rejects("recycleAboveRssBytes must be >= 0: -1", () -> PoolConfig.builder().recycleAboveRssBytes(-1));
+    rejects(
+        "recycleAboveHeapBytes must be >= 0: -1",
+        () -> PoolConfig.builder().recycleAboveHeapBytes(-1));
+    rejects(
+        "recycleAboveRssBytes must be >= 0: -1",
+        () -> PoolConfig.builder().recycleAboveRssBytes(-1));
   }
 
   @Test
   void childEnvironment_badName_rejected() {
-    rejects("childEnvironment name must be non-empty without '=': 'A=B'", () -> PoolConfig.builder().childEnvironment("A=B", "x"));
+    rejects(
+        "childEnvironment name must be non-empty without '=': 'A=B'",
+        () -> PoolConfig.builder().childEnvironment("A=B", "x"));
   }
 
   @Test
   void childrenAboveMaxChildren_rejectedAtBuild() {
     IllegalStateException e =
-        assertThrows(IllegalStateException.class, () -> PoolConfig.builder().children(8).maxChildren(4).build());
+        assertThrows(
+            IllegalStateException.class,
+            () -> PoolConfig.builder().children(8).maxChildren(4).build());
     assertEquals("children (8) must be <= maxChildren (4)", e.getMessage());
   }
 
@@ -98,7 +113,8 @@ class PoolConfigTest {
 
   @Test
   void nulls_rejectedWithFieldName() {
-    NullPointerException e = assertThrows(NullPointerException.class, () -> PoolConfig.builder().jobTimeout(null));
+    NullPointerException e =
+        assertThrows(NullPointerException.class, () -> PoolConfig.builder().jobTimeout(null));
     assertEquals("jobTimeout", e.getMessage());
   }
 
@@ -126,7 +142,9 @@ class PoolConfigTest {
   @Test
   void job_withTimeout_zero_rejected() {
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> Job.of("t", new byte[0]).withTimeout(Duration.ZERO));
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Job.of("t", new byte[0]).withTimeout(Duration.ZERO));
     assertEquals("timeout must be > 0: PT0S", e.getMessage());
   }
 }

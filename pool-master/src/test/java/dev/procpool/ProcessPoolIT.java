@@ -117,7 +117,8 @@ class ProcessPoolIT {
       for (int i = 0; i < jobs; i++) {
         assertArrayEquals(utf8("payload-" + i), futures.get(i).get(60, TimeUnit.SECONDS));
       }
-      CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).get(10, TimeUnit.SECONDS);
+      CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]))
+          .get(10, TimeUnit.SECONDS);
       // whenComplete stages may still be running on the callback executor; wait for them, bounded.
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (completions.get() < jobs && System.nanoTime() < deadline) {
@@ -131,13 +132,24 @@ class ProcessPoolIT {
   void submit_protobufJob_resultParsedIntoMessage_badResultIsProtocolError() throws Exception {
     try (ProcessPool pool = ProcessPool.builder().children(1).start()) {
       dev.procpool.protocol.Hello message =
-          dev.procpool.protocol.Hello.newBuilder().setChildId(42).setPid(7).addJobTypes("typed").build();
+          dev.procpool.protocol.Hello.newBuilder()
+              .setChildId(42)
+              .setPid(7)
+              .addJobTypes("typed")
+              .build();
       // echo returns the payload, so the result parses back into the same message
-      assertEquals(message, pool.submit(Job.of("echo", message, dev.procpool.protocol.Hello.parser())).get(30, TimeUnit.SECONDS));
+      assertEquals(
+          message,
+          pool.submit(Job.of("echo", message, dev.procpool.protocol.Hello.parser()))
+              .get(30, TimeUnit.SECONDS));
       // a pid as text ("12345": tag 0x31 wants 8 more bytes) is not a Hello: the future fails
       dev.procpool.testing.Outcomes.failure(
-          pool.submit(Job.of("pid", message, dev.procpool.protocol.Hello.parser())), FailureCode.PROTOCOL_ERROR);
-      assertEquals(message, pool.submit(Job.of("echo", message, dev.procpool.protocol.Hello.parser())).get(30, TimeUnit.SECONDS));
+          pool.submit(Job.of("pid", message, dev.procpool.protocol.Hello.parser())),
+          FailureCode.PROTOCOL_ERROR);
+      assertEquals(
+          message,
+          pool.submit(Job.of("echo", message, dev.procpool.protocol.Hello.parser()))
+              .get(30, TimeUnit.SECONDS));
     }
   }
 

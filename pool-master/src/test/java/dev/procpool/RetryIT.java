@@ -25,7 +25,8 @@ class RetryIT {
   @Test
   void retryableJob_childDies_rerunsOnReplacement(@TempDir Path dir) throws Exception {
     Path marker = dir.resolve("ran-once");
-    try (ProcessPool pool = ProcessPool.builder().children(1).retryableJobTypes("crash-once").start()) {
+    try (ProcessPool pool =
+        ProcessPool.builder().children(1).retryableJobTypes("crash-once").start()) {
       assertEquals("survived", text(pool.submit(Job.of("crash-once", utf8(marker.toString())))));
       assertTrue(Files.exists(marker), "the first run happened and crashed");
     }
@@ -34,8 +35,10 @@ class RetryIT {
   @Test
   void nonRetryableJob_childDies_failsAndNeverRunsAgain(@TempDir Path dir) throws Exception {
     Path marker = dir.resolve("ran-once");
-    try (ProcessPool pool = ProcessPool.builder().children(1).retryableJobTypes("something-else").start()) {
-      failure(pool.submit(Job.of("crash-once", utf8(marker.toString()))), FailureCode.CHILD_CRASHED);
+    try (ProcessPool pool =
+        ProcessPool.builder().children(1).retryableJobTypes("something-else").start()) {
+      failure(
+          pool.submit(Job.of("crash-once", utf8(marker.toString()))), FailureCode.CHILD_CRASHED);
       assertTrue(Files.exists(marker));
       assertEquals("still here", text(pool.submit(Job.of("echo", utf8("still here")))));
     }
@@ -43,7 +46,8 @@ class RetryIT {
 
   @Test
   void poisonJob_killsItsChildEveryRun_quarantinedAfterMaxAttempts() throws Exception {
-    try (ProcessPool pool = ProcessPool.builder().children(2).retryableJobTypes("exit").maxAttempts(3).start()) {
+    try (ProcessPool pool =
+        ProcessPool.builder().children(2).retryableJobTypes("exit").maxAttempts(3).start()) {
       PoolException e = failure(pool.submit(Job.of("exit", utf8("3"))), FailureCode.POISON_JOB);
       assertTrue(e.getMessage().contains("each of its 3 runs"), e.getMessage());
       assertEquals("fine", text(pool.submit(Job.of("echo", utf8("fine")))), "the pool recovered");

@@ -9,8 +9,8 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * The cold number: a fresh JVM starts a pool of 2 children, runs 2,000 echo jobs of warm-up, then
- * times 10,000 more (64 in flight; the second argument changes that count). JIT warm-up dominates here, unlike the JMH figures. Appends
- * one line to the file given as the first argument.
+ * times 10,000 more (64 in flight; the second argument changes that count). JIT warm-up dominates
+ * here, unlike the JMH figures. Appends one line to the file given as the first argument.
  */
 public final class ColdStart {
   public static void main(String[] args) throws Exception {
@@ -30,10 +30,17 @@ public final class ColdStart {
       }
       window.drain();
       double seconds = (System.nanoTime() - start) / 1e9;
-      String line = String.format("cold jobs=%d seconds=%.3f per_second=%.0f pool_start_ms=%.0f%n",
-          jobs, seconds, jobs / seconds, (ready - spawn) / 1e6);
+      String line =
+          String.format(
+              "cold jobs=%d seconds=%.3f per_second=%.0f pool_start_ms=%.0f%n",
+              jobs, seconds, jobs / seconds, (ready - spawn) / 1e6);
       System.out.print(line);
-      Files.writeString(Path.of(args[0]), line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      Files.writeString(
+          Path.of(args[0]),
+          line,
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
     }
   }
 }

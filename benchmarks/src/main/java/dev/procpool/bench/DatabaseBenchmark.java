@@ -70,12 +70,18 @@ public class DatabaseBenchmark {
     String password;
     if (db.equals("h2")) {
       h2Dir = Files.createTempDirectory("pp-bench-h2-");
-      h2 = org.h2.tools.Server.createTcpServer("-tcpPort", "0", "-baseDir", h2Dir.toString(), "-ifNotExists").start();
+      h2 =
+          org.h2.tools.Server.createTcpServer(
+                  "-tcpPort", "0", "-baseDir", h2Dir.toString(), "-ifNotExists")
+              .start();
       url = "jdbc:h2:tcp://127.0.0.1:" + h2.getPort() + "/bench";
       user = "sa";
       password = "";
     } else {
-      url = System.getenv().getOrDefault("PROCPOOL_BENCH_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+      url =
+          System.getenv()
+              .getOrDefault(
+                  "PROCPOOL_BENCH_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
       user = null;
       password = null;
     }
@@ -91,12 +97,20 @@ public class DatabaseBenchmark {
     LedgerOpen open = new LedgerOpen();
     JobContext ctx = context(dataSource);
     for (int i = 0; i < ACCOUNTS; i++) {
-      open.handle(("{\"id\":\"" + prefix + i + "\",\"balance\":1000000}").getBytes(StandardCharsets.UTF_8), ctx);
+      open.handle(
+          ("{\"id\":\"" + prefix + i + "\",\"balance\":1000000}").getBytes(StandardCharsets.UTF_8),
+          ctx);
     }
     if (path.equals("pool")) {
-      var builder = ProcessPool.builder().children(2).jobTimeout(Duration.ofSeconds(30)).childEnvironment("PROCPOOL_DB_URL", url);
+      var builder =
+          ProcessPool.builder()
+              .children(2)
+              .jobTimeout(Duration.ofSeconds(30))
+              .childEnvironment("PROCPOOL_DB_URL", url);
       if (user != null) {
-        builder.childEnvironment("PROCPOOL_DB_USER", user).childEnvironment("PROCPOOL_DB_PASSWORD", password);
+        builder
+            .childEnvironment("PROCPOOL_DB_USER", user)
+            .childEnvironment("PROCPOOL_DB_PASSWORD", password);
       }
       pool = builder.start();
     } else {
@@ -128,7 +142,8 @@ public class DatabaseBenchmark {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     int from = random.nextInt(ACCOUNTS);
     int to = (from + 1 + random.nextInt(ACCOUNTS - 1)) % ACCOUNTS;
-    return ("{\"from\":\"" + prefix + from + "\",\"to\":\"" + prefix + to + "\",\"amount\":1}").getBytes(StandardCharsets.UTF_8);
+    return ("{\"from\":\"" + prefix + from + "\",\"to\":\"" + prefix + to + "\",\"amount\":1}")
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   @Benchmark
@@ -138,33 +153,38 @@ public class DatabaseBenchmark {
       window.submit(() -> pool.submit(Job.of("ledger.transfer", payload)));
     } else {
       JobContext ctx = context(dataSource);
-      window.submit(() -> CompletableFuture.supplyAsync(() -> {
-        try {
-          return transfer.handle(payload, ctx);
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      }, executor));
+      window.submit(
+          () ->
+              CompletableFuture.supplyAsync(
+                  () -> {
+                    try {
+                      return transfer.handle(payload, ctx);
+                    } catch (Exception e) {
+                      throw new IllegalStateException(e);
+                    }
+                  },
+                  executor));
     }
   }
 
   private static JobContext context(DataSource dataSource) {
-    ChildContext child = new ChildContext() {
-      @Override
-      public int childId() {
-        return 0;
-      }
+    ChildContext child =
+        new ChildContext() {
+          @Override
+          public int childId() {
+            return 0;
+          }
 
-      @Override
-      public long pid() {
-        return ProcessHandle.current().pid();
-      }
+          @Override
+          public long pid() {
+            return ProcessHandle.current().pid();
+          }
 
-      @Override
-      public Optional<DataSource> dataSource() {
-        return Optional.of(dataSource);
-      }
-    };
+          @Override
+          public Optional<DataSource> dataSource() {
+            return Optional.of(dataSource);
+          }
+        };
     return new JobContext() {
       @Override
       public long jobId() {

@@ -25,12 +25,14 @@ final class InFlightWindow {
       throw new IllegalStateException("a job failed", failure);
     }
     slots.acquire();
-    job.get().whenComplete((r, e) -> {
-      if (e != null) {
-        failure = e;
-      }
-      slots.release();
-    });
+    job.get()
+        .whenComplete(
+            (r, e) -> {
+              if (e != null) {
+                failure = e;
+              }
+              slots.release();
+            });
   }
 
   /** Waits for every job in flight, so no work leaks into the next iteration. */

@@ -51,6 +51,8 @@ public class InProcessBaselineBenchmark {
 
   @Benchmark
   public void echo() throws InterruptedException {
-    window.submit(() -> CompletableFuture.supplyAsync(() -> handler.handle(Payloads.ECHO_64, null), executor));
+    window.submit(
+        () ->
+            CompletableFuture.supplyAsync(() -> handler.handle(Payloads.ECHO_64, null), executor));
   }
 }

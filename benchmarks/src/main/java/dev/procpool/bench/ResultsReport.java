@@ -23,7 +23,8 @@ public final class ResultsReport {
     Path dir = Path.of(args[0]);
     ResultsReport report = new ResultsReport();
     try (var csvs = Files.list(dir)) {
-      for (Path csv : (Iterable<Path>) csvs.filter(f -> f.toString().endsWith(".csv")).sorted()::iterator) {
+      for (Path csv :
+          (Iterable<Path>) csvs.filter(f -> f.toString().endsWith(".csv")).sorted()::iterator) {
         report.readCsv(csv); // jmh.csv, startup.csv, and any single re-run saved beside them
       }
     }
@@ -107,29 +108,50 @@ public final class ResultsReport {
 
   private double line(String name, String key) {
     Map<String, String> values = lines.get(name);
-    return values == null || !values.containsKey(key) ? Double.NaN : Double.parseDouble(values.get(key));
+    return values == null || !values.containsKey(key)
+        ? Double.NaN
+        : Double.parseDouble(values.get(key));
   }
 
   private String markdown() {
     StringBuilder md = new StringBuilder();
     md.append("# procpool benchmark results\n\n");
-    md.append("Written by `benchmarks/run.sh` on ").append(LocalDate.now()).append(". Machine: ")
-        .append(Runtime.getRuntime().availableProcessors()).append(" CPUs (").append(cpuModel()).append("), ")
-        .append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.version"))
-        .append(". One fork, short iterations (see run.sh): read the ± columns; on this shared machine\n")
-        .append("runs differ by 10-40%. Figures, not assertions: nothing here is checked by the test suite.\n\n");
+    md.append("Written by `benchmarks/run.sh` on ")
+        .append(LocalDate.now())
+        .append(". Machine: ")
+        .append(Runtime.getRuntime().availableProcessors())
+        .append(" CPUs (")
+        .append(cpuModel())
+        .append("), ")
+        .append(System.getProperty("java.vm.name"))
+        .append(' ')
+        .append(System.getProperty("java.version"))
+        .append(
+            ". One fork, short iterations (see run.sh): read the ± columns; on this shared machine\n")
+        .append(
+            "runs differ by 10-40%. Figures, not assertions: nothing here is checked by the test suite.\n\n");
 
-    md.append("## All JMH figures\n\n| benchmark | params | mode | score | ± (99.9%) | unit |\n|---|---|---|---:|---:|---|\n");
+    md.append(
+        "## All JMH figures\n\n| benchmark | params | mode | score | ± (99.9%) | unit |\n|---|---|---|---:|---:|---|\n");
     for (Map<String, String> row : rows) {
       StringBuilder params = new StringBuilder();
-      row.forEach((k, v) -> {
-        if (k.startsWith("Param: ") && !v.isEmpty()) {
-          params.append(k.substring(7)).append('=').append(v).append(' ');
-        }
-      });
+      row.forEach(
+          (k, v) -> {
+            if (k.startsWith("Param: ") && !v.isEmpty()) {
+              params.append(k.substring(7)).append('=').append(v).append(' ');
+            }
+          });
       String name = row.get("Benchmark").replace("dev.procpool.bench.", "");
-      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %.1f | %s | %s |%n", name, params.toString().trim(),
-          row.get("Mode"), Double.parseDouble(row.get("Score")), error(row), row.get("Unit")));
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %s | %.1f | %s | %s |%n",
+              name,
+              params.toString().trim(),
+              row.get("Mode"),
+              Double.parseDouble(row.get("Score")),
+              error(row),
+              row.get("Unit")));
     }
 
     double pool2 = score("PoolThroughputBenchmark.echo", "children", "2");
@@ -147,50 +169,118 @@ public final class ResultsReport {
     double library = line("library", "per_second");
     double cold = line("cold", "per_second");
 
-    md.append("\n## Ratios and targets\n\n| what | figure | target | where it stands |\n|---|---|---|---|\n");
+    md.append(
+        "\n## Ratios and targets\n\n| what | figure | target | where it stands |\n|---|---|---|---|\n");
     target(md, "no-op jobs/s, 2 children, warmed up", f(pool2), ">= 80,000", pool2 >= 80_000);
-    target(md, "pool (2 children) / raw UDS ping-pong, 2 pairs", pct(pool2 / uds2), "~40%", pool2 / uds2 >= 0.40);
-    md.append("| pool (2 children) / raw UDS, 1 pair | ").append(pct(pool2 / uds1)).append(" | | |\n");
-    md.append("| pool (2 children) / in-process ThreadPoolExecutor(2) | ").append(pct(pool2 / inProcess)).append(" | | the price of isolation |\n");
-    target(md, "cold: 10,000 jobs after 2,000 warm-up, fresh JVM", f(cold) + " jobs/s", ">= 45,000", cold >= 45_000);
-    target(md, "per-job round trip p50 / p99 / p99.9 (echo, 1 in flight)",
-        String.format(Locale.ROOT, "%.1f / %.1f / %.1f µs", p50, p99, p999), "p50 <= 25 µs", p50 <= 25);
-    md.append(String.format(Locale.ROOT, "| p50 with callbackExecutor(Runnable::run) (completing on the event loop) | %.1f µs | | one thread hand-off fewer |%n", directP50));
-    target(md, "1 ms jobs, 2 children, vs ideal 2 x 1000 / " + String.format(Locale.ROOT, "%.3f", sleepCost) + " ms",
-        f(sleepJobs) + " jobs/s = " + pct(sleepJobs / ideal), ">= 97%", sleepJobs / ideal >= 0.97);
+    target(
+        md,
+        "pool (2 children) / raw UDS ping-pong, 2 pairs",
+        pct(pool2 / uds2),
+        "~40%",
+        pool2 / uds2 >= 0.40);
+    md.append("| pool (2 children) / raw UDS, 1 pair | ")
+        .append(pct(pool2 / uds1))
+        .append(" | | |\n");
+    md.append("| pool (2 children) / in-process ThreadPoolExecutor(2) | ")
+        .append(pct(pool2 / inProcess))
+        .append(" | | the price of isolation |\n");
+    target(
+        md,
+        "cold: 10,000 jobs after 2,000 warm-up, fresh JVM",
+        f(cold) + " jobs/s",
+        ">= 45,000",
+        cold >= 45_000);
+    target(
+        md,
+        "per-job round trip p50 / p99 / p99.9 (echo, 1 in flight)",
+        String.format(Locale.ROOT, "%.1f / %.1f / %.1f µs", p50, p99, p999),
+        "p50 <= 25 µs",
+        p50 <= 25);
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "| p50 with callbackExecutor(Runnable::run) (completing on the event loop) | %.1f µs | | one thread hand-off fewer |%n",
+            directP50));
+    target(
+        md,
+        "1 ms jobs, 2 children, vs ideal 2 x 1000 / "
+            + String.format(Locale.ROOT, "%.3f", sleepCost)
+            + " ms",
+        f(sleepJobs) + " jobs/s = " + pct(sleepJobs / ideal),
+        ">= 97%",
+        sleepJobs / ideal >= 0.97);
     for (String db : List.of("h2", "postgres")) {
       double viaPool = score("DatabaseBenchmark.transfer", "db", db, "path", "pool");
       double direct = score("DatabaseBenchmark.transfer", "db", db, "path", "inprocess");
-      target(md, "ledger transfer on " + db + ": pool / in-process HikariCP(2)",
-          f(viaPool) + " / " + f(direct) + " tx/s = " + pct(viaPool / direct), ">= 90%", viaPool / direct >= 0.90);
+      target(
+          md,
+          "ledger transfer on " + db + ": pool / in-process HikariCP(2)",
+          f(viaPool) + " / " + f(direct) + " tx/s = " + pct(viaPool / direct),
+          ">= 90%",
+          viaPool / direct >= 0.90);
     }
     for (String n : List.of("1", "2")) {
       double plain = score("StartupBenchmark.startPool", "children", n, "appCds", "false");
       double cds = score("StartupBenchmark.startPool", "children", n, "appCds", "true");
       String goal = n.equals("1") ? "<= 120 ms" : "<= 200 ms";
       double limit = n.equals("1") ? 120 : 200;
-      target(md, "pool of " + n + " from start() to all ready: plain / AppCDS",
-          String.format(Locale.ROOT, "%.0f / %.0f ms", plain, cds), goal, Math.min(plain, cds) <= limit);
+      target(
+          md,
+          "pool of " + n + " from start() to all ready: plain / AppCDS",
+          String.format(Locale.ROOT, "%.0f / %.0f ms", plain, cds),
+          goal,
+          Math.min(plain, cds) <= limit);
     }
-    target(md, "HTTP keep-alive echo / library path, same concurrency (" + (int) line("http", "concurrency") + ")",
-        f(http) + " / " + f(library) + " req/s = " + pct(http / library), ">= 50%", http / library >= 0.5);
-    md.append(String.format(Locale.ROOT, "| HTTP latency p50 / p99 / p99.9 | %.0f / %.0f / %.0f µs | | |%n",
-        line("http", "p50_us"), line("http", "p99_us"), line("http", "p999_us")));
-    md.append(String.format(Locale.ROOT, "| library latency p50 / p99 / p99.9 (same load) | %.0f / %.0f / %.0f µs | | |%n",
-        line("library", "p50_us"), line("library", "p99_us"), line("library", "p999_us")));
+    target(
+        md,
+        "HTTP keep-alive echo / library path, same concurrency ("
+            + (int) line("http", "concurrency")
+            + ")",
+        f(http) + " / " + f(library) + " req/s = " + pct(http / library),
+        ">= 50%",
+        http / library >= 0.5);
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "| HTTP latency p50 / p99 / p99.9 | %.0f / %.0f / %.0f µs | | |%n",
+            line("http", "p50_us"),
+            line("http", "p99_us"),
+            line("http", "p999_us")));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "| library latency p50 / p99 / p99.9 (same load) | %.0f / %.0f / %.0f µs | | |%n",
+            line("library", "p50_us"),
+            line("library", "p99_us"),
+            line("library", "p999_us")));
     double fresh = score("FreshJvmBenchmark.jvmPerJob");
-    md.append(String.format(Locale.ROOT, "| a fresh JVM per job | %.1f ms per job = %.0f jobs/s | | what the persistent pool avoids |%n", fresh, 1000 / fresh));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "| a fresh JVM per job | %.1f ms per job = %.0f jobs/s | | what the persistent pool avoids |%n",
+            fresh,
+            1000 / fresh));
     return md.toString();
   }
 
-  private static void target(StringBuilder md, String what, String figure, String goal, boolean met) {
-    md.append("| ").append(what).append(" | ").append(figure).append(" | ").append(goal).append(" | ")
-        .append(met ? "met" : "not met").append(" |\n");
+  private static void target(
+      StringBuilder md, String what, String figure, String goal, boolean met) {
+    md.append("| ")
+        .append(what)
+        .append(" | ")
+        .append(figure)
+        .append(" | ")
+        .append(goal)
+        .append(" | ")
+        .append(met ? "met" : "not met")
+        .append(" |\n");
   }
 
   private static String error(Map<String, String> row) {
     String e = row.get("Score Error (99.9%)");
-    return e == null || e.isEmpty() || e.equals("NaN") ? "" : String.format(Locale.ROOT, "%.1f", Double.parseDouble(e));
+    return e == null || e.isEmpty() || e.equals("NaN")
+        ? ""
+        : String.format(Locale.ROOT, "%.1f", Double.parseDouble(e));
   }
 
   private static String f(double v) {

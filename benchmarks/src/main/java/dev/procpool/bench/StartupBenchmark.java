@@ -51,7 +51,10 @@ public class StartupBenchmark {
     archiveDir = Files.createTempDirectory("pp-cds-");
     Path archive = archiveDir.resolve("child.jsa");
     try (ProcessPool recorder =
-        ProcessPool.builder().children(1).childJvmOptions("-XX:ArchiveClassesAtExit=" + archive).start()) {
+        ProcessPool.builder()
+            .children(1)
+            .childJvmOptions("-XX:ArchiveClassesAtExit=" + archive)
+            .start()) {
       recorder.submit(Job.of("echo", Payloads.ECHO_64)).join();
     }
     if (!Files.isRegularFile(archive)) {

@@ -14,7 +14,8 @@ public final class SyscallDiff {
     Map<String, Long> longRun = calls(Path.of(args[1]));
     double jobs = Double.parseDouble(args[2]);
     Map<String, Double> perJob = new TreeMap<>();
-    longRun.forEach((name, count) -> perJob.put(name, (count - shortRun.getOrDefault(name, 0L)) / jobs));
+    longRun.forEach(
+        (name, count) -> perJob.put(name, (count - shortRun.getOrDefault(name, 0L)) / jobs));
     double total = 0;
     for (Map.Entry<String, Double> e : perJob.entrySet()) {
       if (e.getValue() >= 0.05) {
@@ -29,7 +30,9 @@ public final class SyscallDiff {
     Map<String, Long> calls = new HashMap<>();
     for (String line : Files.readAllLines(summary)) {
       String[] parts = line.trim().split("\\s+");
-      if (parts.length >= 5 && parts[0].matches("[0-9.]+") && !parts[parts.length - 1].equals("total")) {
+      if (parts.length >= 5
+          && parts[0].matches("[0-9.]+")
+          && !parts[parts.length - 1].equals("total")) {
         calls.put(parts[parts.length - 1], Long.parseLong(parts[3]));
       }
     }

@@ -19,11 +19,16 @@ public final class UdsEchoPeer {
     int max = Frames.DEFAULT_MAX_FRAME_BYTES;
     try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(args[0]))) {
       FrameReader reader = new FrameReader(channel, max);
-      for (ToChild request = reader.read(ToChild.parser()); request != null; request = reader.read(ToChild.parser())) {
+      for (ToChild request = reader.read(ToChild.parser());
+          request != null;
+          request = reader.read(ToChild.parser())) {
         ByteString payload = request.getJob().getPayload();
         Frames.write(
             channel,
-            ToMaster.newBuilder().setReply(JobReply.newBuilder().setJobId(request.getJob().getJobId()).setResult(payload)).build(),
+            ToMaster.newBuilder()
+                .setReply(
+                    JobReply.newBuilder().setJobId(request.getJob().getJobId()).setResult(payload))
+                .build(),
             max);
       }
     }

@@ -29,8 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * 3b. The transport ceiling: blocking ping-pong of procpool's own frames between this JVM and an
- * {@link UdsEchoPeer} JVM over a Unix-domain socket, one pair per benchmark thread. The pool's no-op
- * throughput is read as a fraction of this.
+ * {@link UdsEchoPeer} JVM over a Unix-domain socket, one pair per benchmark thread. The pool's
+ * no-op throughput is read as a fraction of this.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -79,7 +79,11 @@ public class UdsPingPongBenchmark {
   private ToMaster roundTrip() throws Exception {
     ToChild request =
         ToChild.newBuilder()
-            .setJob(JobRequest.newBuilder().setJobId(++id).setType("echo").setPayload(ByteString.copyFrom(Payloads.ECHO_64)))
+            .setJob(
+                JobRequest.newBuilder()
+                    .setJobId(++id)
+                    .setType("echo")
+                    .setPayload(ByteString.copyFrom(Payloads.ECHO_64)))
             .build();
     Frames.write(channel, request, max);
     return reader.read(ToMaster.parser());

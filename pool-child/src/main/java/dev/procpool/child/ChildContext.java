@@ -13,9 +13,9 @@ public interface ChildContext {
   long pid();
 
   /**
-   * The child's database, when the master was given one: a HikariCP pool of exactly one
-   * connection (a child runs one job at a time), opened before any handler's {@code open} and
-   * closed after every handler's {@code close}. Empty when no database is configured.
+   * The child's database, when the master was given one: a HikariCP pool of exactly one connection
+   * (a child runs one job at a time), opened before any handler's {@code open} and closed after
+   * every handler's {@code close}. Empty when no database is configured.
    */
   Optional<DataSource> dataSource();
 }

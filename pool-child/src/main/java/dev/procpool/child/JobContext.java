@@ -13,8 +13,8 @@ public interface JobContext {
   String type();
 
   /**
-   * The time limit the master enforces for this job, if any. When it passes, the master kills
-   * this child; a handler may use it to give up earlier (for example as a JDBC query timeout).
+   * The time limit the master enforces for this job, if any. When it passes, the master kills this
+   * child; a handler may use it to give up earlier (for example as a JDBC query timeout).
    */
   Optional<Duration> timeout();
 

@@ -3,11 +3,10 @@ package dev.procpool.child;
 /**
  * User code that runs inside a child JVM: one implementation per job type.
  *
- * <p>Handlers are found with {@link java.util.ServiceLoader}: list the class in
- * {@code META-INF/services/dev.procpool.child.JobHandler} of a jar on the child's class path.
- * Each child makes one instance of each handler and calls it from one thread only, one job at a
- * time, so a handler may keep blocking resources (a JDBC connection, a native handle) in fields
- * without locks.
+ * <p>Handlers are found with {@link java.util.ServiceLoader}: list the class in {@code
+ * META-INF/services/dev.procpool.child.JobHandler} of a jar on the child's class path. Each child
+ * makes one instance of each handler and calls it from one thread only, one job at a time, so a
+ * handler may keep blocking resources (a JDBC connection, a native handle) in fields without locks.
  *
  * <p>Lifecycle: {@link #open} once per child before its first job; then {@link #handle} once per
  * job; {@link #close} when the child shuts down. If {@code open} throws, the child exits and the

@@ -17,22 +17,39 @@ public final class HandlerJars {
    * Writes {@code jar} (atomically replacing it) holding {@code ext.<className>}, a JobHandler of
    * {@code type} whose {@code handle} body is {@code handleBody} (it sees {@code byte[] p}).
    */
-  public static Path build(Path workDir, Path jar, String className, String type, String handleBody) throws Exception {
-    Path src = workDir.resolve("src-" + System.nanoTime()).resolve("ext").resolve(className + ".java");
+  public static Path build(Path workDir, Path jar, String className, String type, String handleBody)
+      throws Exception {
+    Path src =
+        workDir.resolve("src-" + System.nanoTime()).resolve("ext").resolve(className + ".java");
     Files.createDirectories(src.getParent());
     Files.writeString(
         src,
         "package ext;\n"
-            + "public final class " + className + " implements dev.procpool.child.JobHandler {\n"
-            + "  public String type() { return \"" + type + "\"; }\n"
+            + "public final class "
+            + className
+            + " implements dev.procpool.child.JobHandler {\n"
+            + "  public String type() { return \""
+            + type
+            + "\"; }\n"
             + "  public byte[] handle(byte[] p, dev.procpool.child.JobContext c) {\n"
-            + "    " + handleBody + "\n"
+            + "    "
+            + handleBody
+            + "\n"
             + "  }\n"
             + "}\n");
     Path classes = src.getParent().getParent().resolve("classes");
     Files.createDirectories(classes);
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-    int status = javac.run(null, null, null, "-cp", System.getProperty("java.class.path"), "-d", classes.toString(), src.toString());
+    int status =
+        javac.run(
+            null,
+            null,
+            null,
+            "-cp",
+            System.getProperty("java.class.path"),
+            "-d",
+            classes.toString(),
+            src.toString());
     if (status != 0) {
       throw new IllegalStateException("handler did not compile");
     }

@@ -15,9 +15,12 @@ import java.util.concurrent.TimeUnit;
 public final class Outcomes {
   private Outcomes() {}
 
-  /** Waits (60 s at most) for the future to fail and returns its PoolException, checking the code. */
+  /**
+   * Waits (60 s at most) for the future to fail and returns its PoolException, checking the code.
+   */
   public static PoolException failure(CompletableFuture<?> future, FailureCode expected) {
-    ExecutionException e = assertThrows(ExecutionException.class, () -> future.get(60, TimeUnit.SECONDS));
+    ExecutionException e =
+        assertThrows(ExecutionException.class, () -> future.get(60, TimeUnit.SECONDS));
     PoolException failure = assertInstanceOf(PoolException.class, e.getCause());
     assertEquals(expected, failure.code(), failure.getMessage());
     return failure;

@@ -13,7 +13,8 @@ public final class ReadyChildren {
   public static Set<Long> pids(ProcessPool pool) throws Exception {
     Set<Long> pids = new HashSet<>();
     for (PoolStatus.Child child : pool.status().get(10, TimeUnit.SECONDS).children()) {
-      if (child.state() == dev.procpool.PoolStatus.ChildState.IDLE || child.state() == dev.procpool.PoolStatus.ChildState.BUSY) {
+      if (child.state() == dev.procpool.PoolStatus.ChildState.IDLE
+          || child.state() == dev.procpool.PoolStatus.ChildState.BUSY) {
         pids.add(child.pid());
       }
     }

@@ -33,7 +33,9 @@ public final class Rendezvous implements AutoCloseable {
     Socket socket = server.accept();
     arrived.add(socket);
     socket.setSoTimeout(30_000);
-    String line = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8)).readLine();
+    String line =
+        new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))
+            .readLine();
     return Long.parseLong(line.trim());
   }
 

@@ -6,12 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * A master in its own JVM, for tests that kill the master: starts N children, prints
- * {@code child <pid>} for each, one of them busy with a hanging job, then waits to be killed.
+ * A master in its own JVM, for tests that kill the master: starts N children, prints {@code child
+ * <pid>} for each, one of them busy with a hanging job, then waits to be killed.
  */
 public final class StandaloneMaster {
   public static void main(String[] args) throws Exception {

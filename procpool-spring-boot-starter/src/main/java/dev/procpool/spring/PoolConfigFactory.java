@@ -1,16 +1,20 @@
 package dev.procpool.spring;
 
 import dev.procpool.PoolConfig;
+import dev.procpool.PoolConfigBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.function.Consumer;
 
-/** Turns {@link ProcpoolProperties} into a {@link PoolConfig}: set properties only, so unset ones keep the library's defaults. */
+/**
+ * Turns {@link ProcpoolProperties} into a {@link PoolConfig}: set properties only, so unset ones
+ * keep the library's defaults.
+ */
 final class PoolConfigFactory {
   private PoolConfigFactory() {}
 
   static PoolConfig build(ProcpoolProperties p, Duration drainTimeout, MeterRegistry registry) {
-    PoolConfig.Builder b = PoolConfig.builder().name(p.getName()).drainTimeout(drainTimeout);
+    PoolConfigBuilder b = PoolConfig.builder().name(p.getName()).drainTimeout(drainTimeout);
     ifSet(p.getChildren(), b::children);
     ifSet(p.getMaxChildren(), b::maxChildren);
     ifSet(p.getChildIdleTimeout(), b::childIdleTimeout);

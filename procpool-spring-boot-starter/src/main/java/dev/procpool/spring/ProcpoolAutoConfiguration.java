@@ -16,30 +16,40 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
 /**
- * One {@link ProcessPool} bean from {@code procpool.*}, its meters on the application's
- * {@link MeterRegistry}, an Actuator health indicator named {@code procpool}, and a drain on
- * shutdown. An application that defines its own {@code ProcessPool} bean gets none of this.
+ * One {@link ProcessPool} bean from {@code procpool.*}, its meters on the application's {@link
+ * MeterRegistry}, an Actuator health indicator named {@code procpool}, and a drain on shutdown. An
+ * application that defines its own {@code ProcessPool} bean gets none of this.
  *
  * <p>Handlers are found as the library finds them: {@code META-INF/services} entries in the
  * application's own jar or its dependencies, in a plain or a Spring Boot executable jar.
  */
-@AutoConfiguration(afterName = {
-    "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
-    "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration"})
+@AutoConfiguration(
+    afterName = {
+      "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+      "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration"
+    })
 @ConditionalOnClass(ProcessPool.class)
 @ConditionalOnBooleanProperty(name = "procpool.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(ProcpoolProperties.class)
 public class ProcpoolAutoConfiguration {
   /** Boot's default for {@code spring.lifecycle.timeout-per-shutdown-phase}. */
   private static final Duration BOOT_PHASE_DEFAULT = Duration.ofSeconds(30);
+
   /** Left of Boot's phase after the drain, for closing sockets and killing stragglers. */
   private static final Duration CLOSE_MARGIN = Duration.ofSeconds(5);
 
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
-  public ProcessPool processPool(ProcpoolProperties properties, ObjectProvider<MeterRegistry> registry, Environment environment) {
-    Duration phase = environment.getProperty("spring.lifecycle.timeout-per-shutdown-phase", Duration.class, BOOT_PHASE_DEFAULT);
-    return ProcessPool.start(PoolConfigFactory.build(properties, drainTimeout(properties, phase), registry.getIfAvailable()));
+  public ProcessPool processPool(
+      ProcpoolProperties properties,
+      ObjectProvider<MeterRegistry> registry,
+      Environment environment) {
+    Duration phase =
+        environment.getProperty(
+            "spring.lifecycle.timeout-per-shutdown-phase", Duration.class, BOOT_PHASE_DEFAULT);
+    return ProcessPool.start(
+        PoolConfigFactory.build(
+            properties, drainTimeout(properties, phase), registry.getIfAvailable()));
   }
 
   @Bean
@@ -57,7 +67,11 @@ public class ProcpoolAutoConfiguration {
     }
     if (drain.compareTo(phase) >= 0) {
       throw new IllegalStateException(
-          "procpool.drain-timeout (" + drain + ") must be shorter than spring.lifecycle.timeout-per-shutdown-phase (" + phase + ")");
+          "procpool.drain-timeout ("
+              + drain
+              + ") must be shorter than spring.lifecycle.timeout-per-shutdown-phase ("
+              + phase
+              + ")");
     }
     return drain;
   }

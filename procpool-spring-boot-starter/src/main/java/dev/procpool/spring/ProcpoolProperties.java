@@ -10,7 +10,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
 /**
- * {@code procpool.*}: one property per {@link dev.procpool.PoolConfig.Builder} setting that has a
+ * {@code procpool.*}: one property per {@link dev.procpool.PoolConfigBuilder} setting that has a
  * text form. A property left unset keeps the library's default, so the defaults live in one place
  * (the builder's Javadoc lists them). Values are validated by the builder, with its messages.
  */
@@ -18,49 +18,70 @@ import org.springframework.util.unit.DataSize;
 public class ProcpoolProperties {
   /** Whether to start a pool at all. */
   private boolean enabled = true;
+
   /** Prefix of the pool's log lines, error messages and meter tags. */
   private String name = "procpool";
+
   /** How many child JVMs run at once. Default: the number of processors. */
   private Integer children;
+
   /** The most children the pool grows to while jobs wait. Default: the same as children. */
   private Integer maxChildren;
+
   /** How long a child above 'children' may sit idle before it is retired. */
   private Duration childIdleTimeout;
+
   /** How many jobs may wait for a child; one more is refused with QUEUE_FULL. */
   private Integer queueCapacity;
+
   /** The longest a job may run before its child is killed (JOB_TIMEOUT). */
   private Duration jobTimeout;
+
   /** JVM options for each child, such as -Xmx256m. */
   private List<String> childJvmOptions = new ArrayList<>();
+
   /** Jars or directories with more JobHandlers, added to the class path procpool works out. */
   private List<Path> childClasspath = new ArrayList<>();
+
   /** The children's whole class path, for a launcher procpool cannot read. Empty: worked out. */
   private List<Path> childClasspathOverride = new ArrayList<>();
+
   /** Replace a child after this many jobs; 0 means never. */
   private Long maxJobsPerChild;
+
   /** The largest message either side may send: payloads and results must fit. */
   private DataSize maxFrameSize;
+
   /** How long a child may take from spawn to ready. */
   private Duration startTimeout;
+
   /**
    * How long shutdown lets queued and running jobs finish. Default: Boot's
    * spring.lifecycle.timeout-per-shutdown-phase less 5 s, so the drain ends inside Boot's phase.
    */
   private Duration drainTimeout;
+
   /** Failed starts in a row after which the pool reports itself unhealthy. */
   private Integer spawnFailureLimit;
+
   /** The java launcher for the children, e.g. a newer JDK's bin/java. */
   private Path javaExecutable;
+
   /** Variables added to each child's environment (secrets belong here, not in JVM options). */
   private Map<String, String> childEnvironment = new LinkedHashMap<>();
+
   /** Job types safe to run twice: when a child dies running one, the job is retried. */
   private List<String> retryableJobTypes = new ArrayList<>();
+
   /** Runs a retryable job gets before it is quarantined as POISON_JOB. */
   private Integer maxAttempts;
+
   /** Replace a child whose heap in use after a job passes this. */
   private DataSize recycleAboveHeap;
+
   /** Replace a child whose resident memory passes this. */
   private DataSize recycleAboveRss;
+
   /** Where the children's AppCDS archive is kept (faster child start); unset for none. */
   private Path classDataDirectory;
 

@@ -18,6 +18,7 @@ public final class FrameReader {
 
   private final ReadableByteChannel in;
   private final int maxFrameBytes;
+
   /** Unread bytes are between position and limit. */
   private ByteBuffer buffer = ByteBuffer.allocate(INITIAL_BYTES).flip();
 
@@ -49,7 +50,13 @@ public final class FrameReader {
       return parser.parseFrom(CodedInputStream.newInstance(body));
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
       throw new FrameException(
-          "unparsable frame of " + length + " bytes: " + e.getMessage() + "; first bytes " + Frames.hex(body.rewind()), e);
+          "unparsable frame of "
+              + length
+              + " bytes: "
+              + e.getMessage()
+              + "; first bytes "
+              + Frames.hex(body.rewind()),
+          e);
     }
   }
 
@@ -70,7 +77,8 @@ public final class FrameReader {
           if (eofAllowed && buffer.position() == 0) {
             return false;
           }
-          throw new EOFException("stream ended inside a frame after " + buffer.position() + " of " + bytes + " bytes");
+          throw new EOFException(
+              "stream ended inside a frame after " + buffer.position() + " of " + bytes + " bytes");
         }
       }
     } finally {

@@ -18,8 +18,8 @@ import java.nio.channels.WritableByteChannel;
  * +--------------------+---------------------------------+
  * </pre>
  *
- * <p>A length above the cap, or a negative one, is a protocol error: the reader never allocates
- * the claimed length before checking it. The master's Netty decoder applies the same rule.
+ * <p>A length above the cap, or a negative one, is a protocol error: the reader never allocates the
+ * claimed length before checking it. The master's Netty decoder applies the same rule.
  */
 public final class Frames {
   /** Bytes of the length prefix. */
@@ -57,7 +57,12 @@ public final class Frames {
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
       body.rewind();
       throw new FrameException(
-          "unparsable frame of " + length + " bytes: " + e.getMessage() + "; first bytes " + hex(body),
+          "unparsable frame of "
+              + length
+              + " bytes: "
+              + e.getMessage()
+              + "; first bytes "
+              + hex(body),
           e);
     }
   }
@@ -72,7 +77,8 @@ public final class Frames {
     }
     ByteBuffer frame = ByteBuffer.allocate(LENGTH_BYTES + length);
     frame.putInt(length);
-    com.google.protobuf.CodedOutputStream coded = com.google.protobuf.CodedOutputStream.newInstance(frame);
+    com.google.protobuf.CodedOutputStream coded =
+        com.google.protobuf.CodedOutputStream.newInstance(frame);
     message.writeTo(coded);
     coded.flush(); // a buffer-backed stream moves the buffer's position only on flush
     frame.flip();
@@ -116,7 +122,11 @@ public final class Frames {
           return false;
         }
         throw new EOFException(
-            "stream ended inside a frame after " + into.position() + " of " + into.limit() + " bytes");
+            "stream ended inside a frame after "
+                + into.position()
+                + " of "
+                + into.limit()
+                + " bytes");
       }
     }
     return true;

@@ -22,7 +22,11 @@ class FrameReaderTest {
 
   private static ToChild job(long id, int payloadBytes) {
     return ToChild.newBuilder()
-        .setJob(JobRequest.newBuilder().setJobId(id).setType("t").setPayload(ByteString.copyFrom(new byte[payloadBytes])))
+        .setJob(
+            JobRequest.newBuilder()
+                .setJobId(id)
+                .setType("t")
+                .setPayload(ByteString.copyFrom(new byte[payloadBytes])))
         .build();
   }
 
@@ -48,7 +52,8 @@ class FrameReaderTest {
   void manyFramesInOneBuffer_andFramesSplitAcrossReads_allReadInOrder() throws Exception {
     ToChild[] messages = {job(1, 10), job(2, 100_000), job(3, 0), job(4, 70_000)};
     for (int chunk : new int[] {1, 7, 4096, 1 << 20}) {
-      FrameReader reader = new FrameReader(Channels.newChannel(trickle(frames(messages), chunk)), MAX);
+      FrameReader reader =
+          new FrameReader(Channels.newChannel(trickle(frames(messages), chunk)), MAX);
       for (ToChild expected : messages) {
         assertEquals(expected, reader.read(ToChild.parser()), "chunk " + chunk);
       }
@@ -59,7 +64,10 @@ class FrameReaderTest {
   @Test
   void endInsideFrame_eof() throws Exception {
     byte[] bytes = frames(job(1, 50));
-    FrameReader reader = new FrameReader(Channels.newChannel(new ByteArrayInputStream(Arrays.copyOf(bytes, bytes.length - 1))), MAX);
+    FrameReader reader =
+        new FrameReader(
+            Channels.newChannel(new ByteArrayInputStream(Arrays.copyOf(bytes, bytes.length - 1))),
+            MAX);
     assertThrows(EOFException.class, () -> reader.read(ToChild.parser()));
   }
 

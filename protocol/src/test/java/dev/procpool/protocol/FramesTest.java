@@ -33,7 +33,11 @@ class FramesTest {
 
   private static ToChild job(long id) {
     return ToChild.newBuilder()
-        .setJob(JobRequest.newBuilder().setJobId(id).setType("echo").setPayload(ByteString.copyFromUtf8("p" + id)))
+        .setJob(
+            JobRequest.newBuilder()
+                .setJobId(id)
+                .setType("echo")
+                .setPayload(ByteString.copyFromUtf8("p" + id)))
         .build();
   }
 
@@ -63,22 +67,30 @@ class FramesTest {
   @Test
   void read_lengthOverMax_frameExceptionWithHex() {
     byte[] bytes = ByteBuffer.allocate(4).putInt(MAX + 1).array();
-    FrameException e = assertThrows(FrameException.class, () -> Frames.read(in(bytes), ToChild.parser(), MAX));
+    FrameException e =
+        assertThrows(FrameException.class, () -> Frames.read(in(bytes), ToChild.parser(), MAX));
     assertTrue(e.getMessage().contains("4097 is outside 0..4096"), e.getMessage());
     assertTrue(e.getMessage().contains("00001001"), e.getMessage());
   }
 
   @Test
   void read_garbageBody_frameException() {
-    byte[] bytes = ByteBuffer.allocate(7).putInt(3).put(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff}).array();
-    FrameException e = assertThrows(FrameException.class, () -> Frames.read(in(bytes), ToChild.parser(), MAX));
+    byte[] bytes =
+        ByteBuffer.allocate(7)
+            .putInt(3)
+            .put(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff})
+            .array();
+    FrameException e =
+        assertThrows(FrameException.class, () -> Frames.read(in(bytes), ToChild.parser(), MAX));
     assertTrue(e.getMessage().contains("ffffff"), e.getMessage());
   }
 
   @Test
   void write_messageOverMax_refused() {
     ToChild big =
-        ToChild.newBuilder().setJob(JobRequest.newBuilder().setPayload(ByteString.copyFrom(new byte[MAX]))).build();
+        ToChild.newBuilder()
+            .setJob(JobRequest.newBuilder().setPayload(ByteString.copyFrom(new byte[MAX])))
+            .build();
     assertThrows(FrameException.class, () -> written(big));
   }
 }

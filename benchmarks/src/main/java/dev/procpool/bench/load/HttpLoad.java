@@ -18,10 +18,15 @@ import java.util.concurrent.atomic.AtomicLong;
 final class HttpLoad {
   private HttpLoad() {}
 
-  static LoadResult run(int port, String path, byte[] payload, int connections, double warmupSeconds, double seconds) throws Exception {
+  static LoadResult run(
+      int port, String path, byte[] payload, int connections, double warmupSeconds, double seconds)
+      throws Exception {
     byte[] request =
-        ("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\nContent-Length: "
-                + payload.length + "\r\n\r\n")
+        ("POST "
+                + path
+                + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\nContent-Length: "
+                + payload.length
+                + "\r\n\r\n")
             .getBytes(StandardCharsets.ISO_8859_1);
     byte[] whole = new byte[request.length + payload.length];
     System.arraycopy(request, 0, whole, 0, request.length);
@@ -36,33 +41,37 @@ final class HttpLoad {
     for (int c = 0; c < connections; c++) {
       LatencyLog log = new LatencyLog();
       logs.add(log);
-      Thread thread = new Thread(() -> {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-          socket.setTcpNoDelay(true);
-          socket.setSoTimeout(30_000);
-          OutputStream out = socket.getOutputStream();
-          InputStream in = new java.io.BufferedInputStream(socket.getInputStream(), 16 * 1024);
-          while (true) {
-            long sent = System.nanoTime();
-            if (sent >= end) {
-              return;
-            }
-            out.write(whole);
-            out.flush();
-            int status = readResponse(in);
-            long took = System.nanoTime() - sent;
-            if (sent >= measureFrom) {
-              if (status == 200) {
-                log.add(took);
-              } else {
-                errors.incrementAndGet();
-              }
-            }
-          }
-        } catch (IOException e) {
-          errors.incrementAndGet();
-        }
-      }, "http-load-" + c);
+      Thread thread =
+          new Thread(
+              () -> {
+                try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                  socket.setTcpNoDelay(true);
+                  socket.setSoTimeout(30_000);
+                  OutputStream out = socket.getOutputStream();
+                  InputStream in =
+                      new java.io.BufferedInputStream(socket.getInputStream(), 16 * 1024);
+                  while (true) {
+                    long sent = System.nanoTime();
+                    if (sent >= end) {
+                      return;
+                    }
+                    out.write(whole);
+                    out.flush();
+                    int status = readResponse(in);
+                    long took = System.nanoTime() - sent;
+                    if (sent >= measureFrom) {
+                      if (status == 200) {
+                        log.add(took);
+                      } else {
+                        errors.incrementAndGet();
+                      }
+                    }
+                  }
+                } catch (IOException e) {
+                  errors.incrementAndGet();
+                }
+              },
+              "http-load-" + c);
       threads.add(thread);
       thread.start();
     }

@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * ({@code procpool serve}), as users run it. Prints one line per path; appends them to the file
  * given as the first argument.
  *
- * <p>Usage: {@code java -cp benchmarks.jar dev.procpool.bench.load.HttpVsLibrary <out> [connections] [seconds]}
+ * <p>Usage: {@code java -cp benchmarks.jar dev.procpool.bench.load.HttpVsLibrary <out>
+ * [connections] [seconds]}
  */
 public final class HttpVsLibrary {
   public static void main(String[] args) throws Exception {
@@ -34,13 +35,23 @@ public final class HttpVsLibrary {
     Process server =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
-                "dev.procpool.server.cli.Main", "serve", "--port", "0", "--children", "2", "--data-dir", dataDir.toString())
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.procpool.server.cli.Main",
+                "serve",
+                "--port",
+                "0",
+                "--children",
+                "2",
+                "--data-dir",
+                dataDir.toString())
             .redirectErrorStream(true)
             .start();
     LoadResult http;
     try {
-      BufferedReader lines = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+      BufferedReader lines =
+          new BufferedReader(
+              new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
       Pattern listening = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
       int port = -1;
       for (int i = 0; i < 500 && port < 0; i++) {
@@ -66,15 +77,25 @@ public final class HttpVsLibrary {
     try (ProcessPool pool = ProcessPool.builder().children(2).start()) {
       library = libraryLoad(pool, payload, connections, seconds / 2, seconds);
     }
-    String report = http.line() + "\n" + library.line() + "\n"
-        + String.format("http_vs_library ratio=%.2f%n", http.perSecond() / library.perSecond());
+    String report =
+        http.line()
+            + "\n"
+            + library.line()
+            + "\n"
+            + String.format("http_vs_library ratio=%.2f%n", http.perSecond() / library.perSecond());
     System.out.print(report);
-    Files.writeString(out, report, StandardCharsets.UTF_8,
-        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+    Files.writeString(
+        out,
+        report,
+        StandardCharsets.UTF_8,
+        java.nio.file.StandardOpenOption.CREATE,
+        java.nio.file.StandardOpenOption.APPEND);
   }
 
   /** The same closed loop as {@link HttpLoad}, through {@code pool.submit(...).join()}. */
-  static LoadResult libraryLoad(ProcessPool pool, byte[] payload, int threads, double warmupSeconds, double seconds) throws Exception {
+  static LoadResult libraryLoad(
+      ProcessPool pool, byte[] payload, int threads, double warmupSeconds, double seconds)
+      throws Exception {
     long start = System.nanoTime();
     long measureFrom = start + (long) (warmupSeconds * 1e9);
     long end = measureFrom + (long) (seconds * 1e9);
@@ -85,22 +106,24 @@ public final class HttpVsLibrary {
     for (int t = 0; t < threads; t++) {
       LatencyLog log = new LatencyLog();
       logs.add(log);
-      Thread worker = new Thread(() -> {
-        while (true) {
-          long sent = System.nanoTime();
-          if (sent >= end) {
-            return;
-          }
-          try {
-            pool.submit(job).join();
-            if (sent >= measureFrom) {
-              log.add(System.nanoTime() - sent);
-            }
-          } catch (RuntimeException e) {
-            errors.incrementAndGet();
-          }
-        }
-      });
+      Thread worker =
+          new Thread(
+              () -> {
+                while (true) {
+                  long sent = System.nanoTime();
+                  if (sent >= end) {
+                    return;
+                  }
+                  try {
+                    pool.submit(job).join();
+                    if (sent >= measureFrom) {
+                      log.add(System.nanoTime() - sent);
+                    }
+                  } catch (RuntimeException e) {
+                    errors.incrementAndGet();
+                  }
+                }
+              });
       workers.add(worker);
       worker.start();
     }

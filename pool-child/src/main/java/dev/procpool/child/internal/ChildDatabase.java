@@ -17,6 +17,7 @@ import javax.sql.DataSource;
 final class ChildDatabase {
   /** The JDBC URL; no database when unset. */
   static final String URL = "PROCPOOL_DB_URL";
+
   static final String USER = "PROCPOOL_DB_USER";
   static final String PASSWORD = "PROCPOOL_DB_PASSWORD";
 
@@ -32,7 +33,10 @@ final class ChildDatabase {
       return Optional.of(hikari(env, url, childId));
     } catch (NoClassDefFoundError e) {
       throw new IllegalStateException(
-          URL + " is set but HikariCP is not on the child's class path (add com.zaxxer:HikariCP): " + e.getMessage(), e);
+          URL
+              + " is set but HikariCP is not on the child's class path (add com.zaxxer:HikariCP): "
+              + e.getMessage(),
+          e);
     }
   }
 

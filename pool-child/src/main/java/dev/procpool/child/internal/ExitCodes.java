@@ -4,16 +4,22 @@ package dev.procpool.child.internal;
 public final class ExitCodes {
   /** Shut down when asked, or the master closed the channel. */
   public static final int OK = 0;
+
   /** Wrong command line or standard input; a bug in the master's launcher. */
   public static final int USAGE = 64;
+
   /** Could not reach the master's socket or say hello. */
   public static final int CONNECT_FAILED = 69;
+
   /** A handler threw an {@link Error} (out of memory, stack overflow): the JVM is not trusted. */
   public static final int FATAL = 70;
+
   /** A handler's {@code open} threw, or two handlers claim one type. */
   public static final int OPEN_FAILED = 71;
+
   /** The master's standard input closed: the master is gone, so the child goes too. */
   public static final int MASTER_GONE = 75;
+
   /** The master sent a frame that breaks the protocol. */
   public static final int PROTOCOL_ERROR = 76;
 

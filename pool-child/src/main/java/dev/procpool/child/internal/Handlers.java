@@ -30,7 +30,8 @@ final class Handlers implements AutoCloseable {
       }
       JobHandler previous = byType.putIfAbsent(type, handler);
       if (previous != null && isBuiltIn(previous) != isBuiltIn(handler)) {
-        // procpool's own demo handlers (echo, sleep, ledger.*) yield to a user's handler of the same type.
+        // procpool's own demo handlers (echo, sleep, ledger.*) yield to a user's handler of the
+        // same type.
         byType.put(type, isBuiltIn(handler) ? previous : handler);
       } else if (previous != null) {
         throw new IllegalStateException(

@@ -24,9 +24,9 @@ import java.util.Optional;
  * The child's one thread of work: read a request, run its handler, write exactly one reply, repeat.
  *
  * <p>Error ladder: a handler's {@link Exception} becomes a {@code JOB_FAILED} reply and the loop
- * goes on; an {@link Error} gets a best-effort reply and then {@link Fatal} ends the child, since
- * a JVM that ran out of memory cannot be trusted with the next job. The loop returns normally on
- * end of stream or a {@code Shutdown} message.
+ * goes on; an {@link Error} gets a best-effort reply and then {@link Fatal} ends the child, since a
+ * JVM that ran out of memory cannot be trusted with the next job. The loop returns normally on end
+ * of stream or a {@code Shutdown} message.
  */
 final class JobLoop {
   /** Remote stack traces are capped so a deep recursion cannot make a reply huge. */
@@ -55,7 +55,8 @@ final class JobLoop {
         return;
       }
       if (!message.hasJob()) {
-        throw new dev.procpool.protocol.FrameException("unexpected message " + message.getKindCase());
+        throw new dev.procpool.protocol.FrameException(
+            "unexpected message " + message.getKindCase());
       }
       JobRequest request = message.getJob();
       JobReply.Builder reply;
@@ -68,7 +69,9 @@ final class JobLoop {
         reply = failure(request.getJobId(), FailureCode.JOB_FAILED, e).setChildExiting(true);
       }
       // Memory after the job: the master recycles children that grow past its limits.
-      write(request.getJobId(), reply.setHeapUsedBytes(memory.heapUsedBytes()).setRssBytes(memory.rssBytes()).build());
+      write(
+          request.getJobId(),
+          reply.setHeapUsedBytes(memory.heapUsedBytes()).setRssBytes(memory.rssBytes()).build());
       if (fatal != null) {
         throw new Fatal(fatal);
       }
@@ -109,15 +112,15 @@ final class JobLoop {
           ToMaster.newBuilder()
               .setReply(
                   failure(
-                      jobId,
-                      FailureCode.JOB_FAILED,
-                      new IllegalStateException(
-                          "reply of "
-                              + envelope.getSerializedSize()
-                              + " bytes exceeds the maximum frame of "
-                              + maxFrameBytes
-                              + " bytes"))
-                  .build())
+                          jobId,
+                          FailureCode.JOB_FAILED,
+                          new IllegalStateException(
+                              "reply of "
+                                  + envelope.getSerializedSize()
+                                  + " bytes exceeds the maximum frame of "
+                                  + maxFrameBytes
+                                  + " bytes"))
+                      .build())
               .build();
     }
     Frames.write(channel, envelope, maxFrameBytes);

@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Ends the child when its standard input closes. The master holds the other end of that pipe
- * for the child's whole life, so the pipe closes exactly when the master dies, however it dies.
- * The socket alone is not enough: a handler stuck in a blocking call never reads it again.
+ * Ends the child when its standard input closes. The master holds the other end of that pipe for
+ * the child's whole life, so the pipe closes exactly when the master dies, however it dies. The
+ * socket alone is not enough: a handler stuck in a blocking call never reads it again.
  */
 final class MasterWatchdog implements Runnable {
   private final InputStream stdin;

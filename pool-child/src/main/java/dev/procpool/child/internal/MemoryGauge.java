@@ -12,8 +12,8 @@ import java.util.List;
 
 /**
  * The child's memory, for the master's recycling, sampled at most every {@link #SAMPLE_NANOS} so a
- * fast job loop pays almost nothing: the heap still in use after the last garbage collection
- * (what survives is what leaks; garbage is not counted) and the resident set size.
+ * fast job loop pays almost nothing: the heap still in use after the last garbage collection (what
+ * survives is what leaks; garbage is not counted) and the resident set size.
  */
 final class MemoryGauge {
   static final long SAMPLE_NANOS = 200_000_000L;

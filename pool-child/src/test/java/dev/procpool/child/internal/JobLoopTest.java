@@ -19,7 +19,6 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -91,7 +90,11 @@ class JobLoopTest {
   private JobReply call(long id, String type, byte[] payload) throws Exception {
     ToChild request =
         ToChild.newBuilder()
-            .setJob(JobRequest.newBuilder().setJobId(id).setType(type).setPayload(ByteString.copyFrom(payload)))
+            .setJob(
+                JobRequest.newBuilder()
+                    .setJobId(id)
+                    .setType(type)
+                    .setPayload(ByteString.copyFrom(payload)))
             .build();
     Frames.write(master, request, MAX);
     ToMaster reply = Frames.read(master, ToMaster.parser(), MAX);
@@ -103,7 +106,8 @@ class JobLoopTest {
   @Test
   void echo_repliesOncePerRequest_inOrder() throws Exception {
     for (int i = 0; i < 100; i++) {
-      assertEquals(ByteString.copyFromUtf8("m" + i), call(i, "echo", ("m" + i).getBytes()).getResult());
+      assertEquals(
+          ByteString.copyFromUtf8("m" + i), call(i, "echo", ("m" + i).getBytes()).getResult());
     }
   }
 
@@ -128,12 +132,15 @@ class JobLoopTest {
   void resultTooBigForAFrame_jobFailedReplyInstead() throws Exception {
     JobReply reply = call(1, "bytes", Integer.toString(MAX).getBytes());
     assertEquals(FailureCode.JOB_FAILED, reply.getError().getCode());
-    assertTrue(reply.getError().getMessage().contains("exceeds the maximum frame"), reply.getError().getMessage());
+    assertTrue(
+        reply.getError().getMessage().contains("exceeds the maximum frame"),
+        reply.getError().getMessage());
   }
 
   @Test
   void shutdown_endsLoopNormally() throws Exception {
-    Frames.write(master, ToChild.newBuilder().setShutdown(Shutdown.getDefaultInstance()).build(), MAX);
+    Frames.write(
+        master, ToChild.newBuilder().setShutdown(Shutdown.getDefaultInstance()).build(), MAX);
     assertNull(loopEnded.get(10, TimeUnit.SECONDS));
   }
 

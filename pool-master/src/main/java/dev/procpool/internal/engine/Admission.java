@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Admission {
   private final int capacity;
   private final AtomicInteger waiting = new AtomicInteger();
+
   /** Idle children as last published by the loop. */
   private final AtomicInteger idlePublished = new AtomicInteger();
 
@@ -39,8 +40,8 @@ public final class Admission {
   }
 
   /**
-   * Counts a job in without the bound: a retry going back to the queue after its child died, or
-   * a broadcast job pinned to a child (one per child, so bounded by the pool's size).
+   * Counts a job in without the bound: a retry going back to the queue after its child died, or a
+   * broadcast job pinned to a child (one per child, so bounded by the pool's size).
    */
   public void admitUnbounded() {
     waiting.incrementAndGet();

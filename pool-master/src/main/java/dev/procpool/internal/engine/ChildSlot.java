@@ -27,8 +27,12 @@ public final class ChildSlot {
   private final int id;
   private final byte[] token;
   private final long spawnedNanos;
-  /** This child's share of the memory limits, in [0.9, 1): so children do not all recycle at once. */
+
+  /**
+   * This child's share of the memory limits, in [0.9, 1): so children do not all recycle at once.
+   */
   private final double limitFactor;
+
   private State state = State.STARTING;
   private ChildFactory.Process process;
   private long pid = -1;
@@ -38,17 +42,23 @@ public final class ChildSlot {
   private String stopReason;
   private boolean launched;
   private boolean wasReady;
+
   /** Set by rolling restart and shrinking: leave after the current job, never mid-job. */
   private boolean retireWhenIdle;
+
   /** A replacement for this child is queued or starting. */
   private boolean replacing;
+
   /** Jobs for this child only (broadcast), run before any queued job; created on first use. */
   private ArrayDeque<PendingJob<?>> pinned;
+
   private long heapBytes;
   private long rssBytes;
   private long idleSinceNanos;
+
   /** The pending start (after a back-off), the start deadline, the grace after a closed channel. */
   private Loop.Timer launchTimer;
+
   private Loop.Timer startDeadline;
   private Loop.Timer lingerTimer;
 

@@ -5,7 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Every child the pool tracks, by id, oldest first, and the counts the roster decides by. Confined to the loop. */
+/**
+ * Every child the pool tracks, by id, oldest first, and the counts the roster decides by. Confined
+ * to the loop.
+ */
 final class ChildSlots {
   private final Map<Integer, ChildSlot> byId = new LinkedHashMap<>();
 
@@ -34,7 +37,10 @@ final class ChildSlots {
     return new ArrayList<>(byId.values());
   }
 
-  /** Starting, idle or busy, and not leaving after their job: the children that count towards the target. */
+  /**
+   * Starting, idle or busy, and not leaving after their job: the children that count towards the
+   * target.
+   */
   int live() {
     int live = 0;
     for (ChildSlot child : byId.values()) {
@@ -82,7 +88,9 @@ final class ChildSlots {
       return false;
     }
     for (ChildSlot child : byId.values()) {
-      if (child.state() == ChildSlot.State.STOPPING || child.state() == ChildSlot.State.STARTING || child.retireWhenIdle()) {
+      if (child.state() == ChildSlot.State.STOPPING
+          || child.state() == ChildSlot.State.STARTING
+          || child.retireWhenIdle()) {
         return false;
       }
     }

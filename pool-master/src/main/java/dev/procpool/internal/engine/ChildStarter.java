@@ -35,7 +35,13 @@ final class ChildStarter {
   private final Outcomes outcomes;
   private int nextId = 1;
 
-  ChildStarter(String poolName, Loop loop, ChildFactory factory, Random random, StartBackoff backoff, long startTimeoutNanos,
+  ChildStarter(
+      String poolName,
+      Loop loop,
+      ChildFactory factory,
+      Random random,
+      StartBackoff backoff,
+      long startTimeoutNanos,
       Outcomes outcomes) {
     this.poolName = poolName;
     this.loop = loop;
@@ -54,13 +60,18 @@ final class ChildStarter {
   ChildSlot start() {
     byte[] token = new byte[32];
     random.nextBytes(token);
-    ChildSlot child = new ChildSlot(nextId++, token, loop.nanoTime(), 0.9 + 0.1 * random.nextDouble());
+    ChildSlot child =
+        new ChildSlot(nextId++, token, loop.nanoTime(), 0.9 + 0.1 * random.nextDouble());
     long delayNanos = backoff.nextDelayNanos();
     if (delayNanos == 0) {
       launch(child);
     } else {
-      log.info("{}: starting child {} in {} ms (failed starts in a row: {})", poolName, child.id(),
-          TimeUnit.NANOSECONDS.toMillis(delayNanos), backoff.failedInRow());
+      log.info(
+          "{}: starting child {} in {} ms (failed starts in a row: {})",
+          poolName,
+          child.id(),
+          TimeUnit.NANOSECONDS.toMillis(delayNanos),
+          backoff.failedInRow());
       child.launchTimer(loop.schedule(() -> launch(child), delayNanos));
     }
     return child;
@@ -72,26 +83,32 @@ final class ChildStarter {
       return; // stopped while waiting for its back-off
     }
     child.launched(true);
-    child.startDeadline(loop.schedule(() -> {
-      child.startDeadline(null);
-      outcomes.onStartTimeout(child);
-    }, startTimeoutNanos));
-    factory.launch(child.id(), child.token(), new ChildFactory.Events() {
-      @Override
-      public void onStarted(ChildFactory.Process process) {
-        onLoop(() -> outcomes.onStarted(child, process));
-      }
+    child.startDeadline(
+        loop.schedule(
+            () -> {
+              child.startDeadline(null);
+              outcomes.onStartTimeout(child);
+            },
+            startTimeoutNanos));
+    factory.launch(
+        child.id(),
+        child.token(),
+        new ChildFactory.Events() {
+          @Override
+          public void onStarted(ChildFactory.Process process) {
+            onLoop(() -> outcomes.onStarted(child, process));
+          }
 
-      @Override
-      public void onLaunchFailed(String why) {
-        onLoop(() -> outcomes.onLaunchFailed(child, why));
-      }
+          @Override
+          public void onLaunchFailed(String why) {
+            onLoop(() -> outcomes.onLaunchFailed(child, why));
+          }
 
-      @Override
-      public void onExit(int status) {
-        onLoop(() -> outcomes.onExit(child, status));
-      }
-    });
+          @Override
+          public void onExit(int status) {
+            onLoop(() -> outcomes.onExit(child, status));
+          }
+        });
   }
 
   private void onLoop(Runnable task) {

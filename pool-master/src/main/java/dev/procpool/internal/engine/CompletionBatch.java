@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A completion runs the user's dependent stages, which may be slow. So that one slow stage does
  * not hold up the others in its batch, a batch that is still unfinished {@link #HELP_AFTER_NANOS}
- * after it was handed over gets a helper task, which takes the completions not yet started (each
- * is claimed once, atomically). A completion that throws, even an {@link Error}, is logged and the
+ * after it was handed over gets a helper task, which takes the completions not yet started (each is
+ * claimed once, atomically). A completion that throws, even an {@link Error}, is logged and the
  * batch goes on.
  *
  * <p>{@link #execute} is called on the loop.
@@ -63,7 +63,9 @@ public final class CompletionBatch implements Executor {
     }
   }
 
-  /** Gives an unfinished batch one more runner, and checks again later while it stays unfinished. */
+  /**
+   * Gives an unfinished batch one more runner, and checks again later while it stays unfinished.
+   */
   private final class HelpTask implements Runnable {
     private final Batch batch;
 

@@ -4,8 +4,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The loop's numbers, published for readers on other threads (gauges, {@code submit}'s error
- * messages). Written on the loop with {@code lazySet}: no fence on the hot path; a reader may see
- * a value one loop pass old, which is all a gauge needs.
+ * messages). Written on the loop with {@code lazySet}: no fence on the hot path; a reader may see a
+ * value one loop pass old, which is all a gauge needs.
  */
 public final class Counts {
   private final AtomicInteger queued = new AtomicInteger();

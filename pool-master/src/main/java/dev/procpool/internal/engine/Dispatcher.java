@@ -47,7 +47,13 @@ final class Dispatcher {
   private CompletableFuture<Void> drained;
 
   Dispatcher(
-      String poolName, Loop loop, Admission admission, Set<String> retryable, int maxAttempts, Counts published, Listener listener,
+      String poolName,
+      Loop loop,
+      Admission admission,
+      Set<String> retryable,
+      int maxAttempts,
+      Counts published,
+      Listener listener,
       IntSupplier liveChildren) {
     this.poolName = poolName;
     this.loop = loop;
@@ -100,7 +106,8 @@ final class Dispatcher {
     long timeout = job.timeoutMillis();
     if (timeout > 0) {
       // Scheduled before the write: a write that fails at once ends the job, which cancels this.
-      job.timeout(loop.schedule(() -> onTimeout(child, job), TimeUnit.MILLISECONDS.toNanos(timeout)));
+      job.timeout(
+          loop.schedule(() -> onTimeout(child, job), TimeUnit.MILLISECONDS.toNanos(timeout)));
     }
     child.link().send(job.request(), failure -> onWriteFailed(child, job, failure));
   }
@@ -116,8 +123,8 @@ final class Dispatcher {
   }
 
   /**
-   * A child answered. Returns false, touching nothing, when the reply is not for the job it runs:
-   * a protocol error, for the engine to handle.
+   * A child answered. Returns false, touching nothing, when the reply is not for the job it runs: a
+   * protocol error, for the engine to handle.
    */
   boolean onReply(ChildSlot child, JobReply reply) {
     checkInLoop();
@@ -161,7 +168,9 @@ final class Dispatcher {
     for (PendingJob<?> pinned = child.pollPinned(); pinned != null; pinned = child.pollPinned()) {
       if (!pinned.isDone()) { // a cancelled one was released already
         admission.release();
-        pinned.fail(Failure.CHILD_CRASHED, message(pinned, child + " " + how + " before it could run this job"));
+        pinned.fail(
+            Failure.CHILD_CRASHED,
+            message(pinned, child + " " + how + " before it could run this job"));
       }
     }
     PendingJob<?> job = child.job();
@@ -171,9 +180,20 @@ final class Dispatcher {
       if (!retryable.contains(job.type())) {
         job.fail(Failure.CHILD_CRASHED, message(job, what));
       } else if (job.runs() >= maxAttempts) {
-        log.error("{}: job {} ({}) killed its child on all {} runs; quarantined", poolName, job.id(), job.type(), job.runs());
-        job.fail(Failure.POISON_JOB,
-            message(job, "killed its child on each of its " + job.runs() + " runs and will not run again; last: " + what));
+        log.error(
+            "{}: job {} ({}) killed its child on all {} runs; quarantined",
+            poolName,
+            job.id(),
+            job.type(),
+            job.runs());
+        job.fail(
+            Failure.POISON_JOB,
+            message(
+                job,
+                "killed its child on each of its "
+                    + job.runs()
+                    + " runs and will not run again; last: "
+                    + what));
       } else if (drained == null) {
         // Idempotent by the user's word: back to the head of the queue, ahead of newer jobs.
         log.warn("{}: {}; retrying it (run {} of {})", poolName, what, job.runs() + 1, maxAttempts);
@@ -195,8 +215,17 @@ final class Dispatcher {
     long ranMillis = TimeUnit.NANOSECONDS.toMillis(loop.nanoTime() - job.startedNanos());
     end(child, job);
     // Fail first, then kill: the caller hears at once, however long the kill takes.
-    job.fail(Failure.JOB_TIMEOUT, message(job,
-        "timed out after " + ranMillis + " ms (limit " + job.timeoutMillis() + " ms) in " + child + "; the child is killed and replaced"));
+    job.fail(
+        Failure.JOB_TIMEOUT,
+        message(
+            job,
+            "timed out after "
+                + ranMillis
+                + " ms (limit "
+                + job.timeoutMillis()
+                + " ms) in "
+                + child
+                + "; the child is killed and replaced"));
     listener.onJobAbandoned(child, "job " + job.id() + " timed out");
     checkDrained();
   }
@@ -302,11 +331,27 @@ final class Dispatcher {
 
   /** The pool's state for error messages, in HikariCP style. */
   String stateLine() {
-    return "children=" + liveChildren.getAsInt() + " busy=" + busy + " idle=" + idle.size() + " queued=" + queue.size();
+    return "children="
+        + liveChildren.getAsInt()
+        + " busy="
+        + busy
+        + " idle="
+        + idle.size()
+        + " queued="
+        + queue.size();
   }
 
   String message(PendingJob<?> job, String what) {
-    return poolName + ": job " + job.id() + " (" + job.type() + ") " + what + " (" + stateLine() + ")";
+    return poolName
+        + ": job "
+        + job.id()
+        + " ("
+        + job.type()
+        + ") "
+        + what
+        + " ("
+        + stateLine()
+        + ")";
   }
 
   private void end(ChildSlot child, PendingJob<?> job) {
@@ -328,7 +373,11 @@ final class Dispatcher {
     String message =
         unknownType
             ? error.getMessage()
-            : error.getErrorClass() + (error.getMessage().isEmpty() ? "" : ": " + error.getMessage()) + " (in " + child + ")";
+            : error.getErrorClass()
+                + (error.getMessage().isEmpty() ? "" : ": " + error.getMessage())
+                + " (in "
+                + child
+                + ")";
     job.fail(
         unknownType ? Failure.UNKNOWN_JOB_TYPE : Failure.JOB_FAILED,
         poolName + ": job " + job.id() + " (" + job.type() + ") failed: " + message,

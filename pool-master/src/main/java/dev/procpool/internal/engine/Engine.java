@@ -1,6 +1,5 @@
 package dev.procpool.internal.engine;
 
-
 import dev.procpool.protocol.Hello;
 import dev.procpool.protocol.JobReply;
 import java.util.List;
@@ -12,17 +11,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pool's engine: the queue, the children and everything between them, on one {@link Loop}.
- * It routes events one way (the dispatcher and the roster report to it through their listeners)
- * and commands the other (it calls them); neither knows the other.
+ * The pool's engine: the queue, the children and everything between them, on one {@link Loop}. It
+ * routes events one way (the dispatcher and the roster report to it through their listeners) and
+ * commands the other (it calls them); neither knows the other.
  *
- * <p>Every method but {@link #admission()}, {@link #counts()}, {@link #jobContext()} and
- * {@link #problem()} must be called on the loop. It depends on nothing outside
- * {@code dev.procpool.internal} and the protocol: processes come through {@link ChildFactory},
- * connections through {@link ChildLink}, time through {@link Loop}, so a test can run it on one
- * thread with a fake clock and fake children.
+ * <p>Every method but {@link #admission()}, {@link #counts()}, {@link #jobContext()} and {@link
+ * #problem()} must be called on the loop. It depends on nothing outside {@code
+ * dev.procpool.internal} and the protocol: processes come through {@link ChildFactory}, connections
+ * through {@link ChildLink}, time through {@link Loop}, so a test can run it on one thread with a
+ * fake clock and fake children.
  */
-public final class Engine implements Roster.Listener, Dispatcher.Listener {
+public final class Engine implements ChildEvents, Dispatcher.Listener {
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
 
   private final String poolName;
@@ -35,17 +34,42 @@ public final class Engine implements Roster.Listener, Dispatcher.Listener {
   private final PendingJob.Context jobContext;
   private Loop.Timer housekeeping;
 
-  public Engine(EngineSettings settings, Loop loop, ChildFactory factory, Admission admission, Executor callbacks, PoolMetrics metrics,
-      Failure.Factory failures, Random random) {
+  public Engine(
+      EngineSettings settings,
+      Loop loop,
+      ChildFactory factory,
+      Admission admission,
+      Executor callbacks,
+      PoolMetrics metrics,
+      Failure.Factory failures,
+      Random random) {
     this.poolName = settings.poolName();
     this.loop = loop;
     this.admission = admission;
     this.roster = new Roster(settings, loop, factory, this, metrics, failures, random, counts);
-    this.dispatcher = new Dispatcher(poolName, loop, admission, settings.retryableJobTypes(), settings.maxAttempts(), counts, this,
-        roster::liveCount);
-    this.capacity = new Capacity(poolName, loop, roster,
-        new RecyclePolicy(settings.maxJobsPerChild(), settings.recycleAboveHeapBytes(), settings.recycleAboveRssBytes()), failures);
-    this.jobContext = new PendingJob.Context(loop, new CompletionBatch(loop, callbacks), metrics, failures, poolName);
+    this.dispatcher =
+        new Dispatcher(
+            poolName,
+            loop,
+            admission,
+            settings.retryableJobTypes(),
+            settings.maxAttempts(),
+            counts,
+            this,
+            roster::liveCount);
+    this.capacity =
+        new Capacity(
+            poolName,
+            loop,
+            roster,
+            new RecyclePolicy(
+                settings.maxJobsPerChild(),
+                settings.recycleAboveHeapBytes(),
+                settings.recycleAboveRssBytes()),
+            failures);
+    this.jobContext =
+        new PendingJob.Context(
+            loop, new CompletionBatch(loop, callbacks), metrics, failures, poolName);
   }
 
   /** What every job of this pool shares; any thread. */
@@ -65,14 +89,15 @@ public final class Engine implements Roster.Listener, Dispatcher.Listener {
 
   /** Why the pool cannot run jobs, or null while it can; any thread. */
   public String problem() {
-    return roster.unhealthyNow();
+    return roster.health().problem();
   }
 
   /** Starts the children; completes when all are ready, or fails with {@code SPAWN_FAILED}. */
   public CompletableFuture<Void> start() {
     checkInLoop();
     if (roster.sizing().dynamic()) {
-      long every = Math.max(TimeUnit.MILLISECONDS.toNanos(50), roster.sizing().idleTimeoutNanos() / 4);
+      long every =
+          Math.max(TimeUnit.MILLISECONDS.toNanos(50), roster.sizing().idleTimeoutNanos() / 4);
       housekeeping = loop.schedule(new HousekeepingTask(every), every);
     }
     return roster.startAll();
@@ -112,7 +137,7 @@ public final class Engine implements Roster.Listener, Dispatcher.Listener {
       job.fail(Failure.POOL_CLOSED, dispatcher.message(job, "pool is closing"));
     } else if (roster.unhealthy()) {
       admission.release();
-      job.fail(Failure.SPAWN_FAILED, dispatcher.message(job, roster.unhealthyReason()));
+      job.fail(Failure.SPAWN_FAILED, dispatcher.message(job, roster.health().reason()));
     } else {
       dispatcher.enqueue(job);
     }
@@ -168,8 +193,13 @@ public final class Engine implements Roster.Listener, Dispatcher.Listener {
     }
     if (!dispatcher.onReply(child, reply)) {
       ChildSlot.State state = child.state();
-      onProtocolError(child, "sent a reply for job " + reply.getJobId()
-          + (child.job() == null ? " while " + state.name().toLowerCase(java.util.Locale.ROOT) : " while running job " + child.job().id()));
+      onProtocolError(
+          child,
+          "sent a reply for job "
+              + reply.getJobId()
+              + (child.job() == null
+                  ? " while " + state.name().toLowerCase(java.util.Locale.ROOT)
+                  : " while running job " + child.job().id()));
       return;
     }
     capacity.observed(child, reply.getHeapUsedBytes(), reply.getRssBytes());
@@ -262,8 +292,8 @@ public final class Engine implements Roster.Listener, Dispatcher.Listener {
   }
 
   /**
-   * After the drain: fails what is still queued or running ({@code POOL_CLOSED}), then stops
-   * every child without replacing any. Completes when every child process has exited.
+   * After the drain: fails what is still queued or running ({@code POOL_CLOSED}), then stops every
+   * child without replacing any. Completes when every child process has exited.
    */
   public CompletableFuture<Void> stop(String reason) {
     checkInLoop();
@@ -283,7 +313,12 @@ public final class Engine implements Roster.Listener, Dispatcher.Listener {
 
   public EngineStatus status() {
     checkInLoop();
-    return new EngineStatus(dispatcher.queued(), dispatcher.busy(), dispatcher.idle(), roster.sizing().target(), roster.snapshot());
+    return new EngineStatus(
+        dispatcher.queued(),
+        dispatcher.busy(),
+        dispatcher.idle(),
+        roster.sizing().target(),
+        roster.slots().snapshot(loop.nanoTime()));
   }
 
   private void checkInLoop() {

@@ -4,6 +4,8 @@ import java.util.List;
 
 /** The engine's state at one moment, taken on its loop so the numbers agree. */
 /**
- * @param target how many live children the pool aims for now (it moves with resize and dynamic sizing)
+ * @param target how many live children the pool aims for now (it moves with resize and dynamic
+ *     sizing)
  */
-public record EngineStatus(int queued, int busy, int idle, int target, List<ChildSnapshot> children) {}
+public record EngineStatus(
+    int queued, int busy, int idle, int target, List<ChildSnapshot> children) {}

@@ -20,7 +20,8 @@ public enum Failure {
   /** Makes the exception a future fails with: the pool's {@code PoolException}. */
   @FunctionalInterface
   public interface Factory {
-    RuntimeException create(Failure code, long jobId, String message, String remoteClass, String remoteStack);
+    RuntimeException create(
+        Failure code, long jobId, String message, String remoteClass, String remoteStack);
 
     default RuntimeException create(Failure code, long jobId, String message) {
       return create(code, jobId, message, null, null);

@@ -5,9 +5,9 @@ import dev.procpool.protocol.ProtocolVersion;
 import java.security.MessageDigest;
 
 /**
- * Whether a connection's first message admits it as a child: the id of a child waiting to
- * connect, that child's one-time token (compared in constant time, never logged), the current
- * protocol version, and the pid of the process the pool started. Pure: it decides, the roster acts.
+ * Whether a connection's first message admits it as a child: the id of a child waiting to connect,
+ * that child's one-time token (compared in constant time, never logged), the current protocol
+ * version, and the pid of the process the pool started. Pure: it decides, the roster acts.
  */
 final class HelloCheck {
   /** Prefix of the stop reasons that mean a child could not start properly. */
@@ -30,18 +30,29 @@ final class HelloCheck {
 
   static Verdict check(ChildSlot child, Hello hello) {
     if (child == null || child.state() != ChildSlot.State.STARTING || child.link() != null) {
-      return new Verdict(Verdict.Kind.DROP, "no child by id " + hello.getChildId() + " is waiting to connect");
+      return new Verdict(
+          Verdict.Kind.DROP, "no child by id " + hello.getChildId() + " is waiting to connect");
     }
     if (!MessageDigest.isEqual(child.token(), hello.getToken().toByteArray())) {
       return new Verdict(Verdict.Kind.DROP, "wrong token for " + child);
     }
     if (hello.getProtocolVersion() != ProtocolVersion.CURRENT) {
-      return new Verdict(Verdict.Kind.KILL,
-          START_FAULT + "speaks protocol version " + hello.getProtocolVersion() + ", expected " + ProtocolVersion.CURRENT);
+      return new Verdict(
+          Verdict.Kind.KILL,
+          START_FAULT
+              + "speaks protocol version "
+              + hello.getProtocolVersion()
+              + ", expected "
+              + ProtocolVersion.CURRENT);
     }
     if (child.process() != null && child.process().pid() != hello.getPid()) {
-      return new Verdict(Verdict.Kind.KILL,
-          START_FAULT + "said hello with pid " + hello.getPid() + " but its process is " + child.process().pid());
+      return new Verdict(
+          Verdict.Kind.KILL,
+          START_FAULT
+              + "said hello with pid "
+              + hello.getPid()
+              + " but its process is "
+              + child.process().pid());
     }
     return Verdict.ACCEPT;
   }

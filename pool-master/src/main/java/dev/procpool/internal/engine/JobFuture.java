@@ -5,8 +5,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The future {@code submit} returns. {@link #cancel} also tells the pool: a queued job leaves the
  * queue; a running job's child is killed and replaced, since a blocked thread in another JVM cannot
- * be interrupted safely. The hook is dropped once the future completes, so a completed future
- * keeps nothing of its job reachable.
+ * be interrupted safely. The hook is dropped once the future completes, so a completed future keeps
+ * nothing of its job reachable.
  */
 public final class JobFuture<T> extends CompletableFuture<T> {
   private volatile Runnable onCancel;

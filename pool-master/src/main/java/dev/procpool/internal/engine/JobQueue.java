@@ -3,14 +3,14 @@ package dev.procpool.internal.engine;
 import java.util.ArrayDeque;
 
 /**
- * The FIFO of queued jobs, with O(1) cancel: a cancelled job is only marked (it stops being
- * {@link PendingJob#isQueued()}), counted out of {@link #size()}, and skipped when it reaches the
- * head. {@code ArrayDeque.remove(Object)} would scan: 100,000 cancels of a 100,000-job queue took
- * seconds of the loop's time.
+ * The FIFO of queued jobs, with O(1) cancel: a cancelled job is only marked (it stops being {@link
+ * PendingJob#isQueued()}), counted out of {@link #size()}, and skipped when it reaches the head.
+ * {@code ArrayDeque.remove(Object)} would scan: 100,000 cancels of a 100,000-job queue took seconds
+ * of the loop's time.
  *
  * <p>Stale entries stay until polled, so the deque can hold more entries than {@link #size()}; it
- * is compacted when stale entries outnumber live ones, which keeps its memory within twice the
- * live jobs. Confined to the loop.
+ * is compacted when stale entries outnumber live ones, which keeps its memory within twice the live
+ * jobs. Confined to the loop.
  */
 final class JobQueue {
   private final ArrayDeque<PendingJob<?>> entries = new ArrayDeque<>();

@@ -8,7 +8,10 @@ public interface Loop {
   /** True on the loop's own thread: every engine method checks it. */
   boolean inLoop();
 
-  /** Runs {@code task} on the loop, later. Throws {@code RejectedExecutionException} once it is shut down. */
+  /**
+   * Runs {@code task} on the loop, later. Throws {@code RejectedExecutionException} once it is shut
+   * down.
+   */
   void execute(Runnable task);
 
   /** Monotonic time in nanoseconds; all of the engine's timestamps and deadlines use it. */

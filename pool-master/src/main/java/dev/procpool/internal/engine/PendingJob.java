@@ -2,7 +2,6 @@ package dev.procpool.internal.engine;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
-
 import dev.procpool.protocol.JobRequest;
 import dev.procpool.protocol.ToChild;
 import java.util.concurrent.CompletableFuture;
@@ -14,11 +13,11 @@ import org.slf4j.LoggerFactory;
 /**
  * One submitted job: its request, its future, and where it is (waiting, queued, running, done).
  *
- * <p>State is touched on the engine's loop only. {@link #succeed}, {@link #fail} and
- * {@link #cancelled} take effect once; a second call is a bug, logged and ignored, so a future can
- * never be completed twice by the pool. Futures complete on the callback executor, never on the
- * loop, because {@link CompletableFuture} runs dependent stages on the completing thread. Once
- * done, the job drops its payload: a completed future keeps no request bytes reachable.
+ * <p>State is touched on the engine's loop only. {@link #succeed}, {@link #fail} and {@link
+ * #cancelled} take effect once; a second call is a bug, logged and ignored, so a future can never
+ * be completed twice by the pool. Futures complete on the callback executor, never on the loop,
+ * because {@link CompletableFuture} runs dependent stages on the completing thread. Once done, the
+ * job drops its payload: a completed future keeps no request bytes reachable.
  */
 public final class PendingJob<T> {
   private static final Logger log = LoggerFactory.getLogger(PendingJob.class);
@@ -46,10 +45,21 @@ public final class PendingJob<T> {
   private Loop.Timer timeout;
 
   /** What every job of one pool shares: where completions go, the clock, metrics, failures. */
-  public record Context(Loop loop, Executor completions, PoolMetrics metrics, Failure.Factory failures, String poolName) {}
+  public record Context(
+      Loop loop,
+      Executor completions,
+      PoolMetrics metrics,
+      Failure.Factory failures,
+      String poolName) {}
 
   public PendingJob(
-      long id, String type, ByteString payload, long timeoutMillis, ResultReader<T> reader, CompletableFuture<T> future, Context context) {
+      long id,
+      String type,
+      ByteString payload,
+      long timeoutMillis,
+      ResultReader<T> reader,
+      CompletableFuture<T> future,
+      Context context) {
     this.id = id;
     this.type = type;
     this.payload = payload;
@@ -144,17 +154,31 @@ public final class PendingJob<T> {
    * not fit {@code maxFrameBytes} is refused at submit ({@code INVALID_REQUEST}), never sent.
    */
   public static long requestBytes(long id, String type, ByteString payload, long timeoutMillis) {
-    long job = CodedOutputStream.computeInt64Size(JobRequest.JOB_ID_FIELD_NUMBER, id)
-        + CodedOutputStream.computeStringSize(JobRequest.TYPE_FIELD_NUMBER, type)
-        + (payload.isEmpty() ? 0 : CodedOutputStream.computeTagSize(JobRequest.PAYLOAD_FIELD_NUMBER)
-            + CodedOutputStream.computeUInt64SizeNoTag(payload.size()) + (long) payload.size())
-        + (timeoutMillis == 0 ? 0 : CodedOutputStream.computeInt64Size(JobRequest.TIMEOUT_MILLIS_FIELD_NUMBER, timeoutMillis));
-    return CodedOutputStream.computeTagSize(ToChild.JOB_FIELD_NUMBER) + CodedOutputStream.computeUInt64SizeNoTag(job) + job;
+    long job =
+        CodedOutputStream.computeInt64Size(JobRequest.JOB_ID_FIELD_NUMBER, id)
+            + CodedOutputStream.computeStringSize(JobRequest.TYPE_FIELD_NUMBER, type)
+            + (payload.isEmpty()
+                ? 0
+                : CodedOutputStream.computeTagSize(JobRequest.PAYLOAD_FIELD_NUMBER)
+                    + CodedOutputStream.computeUInt64SizeNoTag(payload.size())
+                    + (long) payload.size())
+            + (timeoutMillis == 0
+                ? 0
+                : CodedOutputStream.computeInt64Size(
+                    JobRequest.TIMEOUT_MILLIS_FIELD_NUMBER, timeoutMillis));
+    return CodedOutputStream.computeTagSize(ToChild.JOB_FIELD_NUMBER)
+        + CodedOutputStream.computeUInt64SizeNoTag(job)
+        + job;
   }
 
   ToChild request() {
     return ToChild.newBuilder()
-        .setJob(JobRequest.newBuilder().setJobId(id).setType(type).setPayload(payload).setTimeoutMillis(timeoutMillis))
+        .setJob(
+            JobRequest.newBuilder()
+                .setJobId(id)
+                .setType(type)
+                .setPayload(payload)
+                .setTimeoutMillis(timeoutMillis))
         .build();
   }
 
@@ -171,13 +195,28 @@ public final class PendingJob<T> {
             value = reader.read(result);
           } catch (Throwable e) { // an Error in the user's parser still completes this future, once
             future.completeExceptionally(
-                context.failures().create(Failure.PROTOCOL_ERROR, id,
-                    context.poolName() + ": job " + id + " (" + type + "): result of " + result.size() + " bytes could not be read: " + e));
+                context
+                    .failures()
+                    .create(
+                        Failure.PROTOCOL_ERROR,
+                        id,
+                        context.poolName()
+                            + ": job "
+                            + id
+                            + " ("
+                            + type
+                            + "): result of "
+                            + result.size()
+                            + " bytes could not be read: "
+                            + e));
             return;
           }
           future.complete(value);
         });
-    context.metrics().jobSucceeded(type, ran); // after the completion is handed over: a metrics bug must not lose it
+    context
+        .metrics()
+        .jobSucceeded(
+            type, ran); // after the completion is handed over: a metrics bug must not lose it
   }
 
   /** Fails the future with the pool's exception for {@code code}. */

@@ -3,8 +3,8 @@ package dev.procpool.internal.engine;
 import java.util.Collection;
 
 /**
- * What the pool reports as it works. Implementations must be cheap and thread-safe: most calls
- * come from the event loop, rejections at submit come from the caller's thread.
+ * What the pool reports as it works. Implementations must be cheap and thread-safe: most calls come
+ * from the event loop, rejections at submit come from the caller's thread.
  */
 public interface PoolMetrics {
   /** Reports nothing; the default when no registry is configured. */
@@ -28,6 +28,8 @@ public interface PoolMetrics {
   /** A child said hello and is ready. */
   default void childStarted() {}
 
-  /** A child process ended: {@code crashed}, {@code stopped} (by the pool) or {@code start_failed}. */
+  /**
+   * A child process ended: {@code crashed}, {@code stopped} (by the pool) or {@code start_failed}.
+   */
   default void childDied(String cause) {}
 }

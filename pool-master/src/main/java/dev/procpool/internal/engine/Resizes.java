@@ -6,8 +6,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.IntPredicate;
 
 /**
- * The futures of {@code resize} calls. Each call has its own: it completes when the pool settles
- * at its size, and fails ({@code CANCELLED}) if a later call changes the size first, so two
+ * The futures of {@code resize} calls. Each call has its own: it completes when the pool settles at
+ * its size, and fails ({@code CANCELLED}) if a later call changes the size first, so two
  * overlapping calls never share an answer. Confined to the loop.
  */
 final class Resizes {
@@ -17,8 +17,17 @@ final class Resizes {
 
   CompletableFuture<Void> add(int children, Failure.Factory failures, String poolName) {
     for (Pending earlier : pending) {
-      earlier.done().completeExceptionally(
-          failures.create(Failure.CANCELLED, -1, poolName + ": resize to " + earlier.children() + " superseded by resize to " + children));
+      earlier
+          .done()
+          .completeExceptionally(
+              failures.create(
+                  Failure.CANCELLED,
+                  -1,
+                  poolName
+                      + ": resize to "
+                      + earlier.children()
+                      + " superseded by resize to "
+                      + children));
     }
     pending.clear();
     Pending next = new Pending(children, new CompletableFuture<>());

@@ -7,6 +7,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntPredicate;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Replaces children one at a time without dropping capacity: a replacement is started first (one
@@ -17,14 +19,21 @@ import java.util.function.Supplier;
 final class RollingReplacement {
   /** The children still to replace, oldest first. */
   private final ArrayDeque<ChildSlot> toReplace = new ArrayDeque<>();
+
   /** Ids of the children a restart must see gone before its future completes. */
   private final Set<Integer> restartIds = new HashSet<>();
+
+  private static final Logger log = LoggerFactory.getLogger(RollingReplacement.class);
+  private final String poolName;
   private final Supplier<ChildSlot> spawnExtra;
   private ChildSlot extra;
   private CompletableFuture<Void> restarted;
 
-  /** @param spawnExtra starts one child above the target (with the roster's back-off) */
-  RollingReplacement(Supplier<ChildSlot> spawnExtra) {
+  /**
+   * @param spawnExtra starts one child above the target (with the roster's back-off)
+   */
+  RollingReplacement(String poolName, Supplier<ChildSlot> spawnExtra) {
+    this.poolName = poolName;
     this.spawnExtra = spawnExtra;
   }
 
@@ -53,9 +62,9 @@ final class RollingReplacement {
   }
 
   /**
-   * A child became ready: if it was the replacement, returns the old child that may now leave.
-   * If every child it was to replace has left meanwhile (died, was resized away), the roster
-   * replaced those already, so the replacement itself is surplus and is returned to leave.
+   * A child became ready: if it was the replacement, returns the old child that may now leave. If
+   * every child it was to replace has left meanwhile (died, was resized away), the roster replaced
+   * those already, so the replacement itself is surplus and is returned to leave.
    */
   ChildSlot onReady(ChildSlot child, boolean closing) {
     if (child != extra) {
@@ -93,6 +102,14 @@ final class RollingReplacement {
     }
     if (!toReplace.isEmpty() && extra == null && !closing) {
       extra = spawnExtra.get();
+      log.info(
+          "{}: {} starts as a replacement, one above the target until an old child leaves",
+          poolName,
+          extra);
+      log.info(
+          "{}: {} starts as a replacement, one above the target until an old child leaves",
+          poolName,
+          extra);
     }
   }
 

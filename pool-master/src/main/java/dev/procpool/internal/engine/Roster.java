@@ -1,7 +1,6 @@
 package dev.procpool.internal.engine;
 
 import dev.procpool.child.internal.ExitCodes;
-
 import dev.procpool.protocol.Hello;
 import dev.procpool.protocol.Shutdown;
 import dev.procpool.protocol.ToChild;
@@ -13,68 +12,62 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pool's children: admits them on a valid hello, notices their death, kills and retires
- * them, and keeps {@link Sizing#target()} of them live. What happens to children it reports to
- * its {@link Listener}; it knows nothing of jobs beyond a child's current one. Starting a child is
- * {@link ChildStarter}'s job, deciding the size and what to replace is {@link Capacity}'s.
+ * The pool's children: admits them on a valid hello, notices their death, kills and retires them,
+ * and keeps {@link Sizing#target()} of them live. What happens to children it reports to its {@link
+ * ChildEvents}; it knows nothing of jobs beyond a child's current one. Starting a child is {@link
+ * ChildStarter}'s job, deciding the size and what to replace is {@link Capacity}'s.
  *
  * <p>Confined to the engine's loop.
  */
 final class Roster implements ChildStarter.Outcomes {
   private static final Logger log = LoggerFactory.getLogger(Roster.class);
+
   /** How long a child may keep running after closing its channel before it is killed. */
   static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-  /** Events about children, for the engine to route. */
-  interface Listener {
-    /** The child said a valid hello: it may take work. */
-    void onChildReady(ChildSlot child);
-
-    /** The child takes no more work: it is being stopped. */
-    void onChildLeaving(ChildSlot child);
-
-    /** The child's process is gone; {@code how} says why, for its job's error. */
-    void onChildLost(ChildSlot child, String how);
-
-    /** Children keep failing to start and none is ready. */
-    void onUnhealthy(String reason);
-  }
-
   private final String poolName;
   private final Loop loop;
-  private final Listener listener;
+  private final ChildEvents listener;
   private final PoolMetrics metrics;
   private final Failure.Factory failures;
-  private final StartBackoff backoff;
+  private final StartHealth health;
   private final ChildStarter starter;
   private final Sizing sizing;
   private final RollingReplacement rolling;
   private final Resizes resizes = new Resizes();
   private final Counts published;
   private final ChildSlots slots = new ChildSlots();
-  private final CompletableFuture<Void> allStarted = new CompletableFuture<>();
   private final CompletableFuture<Void> allExited = new CompletableFuture<>();
-  private volatile String unhealthyPublished;
   private boolean closing;
 
-  Roster(EngineSettings settings, Loop loop, ChildFactory factory, Listener listener, PoolMetrics metrics, Failure.Factory failures,
-      Random random, Counts published) {
+  Roster(
+      EngineSettings settings,
+      Loop loop,
+      ChildFactory factory,
+      ChildEvents listener,
+      PoolMetrics metrics,
+      Failure.Factory failures,
+      Random random,
+      Counts published) {
     this.poolName = settings.poolName();
     this.loop = loop;
     this.listener = listener;
     this.metrics = metrics;
     this.failures = failures;
     this.published = published;
-    this.backoff = new StartBackoff(settings.spawnFailureLimit(), random);
-    this.starter = new ChildStarter(poolName, loop, factory, random, backoff, settings.startTimeoutNanos(), this);
-    this.sizing = new Sizing(settings.children(), settings.maxChildren(), settings.childIdleTimeoutNanos());
-    this.rolling = new RollingReplacement(this::startReplacement);
+    this.health = new StartHealth(poolName, settings.spawnFailureLimit(), random, failures);
+    this.starter =
+        new ChildStarter(
+            poolName, loop, factory, random, health.backoff(), settings.startTimeoutNanos(), this);
+    this.sizing =
+        new Sizing(settings.children(), settings.maxChildren(), settings.childIdleTimeoutNanos());
+    this.rolling = new RollingReplacement(poolName, this::startOne);
   }
 
   /** Spawns the initial children; completes when all are ready, or fails with why not. */
   CompletableFuture<Void> startAll() {
     replenish();
-    return allStarted;
+    return health.started();
   }
 
   /** Live children counted towards the target: a replacement still starting is one above it. */
@@ -91,12 +84,6 @@ final class Roster implements ChildStarter.Outcomes {
     published.publishLive(live);
   }
 
-  private ChildSlot startReplacement() {
-    ChildSlot child = startOne();
-    log.info("{}: {} starts as a replacement, one above the target until an old child leaves", poolName, child);
-    return child;
-  }
-
   private ChildSlot startOne() {
     ChildSlot child = starter.start();
     slots.add(child);
@@ -109,7 +96,13 @@ final class Roster implements ChildStarter.Outcomes {
   public void onStarted(ChildSlot child, ChildFactory.Process process) {
     child.process(process);
     if (child.pid() > 0 && child.pid() != process.pid()) {
-      kill(child, HelloCheck.START_FAULT + "said hello with pid " + child.pid() + " but its process is " + process.pid());
+      kill(
+          child,
+          HelloCheck.START_FAULT
+              + "said hello with pid "
+              + child.pid()
+              + " but its process is "
+              + process.pid());
       return;
     }
     child.pid(process.pid());
@@ -133,7 +126,8 @@ final class Roster implements ChildStarter.Outcomes {
   @Override
   public void onStartTimeout(ChildSlot child) {
     if (child.state() == ChildSlot.State.STARTING) {
-      String why = HelloCheck.START_FAULT + "not ready within " + starter.startTimeoutMillis() + " ms";
+      String why =
+          HelloCheck.START_FAULT + "not ready within " + starter.startTimeoutMillis() + " ms";
       log.error("{}: {} {}; killing it", poolName, child, why);
       kill(child, why);
     }
@@ -157,18 +151,19 @@ final class Roster implements ChildStarter.Outcomes {
     child.state(ChildSlot.State.IDLE);
     child.wasReady(true);
     child.cancelStartDeadline();
-    backoff.onSuccess();
-    unhealthyPublished = null;
     metrics.knownTypes(hello.getJobTypesList());
     metrics.childStarted();
-    log.info("{}: {} ready in {} ms, serving {}", poolName, child,
-        TimeUnit.NANOSECONDS.toMillis(loop.nanoTime() - child.spawnedNanos()), hello.getJobTypesList());
-    // Ready first, then report started: start() returns on allStarted, and a submit right after
+    log.info(
+        "{}: {} ready in {} ms, serving {}",
+        poolName,
+        child,
+        TimeUnit.NANOSECONDS.toMillis(loop.nanoTime() - child.spawnedNanos()),
+        hello.getJobTypesList());
+    // Ready first, then report started: start() returns on health.started(), and a submit right
+    // after
     // must already see this child as idle (queueCapacity 0 counts on it).
     listener.onChildReady(child);
-    if (!allStarted.isDone() && slots.ready() >= sizing.target()) {
-      allStarted.complete(null);
-    }
+    health.onReady(slots.ready(), sizing.target());
     ChildSlot old = rolling.onReady(child, closing);
     if (old == child) {
       retireGracefully(child, "a replacement no longer needed");
@@ -180,17 +175,10 @@ final class Roster implements ChildStarter.Outcomes {
   }
 
   private void startFailed(String why) {
-    if (!backoff.onFailure(why)) {
-      return;
-    }
-    String reason = backoff.reason(poolName);
-    if (!allStarted.isDone()) {
-      allStarted.completeExceptionally(failures.create(Failure.SPAWN_FAILED, -1, reason));
-    }
-    if (slots.ready() == 0) {
-      unhealthyPublished = reason;
-      log.error("{}", reason);
-      listener.onUnhealthy(reason);
+    String unhealthy = health.onFailure(why, slots.ready());
+    if (unhealthy != null) {
+      log.error("{}", unhealthy);
+      listener.onUnhealthy(unhealthy);
     }
   }
 
@@ -208,17 +196,24 @@ final class Roster implements ChildStarter.Outcomes {
     }
   }
 
-  /** The child is on its way out by itself; if its process is still there in a second, it is killed. */
+  /**
+   * The child is on its way out by itself; if its process is still there in a second, it is killed.
+   */
   private void leaveAndLinger(ChildSlot child, String what) {
     leave(child);
-    child.lingerTimer(loop.schedule(() -> {
-      child.lingerTimer(null);
-      if (child.state() != ChildSlot.State.DEAD && child.process() != null && child.process().isAlive()) {
-        log.warn("{}: {} {} but kept running; killing it", poolName, child, what);
-        child.stopReasonIfUnset(what + " but kept running");
-        child.process().kill();
-      }
-    }, LINGER_NANOS));
+    child.lingerTimer(
+        loop.schedule(
+            () -> {
+              child.lingerTimer(null);
+              if (child.state() != ChildSlot.State.DEAD
+                  && child.process() != null
+                  && child.process().isAlive()) {
+                log.warn("{}: {} {} but kept running; killing it", poolName, child, what);
+                child.stopReasonIfUnset(what + " but kept running");
+                child.process().kill();
+              }
+            },
+            LINGER_NANOS));
     replenish();
   }
 
@@ -231,12 +226,14 @@ final class Roster implements ChildStarter.Outcomes {
     if (child.link() != null) {
       child.link().close();
     }
-    String how = child.stopReason() != null
-        ? "was stopped (" + child.stopReason() + ")"
-        : "exited with status " + status + " (" + ExitCodes.describe(status) + ")";
+    String how =
+        child.stopReason() != null
+            ? "was stopped (" + child.stopReason() + ")"
+            : "exited with status " + status + " (" + ExitCodes.describe(status) + ")";
     listener.onChildLost(child, how);
     rolling.onLost(child, closing);
-    metrics.childDied(!child.wasReady() ? "start_failed" : child.stopReason() == null ? "crashed" : "stopped");
+    metrics.childDied(
+        !child.wasReady() ? "start_failed" : child.stopReason() == null ? "crashed" : "stopped");
     if (before == ChildSlot.State.STOPPING && child.stopReason() != null) {
       log.info("{}: {} {}", poolName, child, how);
     } else if (!closing) {
@@ -245,7 +242,10 @@ final class Roster implements ChildStarter.Outcomes {
     // A child killed by a signal we did not send (an operator, the OOM killer) says nothing about
     // whether children can start, and neither does a start the pool itself cut short (resize,
     // rolling restart), unless for a start-up fault: no hello in time, wrong version or pid.
-    boolean startFault = child.stopReason() == null ? status <= 128 : child.stopReason().startsWith(HelloCheck.START_FAULT);
+    boolean startFault =
+        child.stopReason() == null
+            ? status <= 128
+            : child.stopReason().startsWith(HelloCheck.START_FAULT);
     if (!child.wasReady() && !closing && startFault) {
       startFailed(child + " " + how + " before it was ready");
     }
@@ -291,11 +291,15 @@ final class Roster implements ChildStarter.Outcomes {
   void retire(ChildSlot child, String reason) {
     child.stopReasonIfUnset(reason);
     leave(child);
-    child.link().send(ToChild.newBuilder().setShutdown(Shutdown.getDefaultInstance()).build(), failure -> {
-      if (child.process() != null) {
-        child.process().kill();
-      }
-    });
+    child
+        .link()
+        .send(
+            ToChild.newBuilder().setShutdown(Shutdown.getDefaultInstance()).build(),
+            failure -> {
+              if (child.process() != null) {
+                child.process().kill();
+              }
+            });
     replenish();
   }
 
@@ -309,7 +313,7 @@ final class Roster implements ChildStarter.Outcomes {
         replenish();
       }
       case STARTING -> kill(child, reason);
-      default -> { }
+      default -> {}
     }
   }
 
@@ -327,10 +331,15 @@ final class Roster implements ChildStarter.Outcomes {
     return closing;
   }
 
-  /** Stops every child: idle ones exit on a {@code Shutdown}, the rest are killed. Completes when all exited. */
+  /**
+   * Stops every child: idle ones exit on a {@code Shutdown}, the rest are killed. Completes when
+   * all exited.
+   */
   CompletableFuture<Void> stopAll(List<ChildSlot> idle) {
     closing = true;
-    RuntimeException closed = failures.create(Failure.POOL_CLOSED, -1, poolName + " closed before the operation finished");
+    RuntimeException closed =
+        failures.create(
+            Failure.POOL_CLOSED, -1, poolName + " closed before the operation finished");
     rolling.abandon(closed);
     resizes.abandon(closed);
     for (ChildSlot child : idle) {
@@ -377,19 +386,10 @@ final class Roster implements ChildStarter.Outcomes {
   }
 
   boolean unhealthy() {
-    return backoff.exhausted() && slots.ready() == 0;
+    return health.unhealthy(slots.ready());
   }
 
-  String unhealthyReason() {
-    return backoff.reason(poolName);
-  }
-
-  /** Why the pool cannot run jobs, or null while it can; safe from any thread. */
-  String unhealthyNow() {
-    return unhealthyPublished;
-  }
-
-  List<ChildSnapshot> snapshot() {
-    return slots.snapshot(loop.nanoTime());
+  StartHealth health() {
+    return health;
   }
 }

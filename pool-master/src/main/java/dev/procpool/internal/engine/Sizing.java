@@ -1,10 +1,10 @@
 package dev.procpool.internal.engine;
 
 /**
- * How many children the pool keeps: {@code target} live children, between {@code min} and
- * {@code max}. A static pool has {@code min == max}; a dynamic one grows by one while more jobs
- * wait than children are starting, and shrinks when an extra child sits idle past the idle
- * timeout (PHP-FPM's dynamic mode). Confined to the loop; the roster acts on its answers.
+ * How many children the pool keeps: {@code target} live children, between {@code min} and {@code
+ * max}. A static pool has {@code min == max}; a dynamic one grows by one while more jobs wait than
+ * children are starting, and shrinks when an extra child sits idle past the idle timeout (PHP-FPM's
+ * dynamic mode). Confined to the loop; the roster acts on its answers.
  */
 final class Sizing {
   private int min;

@@ -4,9 +4,9 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Failed child starts in a row, and how long to wait before the next start: 100 ms doubling to
- * 10 s, each delay jittered by ±20% so that pools (or children) that failed together do not retry
- * in lockstep. After {@code limit} failures in a row the pool is unhealthy until a child starts.
+ * Failed child starts in a row, and how long to wait before the next start: 100 ms doubling to 10
+ * s, each delay jittered by ±20% so that pools (or children) that failed together do not retry in
+ * lockstep. After {@code limit} failures in a row the pool is unhealthy until a child starts.
  * Confined to the loop.
  */
 final class StartBackoff {
@@ -53,7 +53,11 @@ final class StartBackoff {
   }
 
   String reason(String poolName) {
-    return poolName + ": children keep failing to start (" + failedInRow + " failed starts in a row; last: " + lastFailure
+    return poolName
+        + ": children keep failing to start ("
+        + failedInRow
+        + " failed starts in a row; last: "
+        + lastFailure
         + "); see the child output in the log";
   }
 }

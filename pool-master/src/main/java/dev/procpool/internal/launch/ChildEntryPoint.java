@@ -23,15 +23,15 @@ import java.util.jar.JarFile;
  * worked out from how the master itself was started.
  *
  * <ul>
- *   <li>Plain class path, exploded class directories, or {@code java -jar} with a {@code Class-Path}
- *       manifest: the master's {@code java.class.path} serves the child as it is (the JVM reads a
- *       jar's manifest for {@code -cp} as for {@code -jar}).
+ *   <li>Plain class path, exploded class directories, or {@code java -jar} with a {@code
+ *       Class-Path} manifest: the master's {@code java.class.path} serves the child as it is (the
+ *       JVM reads a jar's manifest for {@code -cp} as for {@code -jar}).
  *   <li>A custom class loader ({@code mvn exec:java}, an application server, a plugin host): the
  *       {@link URLClassLoader} chain above procpool's classes, then the jar or directory of each
  *       class the child needs and of each {@code JobHandler} service file.
- *   <li>A Spring Boot executable jar (procpool inside {@code BOOT-INF/lib}): the child runs the same
- *       jar through Boot's {@code PropertiesLauncher} with {@code loader.main=ChildMain}, so it sees
- *       {@code BOOT-INF/classes} and every nested jar, as the application does.
+ *   <li>A Spring Boot executable jar (procpool inside {@code BOOT-INF/lib}): the child runs the
+ *       same jar through Boot's {@code PropertiesLauncher} with {@code loader.main=ChildMain}, so
+ *       it sees {@code BOOT-INF/classes} and every nested jar, as the application does.
  * </ul>
  *
  * <p>Anything it cannot turn into a file is reported by {@link #resolve}, naming the class and
@@ -44,14 +44,19 @@ import java.util.jar.JarFile;
 public final class ChildEntryPoint {
   static final String CHILD_MAIN = "dev.procpool.child.internal.ChildMain";
   static final String SERVICE_FILE = "META-INF/services/dev.procpool.child.JobHandler";
+
   /** Spring Boot 3.2+ loader, then the loader of Boot 2.x to 3.1. */
   private static final List<String> BOOT_LAUNCHERS =
-      List.of("org.springframework.boot.loader.launch.PropertiesLauncher", "org.springframework.boot.loader.PropertiesLauncher");
+      List.of(
+          "org.springframework.boot.loader.launch.PropertiesLauncher",
+          "org.springframework.boot.loader.PropertiesLauncher");
+
   /** What a child cannot start without, named by a class of each. */
   private static final List<String> REQUIRED =
       List.of(CHILD_MAIN, "dev.procpool.protocol.Frames", "com.google.protobuf.Message");
 
   private final String classPath;
+
   /** JVM options, then the main class: what follows {@code -cp <classPath>} on the command line. */
   private final List<String> mainArguments;
 
@@ -65,10 +70,11 @@ public final class ChildEntryPoint {
    *
    * @param override the whole class path, when the user gave one; empty to work it out
    * @param extra entries appended either way ({@code childClasspath})
-   * @param loader the class loader that loaded the application's side of the pool
+   * @param anchor a class of procpool's that the application loaded
    * @throws IllegalStateException naming what could not be found
    */
-  public static ChildEntryPoint resolve(List<Path> override, List<Path> extra, ClassLoader loader) {
+  public static ChildEntryPoint resolve(List<Path> override, List<Path> extra, Class<?> anchor) {
+    ClassLoader loader = applicationLoader(anchor);
     if (!override.isEmpty()) {
       return plain(join(override, extra));
     }
@@ -95,7 +101,8 @@ public final class ChildEntryPoint {
     }
     try {
       for (URL serviceFile : Collections.list(loader.getResources(SERVICE_FILE))) {
-        addRoot(serviceRoot(serviceFile), "the handlers listed in " + serviceFile, entries, missing);
+        addRoot(
+            serviceRoot(serviceFile), "the handlers listed in " + serviceFile, entries, missing);
       }
     } catch (IOException e) {
       missing.add("the JobHandler service files (" + e + ")");
@@ -108,6 +115,22 @@ public final class ChildEntryPoint {
     }
     entries.removeIf(path -> !Files.exists(path));
     return plain(join(new ArrayList<>(entries), extra));
+  }
+
+  /**
+   * The class loader whose classes the children should see: the caller's context loader when it
+   * sees procpool itself (a web app, {@code mvn exec:java}), else the one that loaded procpool.
+   */
+  private static ClassLoader applicationLoader(Class<?> anchor) {
+    ClassLoader context = Thread.currentThread().getContextClassLoader();
+    try {
+      if (context != null && context.loadClass(anchor.getName()) == anchor) {
+        return context;
+      }
+    } catch (ClassNotFoundException | LinkageError e) {
+      // The context loader cannot see procpool: use procpool's own.
+    }
+    return anchor.getClassLoader();
   }
 
   /** The class path on the child's command line (also the key of its AppCDS archive). */
@@ -131,7 +154,8 @@ public final class ChildEntryPoint {
     if (!extra.isEmpty()) {
       // PropertiesLauncher adds these after BOOT-INF/classes and BOOT-INF/lib, in its own loader,
       // so their handlers see the JobHandler interface from the nested procpool-child jar.
-      arguments.add("-Dloader.path=" + String.join(",", extra.stream().map(Path::toString).toList()));
+      arguments.add(
+          "-Dloader.path=" + String.join(",", extra.stream().map(Path::toString).toList()));
     }
     arguments.add(launcher);
     return new ChildEntryPoint(bootJar.toString(), arguments);
@@ -148,14 +172,16 @@ public final class ChildEntryPoint {
       throw new IllegalStateException("cannot read the Spring Boot jar " + bootJar + ": " + e, e);
     }
     throw new IllegalStateException(
-        "procpool runs from inside " + bootJar + " but the jar has no Spring Boot PropertiesLauncher; "
+        "procpool runs from inside "
+            + bootJar
+            + " but the jar has no Spring Boot PropertiesLauncher; "
             + "set childClasspathOverride(...) to the jars the children need");
   }
 
   /**
-   * The outer jar when {@code location} is a jar nested in a Spring Boot executable jar:
-   * {@code jar:nested:/app.jar/!BOOT-INF/lib/x.jar!/} (Boot 3.2+) or
-   * {@code jar:file:/app.jar!/BOOT-INF/lib/x.jar!/} (older loaders); otherwise null.
+   * The outer jar when {@code location} is a jar nested in a Spring Boot executable jar: {@code
+   * jar:nested:/app.jar/!BOOT-INF/lib/x.jar!/} (Boot 3.2+) or {@code
+   * jar:file:/app.jar!/BOOT-INF/lib/x.jar!/} (older loaders); otherwise null.
    */
   static Path springBootJar(URL location) {
     String url = location.toString();
@@ -203,10 +229,13 @@ public final class ChildEntryPoint {
     }
   }
 
-  /** Where a class was loaded from: its code source, or the root of its class file as a resource. */
+  /**
+   * Where a class was loaded from: its code source, or the root of its class file as a resource.
+   */
   private static URL location(ClassLoader loader, String className) {
     try {
-      CodeSource source = Class.forName(className, false, loader).getProtectionDomain().getCodeSource();
+      CodeSource source =
+          Class.forName(className, false, loader).getProtectionDomain().getCodeSource();
       if (source != null && source.getLocation() != null) {
         return source.getLocation();
       }
@@ -222,7 +251,9 @@ public final class ChildEntryPoint {
     return rootOf(serviceFile, SERVICE_FILE);
   }
 
-  /** {@code jar:file:/x.jar!/a/b} → {@code file:/x.jar}; {@code file:/dir/a/b} → {@code file:/dir/}. */
+  /**
+   * {@code jar:file:/x.jar!/a/b} → {@code file:/x.jar}; {@code file:/dir/a/b} → {@code file:/dir/}.
+   */
   private static URL rootOf(URL resourceUrl, String resource) {
     String url = resourceUrl.toString();
     try {
@@ -241,7 +272,9 @@ public final class ChildEntryPoint {
     return resourceUrl;
   }
 
-  /** The file behind a {@code file:} URL, or null for anything else (nested jars, memory, network). */
+  /**
+   * The file behind a {@code file:} URL, or null for anything else (nested jars, memory, network).
+   */
   private static Path file(URL url) {
     if (!"file".equals(url.getProtocol())) {
       return null;

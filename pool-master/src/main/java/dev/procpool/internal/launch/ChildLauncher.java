@@ -1,5 +1,6 @@
 package dev.procpool.internal.launch;
 
+import dev.procpool.internal.engine.ChildFactory;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -12,15 +13,14 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import dev.procpool.internal.engine.ChildFactory;
 
 /**
  * Builds the {@code java} command for a child and starts it, off the event loop.
  *
  * <p>{@link ProcessBuilder#start()} forks and can take milliseconds, so it runs on the blocking
  * executor; the outcome comes back through callbacks, which the caller hops onto its loop. The
- * child's token goes to its standard input, which then stays open: the child exits when it
- * closes, so children die with the master however the master dies.
+ * child's token goes to its standard input, which then stays open: the child exits when it closes,
+ * so children die with the master however the master dies.
  */
 public final class ChildLauncher implements ChildFactory {
   private final String poolName;
@@ -31,8 +31,10 @@ public final class ChildLauncher implements ChildFactory {
   private final int maxFrameBytes;
   private final Executor blocking;
   private final Map<String, String> environment;
+
   /** AppCDS for the children, or null. */
   private final ClassDataArchive classData;
+
   /** Every child process not yet exited: the last-resort kill list, safe from any thread. */
   private final Set<java.lang.Process> processes = ConcurrentHashMap.newKeySet();
 
@@ -60,7 +62,10 @@ public final class ChildLauncher implements ChildFactory {
         archive = ClassDataArchive.in(classDataDirectory, entryPoint.classPath());
       } catch (IOException | RuntimeException e) {
         org.slf4j.LoggerFactory.getLogger(ChildLauncher.class)
-            .warn("{}: no class-data archive for the children ({}); they start without", poolName, e.toString());
+            .warn(
+                "{}: no class-data archive for the children ({}); they start without",
+                poolName,
+                e.toString());
       }
     }
     this.classData = archive;
@@ -70,7 +75,8 @@ public final class ChildLauncher implements ChildFactory {
   List<String> command(int childId) {
     List<String> command = new ArrayList<>();
     command.add(javaExecutable.toString());
-    // A child that ran out of memory is not to be trusted with another job: let it die, and be replaced.
+    // A child that ran out of memory is not to be trusted with another job: let it die, and be
+    // replaced.
     command.add("-XX:+ExitOnOutOfMemoryError");
     if (classData != null) {
       command.addAll(classData.optionsForNextChild());
@@ -102,7 +108,8 @@ public final class ChildLauncher implements ChildFactory {
           }
           try {
             OutputStream stdin = process.getOutputStream();
-            stdin.write((HexFormat.of().formatHex(token) + "\n").getBytes(StandardCharsets.US_ASCII));
+            stdin.write(
+                (HexFormat.of().formatHex(token) + "\n").getBytes(StandardCharsets.US_ASCII));
             stdin.flush();
           } catch (IOException e) {
             // The child died at once; its exit is reported below like any other.
@@ -143,8 +150,8 @@ public final class ChildLauncher implements ChildFactory {
   }
 
   /**
-   * Last resort for {@code close()}: SIGKILLs every child still alive and waits for each to
-   * exit, up to {@code timeoutMillis} in all. Safe from any thread but the event loop.
+   * Last resort for {@code close()}: SIGKILLs every child still alive and waits for each to exit,
+   * up to {@code timeoutMillis} in all. Safe from any thread but the event loop.
    *
    * @return how many children had to be killed
    */

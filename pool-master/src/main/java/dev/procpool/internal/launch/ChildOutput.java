@@ -26,7 +26,8 @@ final class ChildOutput implements Runnable {
 
   static void follow(String poolName, int childId, Process process) {
     String prefix = poolName + " child " + childId + " (pid " + process.pid() + ")";
-    Thread thread = new Thread(new ChildOutput(prefix, process), poolName + "-child-" + childId + "-output");
+    Thread thread =
+        new Thread(new ChildOutput(prefix, process), poolName + "-child-" + childId + "-output");
     thread.setDaemon(true);
     thread.start();
   }
@@ -34,7 +35,8 @@ final class ChildOutput implements Runnable {
   @Override
   public void run() {
     try (BufferedReader lines =
-        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line = lines.readLine(); line != null; line = lines.readLine()) {
         if (line.length() > MAX_LINE_CHARS) {
           line = line.substring(0, MAX_LINE_CHARS) + "... (truncated)";

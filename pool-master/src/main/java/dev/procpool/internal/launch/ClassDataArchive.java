@@ -17,12 +17,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * start faster (about a third less start-up here; see benchmarks/RESULTS.md).
  *
  * <p>JDK 17 has no {@code -XX:+AutoCreateSharedArchive}, so this does it by hand: while no archive
- * exists, the first child started records one ({@code -XX:ArchiveClassesAtExit}, written when
- * that child exits normally, at pool close or recycling); children started once it exists use it
- * ({@code -XX:SharedArchiveFile}). The file name carries a hash of the JDK and of every class-path
- * entry's path, size and modification time, so a rebuilt jar gets a fresh archive instead of a
- * stale one. The JVM only archives from jars: with a directory on the class path it declines to
- * dump, and children simply start without.
+ * exists, the first child started records one ({@code -XX:ArchiveClassesAtExit}, written when that
+ * child exits normally, at pool close or recycling); children started once it exists use it ({@code
+ * -XX:SharedArchiveFile}). The file name carries a hash of the JDK and of every class-path entry's
+ * path, size and modification time, so a rebuilt jar gets a fresh archive instead of a stale one.
+ * The JVM only archives from jars: with a directory on the class path it declines to dump, and
+ * children simply start without.
  *
  * <p>Thread-safe: used from the launcher's blocking threads and process-exit threads.
  */
@@ -39,19 +39,24 @@ final class ClassDataArchive {
   static ClassDataArchive in(Path directory, String classPath) throws IOException {
     Files.createDirectories(directory);
     String key = key(classPath);
-    return new ClassDataArchive(directory.resolve("children-" + key + ".jsa"), directory.resolve("children-" + key + ".recording"));
+    return new ClassDataArchive(
+        directory.resolve("children-" + key + ".jsa"),
+        directory.resolve("children-" + key + ".recording"));
   }
 
   private static String key(String classPath) throws IOException {
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      digest.update((System.getProperty("java.home") + '\0' + Runtime.version()).getBytes(StandardCharsets.UTF_8));
+      digest.update(
+          (System.getProperty("java.home") + '\0' + Runtime.version())
+              .getBytes(StandardCharsets.UTF_8));
       for (String entry : classPath.split(File.pathSeparator)) {
         Path path = Path.of(entry);
         digest.update(entry.getBytes(StandardCharsets.UTF_8));
         if (Files.exists(path)) {
           digest.update(Long.toString(Files.size(path)).getBytes(StandardCharsets.UTF_8));
-          digest.update(Files.getLastModifiedTime(path).toString().getBytes(StandardCharsets.UTF_8));
+          digest.update(
+              Files.getLastModifiedTime(path).toString().getBytes(StandardCharsets.UTF_8));
         }
       }
       return HexFormat.of().formatHex(digest.digest(), 0, 8);

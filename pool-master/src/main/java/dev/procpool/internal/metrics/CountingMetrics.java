@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The pool's own counters for its status page (jobs completed and failed, recent run-time
  * percentiles), kept whatever the user's meter registry; forwards every call to {@code delegate}.
- * Run times go into a ring of the last {@link #RECENT} jobs, written on the event loop and read
- * by {@link #runPercentilesMicros} on any thread (a racy copy is fine for a chart).
+ * Run times go into a ring of the last {@link #RECENT} jobs, written on the event loop and read by
+ * {@link #runPercentilesMicros} on any thread (a racy copy is fine for a chart).
  */
 public final class CountingMetrics implements PoolMetrics {
   static final int RECENT = 1024;
@@ -19,7 +19,10 @@ public final class CountingMetrics implements PoolMetrics {
   private final AtomicLong completed = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final long[] recentRunNanos = new long[RECENT];
-  /** How many run times were ever recorded: a long, so it never wraps (an int did after 2^31 jobs). */
+
+  /**
+   * How many run times were ever recorded: a long, so it never wraps (an int did after 2^31 jobs).
+   */
   private volatile long recentCount;
 
   public CountingMetrics(PoolMetrics delegate) {

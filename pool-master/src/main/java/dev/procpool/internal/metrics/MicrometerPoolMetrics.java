@@ -1,5 +1,6 @@
 package dev.procpool.internal.metrics;
 
+import dev.procpool.internal.engine.Counts;
 import dev.procpool.internal.engine.Failure;
 import dev.procpool.internal.engine.PoolMetrics;
 import io.micrometer.core.instrument.Counter;
@@ -14,7 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
-import dev.procpool.internal.engine.Counts;
 
 /**
  * Micrometer meters of one pool, all tagged {@code pool=<name>}:
@@ -41,7 +41,9 @@ public final class MicrometerPoolMetrics implements PoolMetrics {
   private final Map<String, Counter> deaths = new ConcurrentHashMap<>();
   private final Counter childStarts;
 
-  /** @param counts the loop's published numbers, read by the gauges (the engine, once it exists) */
+  /**
+   * @param counts the loop's published numbers, read by the gauges (the engine, once it exists)
+   */
   public MicrometerPoolMetrics(MeterRegistry registry, String pool, Supplier<Counts> counts) {
     this.registry = registry;
     this.pool = pool;
@@ -50,12 +52,19 @@ public final class MicrometerPoolMetrics implements PoolMetrics {
     gauge("procpool.children.idle", "children waiting for a job", () -> counts.get().idle());
     gauge("procpool.children.live", "children starting, idle or busy", () -> counts.get().live());
     childStarts =
-        Counter.builder("procpool.children.started").description("children that became ready").tag("pool", pool).register(registry);
+        Counter.builder("procpool.children.started")
+            .description("children that became ready")
+            .tag("pool", pool)
+            .register(registry);
   }
 
   private void gauge(String name, String description, IntSupplier value) {
     // strongReference: the supplier is a lambda nobody else holds; a weak gauge would read NaN.
-    Gauge.builder(name, value, v -> v.getAsInt()).strongReference(true).description(description).tag("pool", pool).register(registry);
+    Gauge.builder(name, value, v -> v.getAsInt())
+        .strongReference(true)
+        .description(description)
+        .tag("pool", pool)
+        .register(registry);
   }
 
   @Override
@@ -112,7 +121,11 @@ public final class MicrometerPoolMetrics implements PoolMetrics {
     deaths
         .computeIfAbsent(
             cause,
-            c -> Counter.builder("procpool.children.deaths").description("child processes that ended, by cause").tags("pool", pool, "cause", c).register(registry))
+            c ->
+                Counter.builder("procpool.children.deaths")
+                    .description("child processes that ended, by cause")
+                    .tags("pool", pool, "cause", c)
+                    .register(registry))
         .increment();
   }
 
@@ -123,8 +136,16 @@ public final class MicrometerPoolMetrics implements PoolMetrics {
     final Timer run;
 
     TypeMeters(String type) {
-      submitted = Counter.builder("procpool.jobs.submitted").description("jobs accepted into the queue").tags("pool", pool, "type", type).register(registry);
-      completed = Counter.builder("procpool.jobs.completed").description("jobs that returned a result").tags("pool", pool, "type", type).register(registry);
+      submitted =
+          Counter.builder("procpool.jobs.submitted")
+              .description("jobs accepted into the queue")
+              .tags("pool", pool, "type", type)
+              .register(registry);
+      completed =
+          Counter.builder("procpool.jobs.completed")
+              .description("jobs that returned a result")
+              .tags("pool", pool, "type", type)
+              .register(registry);
       wait = timer("procpool.jobs.wait", "time from submit to a child starting the job", type);
       run = timer("procpool.jobs.run", "time from a child starting the job to its outcome", type);
     }

@@ -12,7 +12,8 @@ public final class ChildChannelInitializer extends ChannelInitializer<Channel> {
   private final ToChildEncoder encoder;
   private final Engine engine;
 
-  public ChildChannelInitializer(String poolName, int maxFrameBytes, long helloTimeoutMillis, Engine engine) {
+  public ChildChannelInitializer(
+      String poolName, int maxFrameBytes, long helloTimeoutMillis, Engine engine) {
     this.poolName = poolName;
     this.maxFrameBytes = maxFrameBytes;
     this.helloTimeoutMillis = helloTimeoutMillis;

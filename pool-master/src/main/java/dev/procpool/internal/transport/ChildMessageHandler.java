@@ -12,9 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns one child connection's messages into engine calls. The first message must
- * be a valid hello within the start timeout, else the connection is dropped; after that only
- * replies are allowed. One instance per connection; runs on the pool's event loop.
+ * Turns one child connection's messages into engine calls. The first message must be a valid hello
+ * within the start timeout, else the connection is dropped; after that only replies are allowed.
+ * One instance per connection; runs on the pool's event loop.
  */
 public final class ChildMessageHandler extends SimpleChannelInboundHandler<ToMaster> {
   private static final Logger log = LoggerFactory.getLogger(ChildMessageHandler.class);
@@ -25,8 +25,7 @@ public final class ChildMessageHandler extends SimpleChannelInboundHandler<ToMas
   private ChildSlot child;
   private ScheduledFuture<?> helloDeadline;
 
-  public ChildMessageHandler(
-      String poolName, Engine engine, long helloTimeoutMillis) {
+  public ChildMessageHandler(String poolName, Engine engine, long helloTimeoutMillis) {
     this.poolName = poolName;
     this.engine = engine;
     this.helloTimeoutMillis = helloTimeoutMillis;
@@ -39,7 +38,10 @@ public final class ChildMessageHandler extends SimpleChannelInboundHandler<ToMas
             .schedule(
                 () -> {
                   if (child == null) {
-                    log.warn("{}: dropped a connection that did not say hello within {} ms", poolName, helloTimeoutMillis);
+                    log.warn(
+                        "{}: dropped a connection that did not say hello within {} ms",
+                        poolName,
+                        helloTimeoutMillis);
                     ctx.close();
                   }
                 },
@@ -52,7 +54,10 @@ public final class ChildMessageHandler extends SimpleChannelInboundHandler<ToMas
   protected void channelRead0(ChannelHandlerContext ctx, ToMaster message) {
     if (child == null) {
       if (!message.hasHello()) {
-        log.warn("{}: dropped a connection whose first message was {}, not a hello", poolName, message.getKindCase());
+        log.warn(
+            "{}: dropped a connection whose first message was {}, not a hello",
+            poolName,
+            message.getKindCase());
         ctx.close();
         return;
       }

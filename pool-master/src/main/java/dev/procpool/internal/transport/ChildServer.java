@@ -3,11 +3,11 @@ package dev.procpool.internal.transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
-import io.netty.channel.ChannelInitializer;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
@@ -15,8 +15,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * The Unix-domain socket children connect to, in a fresh private (0700) temporary directory that
- * it owns and removes on close. Tracks accepted connections, so {@link #close()} closes them
+ * The Unix-domain socket children connect to, in a fresh private (0700) temporary directory that it
+ * owns and removes on close. Tracks accepted connections, so {@link #close()} closes them
  * explicitly: closing the server channel alone leaves accepted NIO domain channels open.
  */
 public final class ChildServer implements AutoCloseable {
@@ -25,7 +25,8 @@ public final class ChildServer implements AutoCloseable {
   private final Channel serverChannel;
   private final ChannelGroup connections;
 
-  private ChildServer(Path directory, Path socketPath, Channel serverChannel, ChannelGroup connections) {
+  private ChildServer(
+      Path directory, Path socketPath, Channel serverChannel, ChannelGroup connections) {
     this.directory = directory;
     this.socketPath = socketPath;
     this.serverChannel = serverChannel;
@@ -33,14 +34,15 @@ public final class ChildServer implements AutoCloseable {
   }
 
   /**
-   * A socket path in a fresh private directory, not yet bound: the children's command line names
-   * it before the server exists.
+   * A socket path in a fresh private directory, not yet bound: the children's command line names it
+   * before the server exists.
    */
   public static Path newSocketPath() throws IOException {
     // Short path on purpose: a socket path must fit in sun_path (108 bytes on Linux).
     Path directory =
         Files.createTempDirectory(
-            "procpool-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            "procpool-",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     return directory.resolve("s");
   }
 
@@ -50,8 +52,12 @@ public final class ChildServer implements AutoCloseable {
     Files.deleteIfExists(socketPath.getParent());
   }
 
-  /** Binds {@code socketPath} (from {@link #newSocketPath}); blocks the calling thread, which must not be an event loop. */
-  public static ChildServer bind(EventLoopGroup group, Path socketPath, ChannelHandler childInitializer) throws IOException {
+  /**
+   * Binds {@code socketPath} (from {@link #newSocketPath}); blocks the calling thread, which must
+   * not be an event loop.
+   */
+  public static ChildServer bind(
+      EventLoopGroup group, Path socketPath, ChannelHandler childInitializer) throws IOException {
     Path directory = socketPath.getParent();
     ChannelGroup connections = new DefaultChannelGroup(group.next());
     try {

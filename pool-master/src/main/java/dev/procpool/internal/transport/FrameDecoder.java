@@ -12,8 +12,8 @@ import java.util.List;
  * Splits the child's byte stream into frame bodies: a 4-byte big-endian length, then the body.
  *
  * <p>The length is checked against the cap before anything is allocated, so a lying prefix cannot
- * make the master reserve memory; a bad length raises a {@link FrameException} with the first
- * bytes in hex, and the handler closes the channel. A body is emitted as a retained slice of the
+ * make the master reserve memory; a bad length raises a {@link FrameException} with the first bytes
+ * in hex, and the handler closes the channel. A body is emitted as a retained slice of the
  * cumulation buffer: no copy.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {

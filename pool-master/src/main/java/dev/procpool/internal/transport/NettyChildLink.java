@@ -16,11 +16,15 @@ final class NettyChildLink implements ChildLink {
 
   @Override
   public void send(ToChild message, Consumer<Throwable> onFailure) {
-    channel.writeAndFlush(message).addListener((ChannelFutureListener) f -> {
-      if (!f.isSuccess()) {
-        onFailure.accept(f.cause());
-      }
-    });
+    channel
+        .writeAndFlush(message)
+        .addListener(
+            (ChannelFutureListener)
+                f -> {
+                  if (!f.isSuccess()) {
+                    onFailure.accept(f.cause());
+                  }
+                });
   }
 
   @Override

@@ -5,7 +5,10 @@ import io.netty.channel.EventLoop;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
-/** The engine's {@link Loop} on a Netty event loop: its thread, {@code System.nanoTime}, its scheduler. */
+/**
+ * The engine's {@link Loop} on a Netty event loop: its thread, {@code System.nanoTime}, its
+ * scheduler.
+ */
 public final class NettyLoop implements Loop {
   private final EventLoop loop;
 

@@ -30,7 +30,8 @@ public final class ToMasterDecoder extends MessageToMessageDecoder<ByteBuf> {
               + " bytes ("
               + e.getMessage()
               + "); first bytes "
-              + ByteBufUtil.hexDump(body, body.readerIndex(), Math.min(body.readableBytes(), Frames.DUMP_BYTES)),
+              + ByteBufUtil.hexDump(
+                  body, body.readerIndex(), Math.min(body.readableBytes(), Frames.DUMP_BYTES)),
           e);
     }
   }

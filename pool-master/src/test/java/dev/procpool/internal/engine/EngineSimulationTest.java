@@ -11,24 +11,25 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /**
- * The engine under seeded random event sequences, in the style of FoundationDB's simulation:
- * one thread, a fake clock, fake children, invariants checked after every step (see
- * {@link Simulation}). A failing seed prints itself; {@code -Dprocpool.sim.seed=N} replays it
- * alone, {@code -Dprocpool.sim.runs=N} runs more.
+ * The engine under seeded random event sequences, in the style of FoundationDB's simulation: one
+ * thread, a fake clock, fake children, invariants checked after every step (see {@link
+ * Simulation}). A failing seed prints itself; {@code -Dprocpool.sim.seed=N} replays it alone,
+ * {@code -Dprocpool.sim.runs=N} runs more.
  */
 class EngineSimulationTest {
   private static Level before;
   private static final AtomicInteger bugs = new AtomicInteger();
   private static volatile String lastBug;
-  private static final AppenderBase<ILoggingEvent> bugCounter = new AppenderBase<>() {
-    @Override
-    protected void append(ILoggingEvent event) {
-      if (event.getFormattedMessage().startsWith("bug:")) {
-        bugs.incrementAndGet();
-        lastBug = event.getFormattedMessage();
-      }
-    }
-  };
+  private static final AppenderBase<ILoggingEvent> bugCounter =
+      new AppenderBase<>() {
+        @Override
+        protected void append(ILoggingEvent event) {
+          if (event.getFormattedMessage().startsWith("bug:")) {
+            bugs.incrementAndGet();
+            lastBug = event.getFormattedMessage();
+          }
+        }
+      };
 
   @BeforeAll
   static void quiet() {

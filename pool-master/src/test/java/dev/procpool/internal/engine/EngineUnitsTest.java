@@ -20,10 +20,18 @@ import org.junit.jupiter.api.Test;
 /** The engine's small parts, each on the simulation's loop. */
 class EngineUnitsTest {
   private final SimLoop loop = new SimLoop();
-  private final Failure.Factory failures = (code, id, message, rc, rs) -> new IllegalStateException(code + ": " + message);
+  private final Failure.Factory failures =
+      (code, id, message, rc, rs) -> new IllegalStateException(code + ": " + message);
 
-  private PendingJob<byte[]> job(long id, ByteString payload, CompletableFuture<byte[]> future, PoolMetrics metrics) {
-    return new PendingJob<>(id, "t", payload, 1_000, ByteString::toByteArray, future,
+  private PendingJob<byte[]> job(
+      long id, ByteString payload, CompletableFuture<byte[]> future, PoolMetrics metrics) {
+    return new PendingJob<>(
+        id,
+        "t",
+        payload,
+        1_000,
+        ByteString::toByteArray,
+        future,
         new PendingJob.Context(loop, Runnable::run, metrics, failures, "unit"));
   }
 
@@ -32,10 +40,19 @@ class EngineUnitsTest {
     for (int size : new int[] {0, 1, 127, 128, 16_383, 16_384, 70_000}) {
       ByteString payload = ByteString.copyFrom(new byte[size]);
       for (long timeout : new long[] {0, 1, 30_000, Long.MAX_VALUE}) {
-        PendingJob<byte[]> job = new PendingJob<>(123_456_789L, "ledger.transfer", payload, timeout, ByteString::toByteArray,
-            new CompletableFuture<>(), new PendingJob.Context(loop, Runnable::run, PoolMetrics.NOOP, failures, "unit"));
+        PendingJob<byte[]> job =
+            new PendingJob<>(
+                123_456_789L,
+                "ledger.transfer",
+                payload,
+                timeout,
+                ByteString::toByteArray,
+                new CompletableFuture<>(),
+                new PendingJob.Context(loop, Runnable::run, PoolMetrics.NOOP, failures, "unit"));
         ToChild request = job.request();
-        assertEquals(request.getSerializedSize(), PendingJob.requestBytes(123_456_789L, "ledger.transfer", payload, timeout),
+        assertEquals(
+            request.getSerializedSize(),
+            PendingJob.requestBytes(123_456_789L, "ledger.transfer", payload, timeout),
             "payload " + size + ", timeout " + timeout);
       }
     }
@@ -45,12 +62,13 @@ class EngineUnitsTest {
   @Test
   void pinnedJob_waitCountsFromPinning() {
     AtomicLong wait = new AtomicLong(-1);
-    PoolMetrics metrics = new PoolMetrics() {
-      @Override
-      public void jobStarted(String type, long waitNanos) {
-        wait.set(waitNanos);
-      }
-    };
+    PoolMetrics metrics =
+        new PoolMetrics() {
+          @Override
+          public void jobStarted(String type, long waitNanos) {
+            wait.set(waitNanos);
+          }
+        };
     PendingJob<byte[]> job = job(1, ByteString.EMPTY, new CompletableFuture<>(), metrics);
     job.pinned();
     loop.advance(TimeUnit.MILLISECONDS.toNanos(5));
@@ -59,8 +77,8 @@ class EngineUnitsTest {
   }
 
   /**
-   * A completed future must not keep the request's bytes reachable: the user holds the future,
-   * its cancel hook held the job, the job held the payload.
+   * A completed future must not keep the request's bytes reachable: the user holds the future, its
+   * cancel hook held the job, the job held the payload.
    */
   @Test
   void completedJob_futureReachesNoPayload() throws Exception {
@@ -69,7 +87,12 @@ class EngineUnitsTest {
     {
       byte[] big = new byte[8 * 1024 * 1024];
       payload = new WeakReference<>(big);
-      PendingJob<byte[]> job = job(1, com.google.protobuf.UnsafeByteOperations.unsafeWrap(big), future, PoolMetrics.NOOP);
+      PendingJob<byte[]> job =
+          job(
+              1,
+              com.google.protobuf.UnsafeByteOperations.unsafeWrap(big),
+              future,
+              PoolMetrics.NOOP);
       future.onCancel(job::cancelled);
       job.started();
       job.succeed(ByteString.copyFromUtf8("ok"));
@@ -91,15 +114,18 @@ class EngineUnitsTest {
       CountDownLatch slowStarted = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
       CountDownLatch othersDone = new CountDownLatch(2);
-      batch.execute(() -> {
-        slowStarted.countDown();
-        await(release);
-      });
+      batch.execute(
+          () -> {
+            slowStarted.countDown();
+            await(release);
+          });
       batch.execute(othersDone::countDown);
       batch.execute(othersDone::countDown);
       loop.runReady(); // the flush: one hand-off for all three
       assertTrue(slowStarted.await(10, TimeUnit.SECONDS));
-      loop.advance(CompletionBatch.HELP_AFTER_NANOS); // the batch is still unfinished: a helper takes the rest
+      loop.advance(
+          CompletionBatch
+              .HELP_AFTER_NANOS); // the batch is still unfinished: a helper takes the rest
       assertTrue(othersDone.await(10, TimeUnit.SECONDS), "the slow stage held up the others");
       release.countDown();
     } finally {
@@ -113,9 +139,10 @@ class EngineUnitsTest {
     CompletionBatch batch = new CompletionBatch(loop, Runnable::run);
     List<String> done = new ArrayList<>();
     batch.execute(() -> done.add("a"));
-    batch.execute(() -> {
-      throw new NoClassDefFoundError("simulated");
-    });
+    batch.execute(
+        () -> {
+          throw new NoClassDefFoundError("simulated");
+        });
     batch.execute(() -> done.add("c"));
     loop.runReady();
     assertEquals(List.of("a", "c"), done);
@@ -125,9 +152,17 @@ class EngineUnitsTest {
   @Test
   void resultReaderError_futureFailsProtocolError() {
     CompletableFuture<byte[]> future = new CompletableFuture<>();
-    PendingJob<byte[]> job = new PendingJob<>(1, "t", ByteString.EMPTY, 0, bytes -> {
-      throw new StackOverflowError("parser");
-    }, future, new PendingJob.Context(loop, Runnable::run, PoolMetrics.NOOP, failures, "unit"));
+    PendingJob<byte[]> job =
+        new PendingJob<>(
+            1,
+            "t",
+            ByteString.EMPTY,
+            0,
+            bytes -> {
+              throw new StackOverflowError("parser");
+            },
+            future,
+            new PendingJob.Context(loop, Runnable::run, PoolMetrics.NOOP, failures, "unit"));
     job.started();
     job.succeed(ByteString.EMPTY);
     assertTrue(future.isCompletedExceptionally());

@@ -5,8 +5,8 @@ import java.util.PriorityQueue;
 
 /**
  * A {@link Loop} for the simulation: the test's own thread, virtual time, and a queue of timers
- * that run only when the test advances the clock. Deterministic: timers due at the same time run
- * in the order they were scheduled.
+ * that run only when the test advances the clock. Deterministic: timers due at the same time run in
+ * the order they were scheduled.
  */
 final class SimLoop implements Loop {
   private final ArrayDeque<Runnable> ready = new ArrayDeque<>();

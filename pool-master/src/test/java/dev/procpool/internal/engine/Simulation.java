@@ -39,8 +39,10 @@ final class Simulation {
   private final List<SimJob> jobs = new ArrayList<>();
   private final Set<Long> firstStarts = new HashSet<>();
   private final boolean dynamic;
+
   /** Close with work still queued and running, as at a drain deadline. */
   private final boolean abrupt;
+
   private long nextJobId = 1;
   private long lastFirstStart;
   private long nextPid = 10_000;
@@ -54,12 +56,31 @@ final class Simulation {
     this.dynamic = random.nextBoolean();
     this.abrupt = random.nextInt(4) == 0;
     int children = 1 + random.nextInt(3);
-    EngineSettings settings = new EngineSettings("sim", children, dynamic ? MAX_CHILDREN : children,
-        TimeUnit.MILLISECONDS.toNanos(300), random.nextInt(3) == 0 ? 3 : 0, TimeUnit.SECONDS.toNanos(5), 3, HEAP_LIMIT, 0,
-        Set.of("retry"), 3);
-    Failure.Factory failures = (code, jobId, message, remoteClass, remoteStack) -> new SimFailure(code, message);
-    this.engine = new Engine(settings, loop, this::launch, new Admission(CAPACITY), Runnable::run, PoolMetrics.NOOP, failures,
-        new Random(seed ^ 0x5DEECE66DL));
+    EngineSettings settings =
+        new EngineSettings(
+            "sim",
+            children,
+            dynamic ? MAX_CHILDREN : children,
+            TimeUnit.MILLISECONDS.toNanos(300),
+            random.nextInt(3) == 0 ? 3 : 0,
+            TimeUnit.SECONDS.toNanos(5),
+            3,
+            HEAP_LIMIT,
+            0,
+            Set.of("retry"),
+            3);
+    Failure.Factory failures =
+        (code, jobId, message, remoteClass, remoteStack) -> new SimFailure(code, message);
+    this.engine =
+        new Engine(
+            settings,
+            loop,
+            this::launch,
+            new Admission(CAPACITY),
+            Runnable::run,
+            PoolMetrics.NOOP,
+            failures,
+            new Random(seed ^ 0x5DEECE66DL));
   }
 
   /** The exception a failed future carries in the simulation. */
@@ -74,8 +95,8 @@ final class Simulation {
 
   /**
    * A future that counts the engine's attempts to complete it, and the user's cancel apart: a
-   * cancel may race a result already on its way, and then the engine's attempt is a harmless
-   * no-op, but the engine must never try twice. Its cancel tells the engine, as the pool's does.
+   * cancel may race a result already on its way, and then the engine's attempt is a harmless no-op,
+   * but the engine must never try twice. Its cancel tells the engine, as the pool's does.
    */
   static final class CountingFuture extends CompletableFuture<byte[]> {
     int attempts;
@@ -134,8 +155,16 @@ final class Simulation {
         close();
       }
     } catch (AssertionError | RuntimeException e) {
-      throw new AssertionError("simulation seed " + seed + " failed at step " + step
-          + " (replay: -Dprocpool.sim.seed=" + seed + "): " + e.getMessage(), e);
+      throw new AssertionError(
+          "simulation seed "
+              + seed
+              + " failed at step "
+              + step
+              + " (replay: -Dprocpool.sim.seed="
+              + seed
+              + "): "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -149,8 +178,12 @@ final class Simulation {
       cancelSomeJob();
     } else if (roll < 900) {
       int kind = random.nextInt(100);
-      loop.advance(kind < 70 ? random.nextInt(5_000_000) : kind < 95 ? TimeUnit.MILLISECONDS.toNanos(random.nextInt(500))
-          : TimeUnit.MILLISECONDS.toNanos(random.nextInt(20_000)));
+      loop.advance(
+          kind < 70
+              ? random.nextInt(5_000_000)
+              : kind < 95
+                  ? TimeUnit.MILLISECONDS.toNanos(random.nextInt(500))
+                  : TimeUnit.MILLISECONDS.toNanos(random.nextInt(20_000)));
     } else if (roll < 915) {
       engine.resize(1 + random.nextInt(MAX_CHILDREN)).exceptionally(e -> null);
     } else if (roll < 925) {
@@ -169,8 +202,15 @@ final class Simulation {
   private void submit(String type) {
     CountingFuture future = new CountingFuture();
     long id = nextJobId++;
-    PendingJob<byte[]> job = new PendingJob<>(id, type, ByteString.copyFromUtf8("job " + id), TIMEOUT_MILLIS,
-        ByteString::toByteArray, future, engine.jobContext());
+    PendingJob<byte[]> job =
+        new PendingJob<>(
+            id,
+            type,
+            ByteString.copyFromUtf8("job " + id),
+            TIMEOUT_MILLIS,
+            ByteString::toByteArray,
+            future,
+            engine.jobContext());
     jobs.add(new SimJob(id, false, future, job));
     if (!engine.admission().admit()) {
       future.completeExceptionally(new SimFailure(Failure.QUEUE_FULL, "queue full"));
@@ -184,8 +224,15 @@ final class Simulation {
     for (ChildSlot child : engine.readyChildren()) {
       CountingFuture future = new CountingFuture();
       long id = nextJobId++;
-      PendingJob<byte[]> job = new PendingJob<>(id, "broadcast", ByteString.EMPTY, TIMEOUT_MILLIS, ByteString::toByteArray, future,
-          engine.jobContext());
+      PendingJob<byte[]> job =
+          new PendingJob<>(
+              id,
+              "broadcast",
+              ByteString.EMPTY,
+              TIMEOUT_MILLIS,
+              ByteString::toByteArray,
+              future,
+              engine.jobContext());
       jobs.add(new SimJob(id, true, future, job));
       engine.admission().admitUnbounded();
       engine.pin(child, job);
@@ -242,17 +289,23 @@ final class Simulation {
 
   /** A local process that connects and claims to be a child, without the token. */
   private void stranger() {
-    Hello hello = Hello.newBuilder().setProtocolVersion(ProtocolVersion.CURRENT).setChildId(1 + random.nextInt(children.size() + 2))
-        .setPid(1).setToken(ByteString.copyFromUtf8("not the token")).build();
-    ChildLink link = new ChildLink() {
-      @Override
-      public void send(ToChild message, Consumer<Throwable> onFailure) {
-        throw new AssertionError("a stranger was sent " + message.getKindCase());
-      }
+    Hello hello =
+        Hello.newBuilder()
+            .setProtocolVersion(ProtocolVersion.CURRENT)
+            .setChildId(1 + random.nextInt(children.size() + 2))
+            .setPid(1)
+            .setToken(ByteString.copyFromUtf8("not the token"))
+            .build();
+    ChildLink link =
+        new ChildLink() {
+          @Override
+          public void send(ToChild message, Consumer<Throwable> onFailure) {
+            throw new AssertionError("a stranger was sent " + message.getKindCase());
+          }
 
-      @Override
-      public void close() {}
-    };
+          @Override
+          public void close() {}
+        };
     if (engine.onHello(link, hello) != null) {
       throw new AssertionError("a stranger without the token was admitted");
     }
@@ -270,8 +323,10 @@ final class Simulation {
     boolean killed;
     boolean linkClosed;
     boolean hung;
+
     /** It said its reply was its last: it halts, and must never be sent another job. */
     boolean exiting;
+
     int unanswered;
     ChildSlot slot;
 
@@ -298,8 +353,15 @@ final class Simulation {
         } else if (fault < 10) {
           return; // slow start: maybe past the start deadline
         } else {
-          slot = engine.onHello(this, Hello.newBuilder().setProtocolVersion(ProtocolVersion.CURRENT).setChildId(id).setPid(pid)
-              .setToken(ByteString.copyFrom(token)).build());
+          slot =
+              engine.onHello(
+                  this,
+                  Hello.newBuilder()
+                      .setProtocolVersion(ProtocolVersion.CURRENT)
+                      .setChildId(id)
+                      .setPid(pid)
+                      .setToken(ByteString.copyFrom(token))
+                      .build());
           if (slot == null) {
             close();
           }
@@ -323,12 +385,21 @@ final class Simulation {
         exit(1); // crashed mid-job
         return;
       } else if (fault < 12) {
-        reply.setError(JobError.newBuilder().setCode(FailureCode.JOB_FAILED).setErrorClass("java.lang.StackOverflowError"))
+        reply
+            .setError(
+                JobError.newBuilder()
+                    .setCode(FailureCode.JOB_FAILED)
+                    .setErrorClass("java.lang.StackOverflowError"))
             .setChildExiting(true);
       } else if (fault < 20) {
-        reply.setError(JobError.newBuilder().setCode(FailureCode.JOB_FAILED).setErrorClass("java.lang.IllegalStateException"));
+        reply.setError(
+            JobError.newBuilder()
+                .setCode(FailureCode.JOB_FAILED)
+                .setErrorClass("java.lang.IllegalStateException"));
       } else {
-        reply.setResult(ByteString.copyFromUtf8("done " + jobId)).setHeapUsedBytes(fault < 25 ? HEAP_LIMIT * 2 : 1);
+        reply
+            .setResult(ByteString.copyFromUtf8("done " + jobId))
+            .setHeapUsedBytes(fault < 25 ? HEAP_LIMIT * 2 : 1);
       }
       unanswered--;
       exiting = reply.getChildExiting(); // before the reply lands: the engine may answer it at once
@@ -385,11 +456,17 @@ final class Simulation {
       }
       if (message.hasJob()) {
         if (exiting) {
-          throw new AssertionError("child " + id + " said it exits, yet was sent job " + message.getJob().getJobId());
+          throw new AssertionError(
+              "child " + id + " said it exits, yet was sent job " + message.getJob().getJobId());
         }
         unanswered++;
         if (unanswered > 1) {
-          throw new AssertionError("child " + id + " was sent job " + message.getJob().getJobId() + " while running another");
+          throw new AssertionError(
+              "child "
+                  + id
+                  + " was sent job "
+                  + message.getJob().getJobId()
+                  + " while running another");
         }
       }
       inbox.addLast(message);
@@ -417,7 +494,8 @@ final class Simulation {
     boolean pinned = job.getType().equals("broadcast");
     if (!pinned && firstStarts.add(job.getJobId())) {
       if (job.getJobId() < lastFirstStart) {
-        throw new AssertionError("job " + job.getJobId() + " started after job " + lastFirstStart + ": not FIFO");
+        throw new AssertionError(
+            "job " + job.getJobId() + " started after job " + lastFirstStart + ": not FIFO");
       }
       lastFirstStart = job.getJobId();
     }
@@ -426,10 +504,12 @@ final class Simulation {
   void check() {
     for (SimJob job : jobs) {
       if (job.future().attempts > 1) {
-        throw new AssertionError("job " + job.id() + " was completed " + job.future().attempts + " times");
+        throw new AssertionError(
+            "job " + job.id() + " was completed " + job.future().attempts + " times");
       }
       if (job.job().isDone() && job.job().holdsTimer()) {
-        throw new AssertionError("job " + job.id() + " is done but its timeout timer is still scheduled");
+        throw new AssertionError(
+            "job " + job.id() + " is done but its timeout timer is still scheduled");
       }
     }
     if (EngineSimulationTest.bugsLogged() > 0) {
@@ -464,9 +544,14 @@ final class Simulation {
       loop.advance(TimeUnit.MILLISECONDS.toNanos(250));
       check();
       EngineStatus status = engine.status();
-      long ready = status.children().stream()
-          .filter(c -> c.state() == ChildSlot.State.IDLE || c.state() == ChildSlot.State.BUSY).count();
-      if (round > 20 && status.queued() == 0 && status.busy() == 0 && ready == status.target()
+      long ready =
+          status.children().stream()
+              .filter(c -> c.state() == ChildSlot.State.IDLE || c.state() == ChildSlot.State.BUSY)
+              .count();
+      if (round > 20
+          && status.queued() == 0
+          && status.busy() == 0
+          && ready == status.target()
           && status.children().size() == status.target()) {
         return;
       }
@@ -483,7 +568,9 @@ final class Simulation {
     stopAndCheck();
   }
 
-  /** The drain deadline passed with jobs queued and running: they fail, their children are killed. */
+  /**
+   * The drain deadline passed with jobs queued and running: they fail, their children are killed.
+   */
   private void closeAbruptly() {
     engine.drain();
     loop.runReady();
@@ -503,7 +590,8 @@ final class Simulation {
     if (!exited.isDone()) {
       throw new AssertionError("children did not all exit after close: " + engine.status());
     }
-    loop.advance(TimeUnit.MILLISECONDS.toNanos(10)); // completion hand-offs scheduled at the very end
+    loop.advance(
+        TimeUnit.MILLISECONDS.toNanos(10)); // completion hand-offs scheduled at the very end
     if (loop.liveTimers() != 0 || loop.foreverTimers() != 0 || loop.hasReady()) {
       throw new AssertionError(loop.liveTimers() + " timers and tasks remain after close");
     }
@@ -513,12 +601,14 @@ final class Simulation {
       }
     }
     for (SimJob job : jobs) {
-      if (!job.future().isDone() || job.future().attempts + (job.future().cancelledByUser ? 1 : 0) < 1) {
+      if (!job.future().isDone()
+          || job.future().attempts + (job.future().cancelledByUser ? 1 : 0) < 1) {
         throw new AssertionError("job " + job.id() + " never completed");
       }
     }
     if (engine.admission().waiting() != 0) {
-      throw new AssertionError("every job is done, yet admission counts " + engine.admission().waiting() + " waiting");
+      throw new AssertionError(
+          "every job is done, yet admission counts " + engine.admission().waiting() + " waiting");
     }
   }
 }

@@ -7,7 +7,10 @@ import org.junit.jupiter.api.Test;
 
 class CountingMetricsTest {
 
-  /** An int counter wrapped after 2^31 jobs, the ring index went negative and every later success threw. */
+  /**
+   * An int counter wrapped after 2^31 jobs, the ring index went negative and every later success
+   * threw.
+   */
   @Test
   void jobSucceeded_pastTwoToTheThirtyOneJobs_keepsCounting() {
     CountingMetrics metrics = new CountingMetrics(PoolMetrics.NOOP, Integer.MAX_VALUE - 5L);

@@ -71,8 +71,10 @@ class ChildPipelineTest {
   void negativeLength_rejected() {
     EmbeddedChannel channel = inbound();
     DecoderException e =
-        assertThrows(DecoderException.class, () -> channel.writeInbound(Unpooled.buffer().writeInt(-1)));
-    assertTrue(e.getCause().getMessage().contains("4294967295 is outside"), e.getCause().getMessage());
+        assertThrows(
+            DecoderException.class, () -> channel.writeInbound(Unpooled.buffer().writeInt(-1)));
+    assertTrue(
+        e.getCause().getMessage().contains("4294967295 is outside"), e.getCause().getMessage());
     channel.finishAndReleaseAll();
   }
 
@@ -99,7 +101,8 @@ class ChildPipelineTest {
   @Test
   void encoder_writesLengthThenBody() throws Exception {
     EmbeddedChannel channel = new EmbeddedChannel(new ToChildEncoder(MAX));
-    ToChild request = ToChild.newBuilder().setJob(JobRequest.newBuilder().setJobId(9).setType("echo")).build();
+    ToChild request =
+        ToChild.newBuilder().setJob(JobRequest.newBuilder().setJobId(9).setType("echo")).build();
     channel.writeOutbound(request);
     ByteBuf out = channel.readOutbound();
     assertEquals(request.getSerializedSize(), out.readInt());
@@ -114,7 +117,9 @@ class ChildPipelineTest {
     EmbeddedChannel channel = new EmbeddedChannel(new ToChildEncoder(MAX));
     ToChild big =
         ToChild.newBuilder()
-            .setJob(JobRequest.newBuilder().setPayload(com.google.protobuf.ByteString.copyFrom(new byte[MAX + 1])))
+            .setJob(
+                JobRequest.newBuilder()
+                    .setPayload(com.google.protobuf.ByteString.copyFrom(new byte[MAX + 1])))
             .build();
     assertThrows(Exception.class, () -> channel.writeOutbound(big));
     channel.finishAndReleaseAll();

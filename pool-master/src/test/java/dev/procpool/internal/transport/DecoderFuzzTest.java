@@ -33,9 +33,11 @@ class DecoderFuzzTest {
       byte[] bytes = new byte[random.nextInt(64)];
       random.nextBytes(bytes);
       if (random.nextBoolean() && bytes.length >= 4) {
-        ByteBuffer.wrap(bytes).putInt(random.nextInt(bytes.length)); // a plausible length, garbage body
+        ByteBuffer.wrap(bytes)
+            .putInt(random.nextInt(bytes.length)); // a plausible length, garbage body
       }
-      EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(MAX), ToMasterDecoder.INSTANCE);
+      EmbeddedChannel channel =
+          new EmbeddedChannel(new FrameDecoder(MAX), ToMasterDecoder.INSTANCE);
       try {
         // Split at a random point: decoders must cope with any fragmentation.
         int cut = bytes.length == 0 ? 0 : random.nextInt(bytes.length);
@@ -63,13 +65,19 @@ class DecoderFuzzTest {
         byte[] payload = new byte[random.nextInt(2000)];
         random.nextBytes(payload);
         ToMaster message =
-            ToMaster.newBuilder().setReply(JobReply.newBuilder().setJobId(random.nextLong()).setResult(ByteString.copyFrom(payload))).build();
+            ToMaster.newBuilder()
+                .setReply(
+                    JobReply.newBuilder()
+                        .setJobId(random.nextLong())
+                        .setResult(ByteString.copyFrom(payload)))
+                .build();
         sent.add(message);
         byte[] body = message.toByteArray();
         stream.putInt(body.length).put(body);
       }
       stream.flip();
-      EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(MAX), ToMasterDecoder.INSTANCE);
+      EmbeddedChannel channel =
+          new EmbeddedChannel(new FrameDecoder(MAX), ToMasterDecoder.INSTANCE);
       while (stream.hasRemaining()) {
         int n = Math.min(stream.remaining(), 1 + random.nextInt(3000));
         byte[] piece = new byte[n];

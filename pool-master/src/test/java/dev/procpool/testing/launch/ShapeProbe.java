@@ -12,9 +12,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A user's application, started by {@code ChildLaunchShapesIT} in each way a master can be
- * started. It runs jobs through a pool of one child and prints {@code key=value} lines: the
- * child's pid, the code of a demo job type, and the logback system property.
+ * A user's application, started by {@code ChildLaunchShapesIT} in each way a master can be started.
+ * It runs jobs through a pool of one child and prints {@code key=value} lines: the child's pid, the
+ * code of a demo job type, and the logback system property.
  *
  * <p>Arguments: optionally {@code --override <class path>} for {@code childClasspathOverride}.
  */
@@ -34,7 +34,8 @@ public final class ShapeProbe {
     } catch (PoolException e) {
       System.out.println("start-failed=" + e.code() + " " + e.getMessage());
     }
-    System.out.println("logback.configurationFile=" + System.getProperty("logback.configurationFile"));
+    System.out.println(
+        "logback.configurationFile=" + System.getProperty("logback.configurationFile"));
   }
 
   private static String outcome(ProcessPool pool, String type) throws InterruptedException {
@@ -42,7 +43,9 @@ public final class ShapeProbe {
       pool.submit(Job.of(type, "{}".getBytes(StandardCharsets.UTF_8))).get(60, TimeUnit.SECONDS);
       return "ran";
     } catch (ExecutionException e) {
-      return e.getCause() instanceof PoolException ? ((PoolException) e.getCause()).code().name() : e.getCause().toString();
+      return e.getCause() instanceof PoolException
+          ? ((PoolException) e.getCause()).code().name()
+          : e.getCause().toString();
     } catch (java.util.concurrent.TimeoutException e) {
       return "timeout";
     }

@@ -8,8 +8,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A custom launcher like {@code mvn exec:java} or a plugin host: the application's jars are not
- * on {@code java.class.path} but in a {@link URLClassLoader} it builds.
+ * A custom launcher like {@code mvn exec:java} or a plugin host: the application's jars are not on
+ * {@code java.class.path} but in a {@link URLClassLoader} it builds.
  *
  * <p>Arguments: {@code url|opaque}, then the jars, then {@code --}, then the probe's arguments.
  * With {@code opaque}, classes are defined from bytes with no code source and no resources: a
@@ -23,10 +23,14 @@ public final class UrlLoaderLauncher {
       urls.add(Path.of(jar).toUri().toURL());
     }
     String[] probeArgs = Arrays.copyOfRange(args, split + 1, args.length);
-    try (URLClassLoader files = new URLClassLoader(urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader())) {
+    try (URLClassLoader files =
+        new URLClassLoader(urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader())) {
       ClassLoader loader = args[0].equals("opaque") ? new OpaqueLoader(files) : files;
       Thread.currentThread().setContextClassLoader(loader);
-      loader.loadClass("dev.procpool.testing.launch.ShapeProbe").getMethod("main", String[].class).invoke(null, (Object) probeArgs);
+      loader
+          .loadClass("dev.procpool.testing.launch.ShapeProbe")
+          .getMethod("main", String[].class)
+          .invoke(null, (Object) probeArgs);
     }
   }
 

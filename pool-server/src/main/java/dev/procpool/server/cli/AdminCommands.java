@@ -1,5 +1,6 @@
 package dev.procpool.server.cli;
 
+import dev.procpool.server.http.Json;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -8,18 +9,18 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import java.util.List;
 import java.util.Map;
-import dev.procpool.server.http.Json;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code procpool status|restart|resize N} against a running server, like {@code pm2 ls|reload|scale}.
- * Exit status: 0 done, 1 the server refused or failed, 3 the server could not be reached.
+ * {@code procpool status|restart|resize N} against a running server, like {@code pm2
+ * ls|reload|scale}. Exit status: 0 done, 1 the server refused or failed, 3 the server could not be
+ * reached.
  */
 final class AdminCommands {
   static final int UNREACHABLE = 3;
@@ -36,15 +37,23 @@ final class AdminCommands {
     @Option(names = "--url", description = "The server. Default: ${DEFAULT-VALUE}.")
     String url = "http://127.0.0.1:8080";
 
-    @Option(names = "--token-file", description = "The admin token file. Default: ${DEFAULT-VALUE}.")
+    @Option(
+        names = "--token-file",
+        description = "The admin token file. Default: ${DEFAULT-VALUE}.")
     Path tokenFile = Path.of("procpool-data", "admin-token");
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client =
+        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     int call(String method, String path, String body, boolean admin, Answer onOk) throws Exception {
       HttpRequest.Builder request =
-          HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofMinutes(5))
-              .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+          HttpRequest.newBuilder(URI.create(url + path))
+              .timeout(Duration.ofMinutes(5))
+              .method(
+                  method,
+                  body == null
+                      ? HttpRequest.BodyPublishers.noBody()
+                      : HttpRequest.BodyPublishers.ofString(body));
       if (admin) {
         request.header("Authorization", "Bearer " + SecretFile.read(tokenFile));
       }
@@ -64,7 +73,10 @@ final class AdminCommands {
     }
   }
 
-  @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the children and the queue of a running server.")
+  @Command(
+      name = "status",
+      mixinStandardHelpOptions = true,
+      description = "Show the children and the queue of a running server.")
   static final class Status implements Callable<Integer> {
     @Mixin Target target;
 
@@ -74,17 +86,28 @@ final class AdminCommands {
     }
   }
 
-  @Command(name = "restart", mixinStandardHelpOptions = true, description = "Replace every child, one at a time, losing no job.")
+  @Command(
+      name = "restart",
+      mixinStandardHelpOptions = true,
+      description = "Replace every child, one at a time, losing no job.")
   static final class Restart implements Callable<Integer> {
     @Mixin Target target;
 
     @Override
     public Integer call() throws Exception {
-      return target.call("POST", "/admin/restart", "", true, body -> System.out.print("restarted\n" + table(body)));
+      return target.call(
+          "POST",
+          "/admin/restart",
+          "",
+          true,
+          body -> System.out.print("restarted\n" + table(body)));
     }
   }
 
-  @Command(name = "resize", mixinStandardHelpOptions = true, description = "Grow or shrink the pool; running jobs are never cut short.")
+  @Command(
+      name = "resize",
+      mixinStandardHelpOptions = true,
+      description = "Grow or shrink the pool; running jobs are never cut short.")
   static final class Resize implements Callable<Integer> {
     @Mixin Target target;
 
@@ -97,22 +120,41 @@ final class AdminCommands {
         System.err.println("procpool: N must be >= 1: " + children);
         return 2;
       }
-      return target.call("POST", "/admin/children", Integer.toString(children), true,
+      return target.call(
+          "POST",
+          "/admin/children",
+          Integer.toString(children),
+          true,
           body -> System.out.print("resized to " + children + "\n" + table(body)));
     }
   }
 
-  /** Renders the server's status document (alone, or under "pool" in an admin answer) as a small table. */
+  /**
+   * Renders the server's status document (alone, or under "pool" in an admin answer) as a small
+   * table.
+   */
   static String table(String json) throws java.io.IOException {
     Map<String, Object> document = Json.readObject(json);
-    Map<String, Object> status = document.get("pool") instanceof Map ? asObject(document.get("pool")) : document;
-    StringBuilder out = new StringBuilder(String.format("%-4s %-8s %-9s %9s  %-18s %8s %9s%n", "ID", "PID", "STATE", "JOBS", "RUNNING", "FOR ms", "UP s"));
+    Map<String, Object> status =
+        document.get("pool") instanceof Map ? asObject(document.get("pool")) : document;
+    StringBuilder out =
+        new StringBuilder(
+            String.format(
+                "%-4s %-8s %-9s %9s  %-18s %8s %9s%n",
+                "ID", "PID", "STATE", "JOBS", "RUNNING", "FOR ms", "UP s"));
     for (Object element : (List<?>) status.getOrDefault("children", List.of())) {
       Map<String, Object> child = asObject(element);
       Object job = child.get("jobType");
-      out.append(String.format("%-4s %-8s %-9s %9s  %-18s %8s %9d%n", child.get("id"), child.get("pid"), child.get("state"),
-          child.get("jobsDone"), job == null ? "-" : job, job == null ? "-" : child.get("jobMillis"),
-          ((Number) child.get("uptimeMillis")).longValue() / 1000));
+      out.append(
+          String.format(
+              "%-4s %-8s %-9s %9s  %-18s %8s %9d%n",
+              child.get("id"),
+              child.get("pid"),
+              child.get("state"),
+              child.get("jobsDone"),
+              job == null ? "-" : job,
+              job == null ? "-" : child.get("jobMillis"),
+              ((Number) child.get("uptimeMillis")).longValue() / 1000));
     }
     StringBuilder summary = new StringBuilder();
     for (String field : List.of("queued", "busy", "idle", "healthy")) {

@@ -25,7 +25,8 @@ final class DurationConverter implements ITypeConverter<Duration> {
     try {
       return Duration.parse(value.trim());
     } catch (RuntimeException e) {
-      throw new TypeConversionException("'" + value + "' is not a duration (examples: 500ms, 30s, 2m, PT30S)");
+      throw new TypeConversionException(
+          "'" + value + "' is not a duration (examples: 500ms, 30s, 2m, PT30S)");
     }
   }
 }

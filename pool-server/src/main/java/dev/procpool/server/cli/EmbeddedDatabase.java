@@ -6,10 +6,10 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 
 /**
- * The server's default database: an H2 TCP server on loopback, on a free port, keeping its files
- * in the data directory, so that every child shares one real database. The password is made once,
- * kept in {@code <data dir>/db-password} (readable by the owner only) and passed to children in
- * their environment.
+ * The server's default database: an H2 TCP server on loopback, on a free port, keeping its files in
+ * the data directory, so that every child shares one real database. The password is made once, kept
+ * in {@code <data dir>/db-password} (readable by the owner only) and passed to children in their
+ * environment.
  */
 final class EmbeddedDatabase implements AutoCloseable {
   static final String USER = "procpool";
@@ -34,7 +34,8 @@ final class EmbeddedDatabase implements AutoCloseable {
                 "-tcpPort", "0", "-baseDir", dataDir.toAbsolutePath().toString(), "-ifNotExists")
             .start();
     // DB_CLOSE_DELAY=-1: keep the database open while no child is connected (all restarting).
-    String url = "jdbc:h2:tcp://127.0.0.1:" + server.getPort() + "/" + DATABASE + ";DB_CLOSE_DELAY=-1";
+    String url =
+        "jdbc:h2:tcp://127.0.0.1:" + server.getPort() + "/" + DATABASE + ";DB_CLOSE_DELAY=-1";
     return new EmbeddedDatabase(server, url, password);
   }
 

@@ -39,7 +39,8 @@ final class JarWatcher implements AutoCloseable {
       directories.add(absolute.getParent());
     }
     for (Path directory : directories) {
-      directory.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+      directory.register(
+          watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
     }
     thread = new Thread(this::run, "procpool-jar-watcher");
     thread.setDaemon(true);
@@ -71,7 +72,8 @@ final class JarWatcher implements AutoCloseable {
     boolean changed = false;
     Path directory = (Path) key.watchable();
     for (WatchEvent<?> event : key.pollEvents()) {
-      if (event.context() instanceof Path && jars.contains(directory.resolve((Path) event.context()).normalize())) {
+      if (event.context() instanceof Path
+          && jars.contains(directory.resolve((Path) event.context()).normalize())) {
         changed = true;
       }
     }

@@ -12,8 +12,14 @@ import picocli.CommandLine.Command;
     name = "procpool",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description = "A pool of persistent child JVMs for blocking work, behind a non-blocking master.",
-    subcommands = {ServeCommand.class, AdminCommands.Status.class, AdminCommands.Restart.class, AdminCommands.Resize.class})
+    description =
+        "A pool of persistent child JVMs for blocking work, behind a non-blocking master.",
+    subcommands = {
+      ServeCommand.class,
+      AdminCommands.Status.class,
+      AdminCommands.Restart.class,
+      AdminCommands.Resize.class
+    })
 public final class Main implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

@@ -29,7 +29,8 @@ final class SecretFile {
     byte[] random = new byte[24];
     new SecureRandom().nextBytes(random);
     String token = HexFormat.of().formatHex(random);
-    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.createFile(
+        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.writeString(file, token + "\n", StandardCharsets.US_ASCII);
     return token;
   }

@@ -1,6 +1,7 @@
 package dev.procpool.server.cli;
 
 import dev.procpool.PoolConfig;
+import dev.procpool.PoolConfigBuilder;
 import dev.procpool.ProcessPool;
 import dev.procpool.server.http.HttpFrontEnd;
 import dev.procpool.server.http.HttpSettings;
@@ -22,15 +23,20 @@ import sun.misc.Signal;
 
 /**
  * {@code serve}: starts the pool, its database and the HTTP front end; on SIGTERM or Ctrl-C stops
- * accepting, drains and exits 0. A second signal forces an exit (status 1); the children follow
- * on their own, since they watch the master.
+ * accepting, drains and exits 0. A second signal forces an exit (status 1); the children follow on
+ * their own, since they watch the master.
  */
-@Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
     description = "Run the pool behind an HTTP server.")
 final class ServeCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
 
-  @Option(names = "--port", description = "HTTP port (0 = any free port). Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--port",
+      description = "HTTP port (0 = any free port). Default: ${DEFAULT-VALUE}.")
   int port = 8080;
 
   @Option(names = "--bind", description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
@@ -39,70 +45,117 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--children", description = "Child JVMs. Default: the number of processors.")
   int children = Runtime.getRuntime().availableProcessors();
 
-  @Option(names = "--max-children", description = "Dynamic sizing: grow up to this many children while jobs wait. Default: --children (static).")
+  @Option(
+      names = "--max-children",
+      description =
+          "Dynamic sizing: grow up to this many children while jobs wait. Default: --children (static).")
   Integer maxChildren;
 
-  @Option(names = "--child-idle-timeout", converter = DurationConverter.class,
+  @Option(
+      names = "--child-idle-timeout",
+      converter = DurationConverter.class,
       description = "Dynamic sizing: retire a child above --children idle this long. Default: 30s.")
   Duration childIdleTimeout = Duration.ofSeconds(30);
 
-  @Option(names = "--queue-capacity", description = "Jobs that may wait for a child. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--queue-capacity",
+      description = "Jobs that may wait for a child. Default: ${DEFAULT-VALUE}.")
   int queueCapacity = 10_000;
 
-  @Option(names = "--job-timeout", converter = DurationConverter.class,
-      description = "Longest a job may run (also the cap for the X-Job-Timeout-Ms header). Default: 30s.")
+  @Option(
+      names = "--job-timeout",
+      converter = DurationConverter.class,
+      description =
+          "Longest a job may run (also the cap for the X-Job-Timeout-Ms header). Default: 30s.")
   Duration jobTimeout = Duration.ofSeconds(30);
 
-  @Option(names = "--drain-timeout", converter = DurationConverter.class,
+  @Option(
+      names = "--drain-timeout",
+      converter = DurationConverter.class,
       description = "How long shutdown waits for queued and running jobs. Default: 30s.")
   Duration drainTimeout = Duration.ofSeconds(30);
 
-  @Option(names = "--jobs", arity = "1..*", paramLabel = "<jar>",
-      description = "Jars with your JobHandlers (listed in META-INF/services/dev.procpool.child.JobHandler).")
+  @Option(
+      names = "--jobs",
+      arity = "1..*",
+      paramLabel = "<jar>",
+      description =
+          "Jars with your JobHandlers (listed in META-INF/services/dev.procpool.child.JobHandler).")
   List<Path> jobs = new ArrayList<>();
 
-  @Option(names = "--child-jvm-option", paramLabel = "<option>", description = "A JVM option for each child, e.g. -Xmx256m. Repeatable.")
+  @Option(
+      names = "--child-jvm-option",
+      paramLabel = "<option>",
+      description = "A JVM option for each child, e.g. -Xmx256m. Repeatable.")
   List<String> childJvmOptions = new ArrayList<>();
 
-  @Option(names = "--max-jobs-per-child", description = "Replace a child after this many jobs (0 = never). Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--max-jobs-per-child",
+      description = "Replace a child after this many jobs (0 = never). Default: ${DEFAULT-VALUE}.")
   long maxJobsPerChild;
 
-  @Option(names = "--db-url", description = "JDBC URL for the children's database. Default: an embedded H2 server in --data-dir.")
+  @Option(
+      names = "--db-url",
+      description =
+          "JDBC URL for the children's database. Default: an embedded H2 server in --data-dir.")
   String dbUrl;
 
   @Option(names = "--db-user", description = "Database user.")
   String dbUser;
 
-  @Option(names = "--db-password", description = "Database password. Prefer the PROCPOOL_DB_PASSWORD environment variable: flags are visible in ps.")
+  @Option(
+      names = "--db-password",
+      description =
+          "Database password. Prefer the PROCPOOL_DB_PASSWORD environment variable: flags are visible in ps.")
   String dbPassword;
 
-  @Option(names = "--data-dir", description = "Where the embedded database keeps its files. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--data-dir",
+      description = "Where the embedded database keeps its files. Default: ${DEFAULT-VALUE}.")
   Path dataDir = Path.of("procpool-data");
 
-  @Option(names = "--max-body-bytes", description = "Largest request body; larger gets 413. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--max-body-bytes",
+      description = "Largest request body; larger gets 413. Default: ${DEFAULT-VALUE}.")
   int maxBodyBytes = 1024 * 1024;
 
-  @Option(names = "--idle-timeout", converter = DurationConverter.class, description = "Close HTTP connections idle this long. Default: 60s.")
+  @Option(
+      names = "--idle-timeout",
+      converter = DurationConverter.class,
+      description = "Close HTTP connections idle this long. Default: 60s.")
   Duration idleTimeout = Duration.ofSeconds(60);
 
-  @Option(names = "--request-timeout", converter = DurationConverter.class,
-      description = "A request must arrive whole within this time of its first byte, else 408. Default: 10s.")
+  @Option(
+      names = "--request-timeout",
+      converter = DurationConverter.class,
+      description =
+          "A request must arrive whole within this time of its first byte, else 408. Default: 10s.")
   Duration requestTimeout = Duration.ofSeconds(10);
 
-  @Option(names = "--watch", description = "Development mode: roll the children when a --jobs jar changes.")
+  @Option(
+      names = "--watch",
+      description = "Development mode: roll the children when a --jobs jar changes.")
   boolean watch;
 
-  @Option(names = "--reuse-port", description = "Bind with SO_REUSEPORT (Linux) so a new server can take over the port; on SIGTERM this one hands over: stops accepting, finishes its requests, then drains its jobs.")
+  @Option(
+      names = "--reuse-port",
+      description =
+          "Bind with SO_REUSEPORT (Linux) so a new server can take over the port; on SIGTERM this one hands over: stops accepting, finishes its requests, then drains its jobs.")
   boolean reusePort;
 
-  @Option(names = "--admin-token-file", description = "File with the token for /admin routes; created with a random token (mode 0600) if missing. Default: <data-dir>/admin-token.")
+  @Option(
+      names = "--admin-token-file",
+      description =
+          "File with the token for /admin routes; created with a random token (mode 0600) if missing. Default: <data-dir>/admin-token.")
   Path adminTokenFile;
 
   /** The children log like the server (quiet logback defaults) unless a flag says otherwise. */
   private String[] childJvmOptions() {
     List<String> options = new ArrayList<>();
     if (childJvmOptions.stream().noneMatch(o -> o.startsWith("-Dlogback.configurationFile="))) {
-      options.add("-Dlogback.configurationFile=" + System.getProperty("logback.configurationFile", Main.LOGBACK_CONFIG));
+      options.add(
+          "-Dlogback.configurationFile="
+              + System.getProperty("logback.configurationFile", Main.LOGBACK_CONFIG));
     }
     options.addAll(childJvmOptions);
     return options.toArray(new String[0]);
@@ -116,23 +169,26 @@ final class ServeCommand implements Callable<Integer> {
         return 2;
       }
     }
-    PoolConfig.Builder pool;
+    PoolConfigBuilder pool;
     try {
-      pool = PoolConfig.builder()
-          .name("procpool")
-          .children(children)
-          .queueCapacity(queueCapacity)
-          .jobTimeout(jobTimeout)
-          .drainTimeout(drainTimeout)
-          .childJvmOptions(childJvmOptions())
-          .childClasspath(jobs)
-          .maxJobsPerChild(maxJobsPerChild)
-          .maxChildren(maxChildren != null ? maxChildren : children)
-          .childIdleTimeout(childIdleTimeout)
-          // AppCDS: the first run records the children's classes, later children start faster.
-          .childClassDataDirectory(dataDir.resolve("cds"));
-      pool.build(); // combinations (children <= maxChildren) are checked here, before anything starts
-      new HttpSettings(bind, port, maxBodyBytes, jobTimeout, idleTimeout, requestTimeout, null, null, reusePort);
+      pool =
+          PoolConfig.builder()
+              .name("procpool")
+              .children(children)
+              .queueCapacity(queueCapacity)
+              .jobTimeout(jobTimeout)
+              .drainTimeout(drainTimeout)
+              .childJvmOptions(childJvmOptions())
+              .childClasspath(jobs)
+              .maxJobsPerChild(maxJobsPerChild)
+              .maxChildren(maxChildren != null ? maxChildren : children)
+              .childIdleTimeout(childIdleTimeout)
+              // AppCDS: the first run records the children's classes, later children start faster.
+              .childClassDataDirectory(dataDir.resolve("cds"));
+      pool.build(); // combinations (children <= maxChildren) are checked here, before anything
+      // starts
+      new HttpSettings(
+          bind, port, maxBodyBytes, jobTimeout, idleTimeout, requestTimeout, null, null, reusePort);
     } catch (IllegalArgumentException | IllegalStateException e) {
       System.err.println("procpool: " + e.getMessage());
       return 2;
@@ -161,14 +217,17 @@ final class ServeCommand implements Callable<Integer> {
     CountDownLatch stop = new CountDownLatch(1);
     AtomicInteger signals = new AtomicInteger();
     for (String name : List.of("TERM", "INT")) {
-      Signal.handle(new Signal(name), s -> {
-        if (signals.incrementAndGet() > 1) {
-          log.warn("second signal: exiting without draining");
-          Runtime.getRuntime().halt(1);
-        }
-        log.info("SIG{}: stopping; draining jobs for up to {} ms", name, drainTimeout.toMillis());
-        stop.countDown();
-      });
+      Signal.handle(
+          new Signal(name),
+          s -> {
+            if (signals.incrementAndGet() > 1) {
+              log.warn("second signal: exiting without draining");
+              Runtime.getRuntime().halt(1);
+            }
+            log.info(
+                "SIG{}: stopping; draining jobs for up to {} ms", name, drainTimeout.toMillis());
+            stop.countDown();
+          });
     }
 
     Path tokenFile = adminTokenFile != null ? adminTokenFile : dataDir.resolve("admin-token");
@@ -178,28 +237,67 @@ final class ServeCommand implements Callable<Integer> {
     HttpFrontEnd http = null;
     try {
       processPool = pool.start();
-      http = HttpFrontEnd.start(processPool, new HttpSettings(bind, port, maxBodyBytes, jobTimeout, idleTimeout, requestTimeout, prometheus, adminToken, reusePort));
+      http =
+          HttpFrontEnd.start(
+              processPool,
+              new HttpSettings(
+                  bind,
+                  port,
+                  maxBodyBytes,
+                  jobTimeout,
+                  idleTimeout,
+                  requestTimeout,
+                  prometheus,
+                  adminToken,
+                  reusePort));
       String where = dbUrl == null ? "embedded H2 in " + dataDir.toAbsolutePath() : url;
-      System.out.println("procpool " + VersionProvider.version() + " listening on http://" + bind + ":" + http.port()
-          + " (children=" + children + ", database=" + where + ")");
-      System.out.println("admin token in " + tokenFile.toAbsolutePath() + "; SIGHUP or POST /admin/restart rolls the children");
+      System.out.println(
+          "procpool "
+              + VersionProvider.version()
+              + " listening on http://"
+              + bind
+              + ":"
+              + http.port()
+              + " (children="
+              + children
+              + ", database="
+              + where
+              + ")");
+      System.out.println(
+          "admin token in "
+              + tokenFile.toAbsolutePath()
+              + "; SIGHUP or POST /admin/restart rolls the children");
       System.out.flush();
       ProcessPool rolling = processPool;
-      Signal.handle(new Signal("HUP"), s -> {
-        log.info("SIGHUP: rolling restart of the children");
-        rolling.restartChildren().whenComplete((v, e) -> {
-          if (e != null) {
-            log.warn("rolling restart failed: {}", e.toString());
-          }
-        });
-      });
-      JarWatcher watcher = watch && !jobs.isEmpty()
-          ? new JarWatcher(jobs, () -> rolling.restartChildren().whenComplete((v, e) -> {
-              if (e != null) {
-                log.warn("rolling restart after a jar change failed: {}", e.toString());
-              }
-            }))
-          : null;
+      Signal.handle(
+          new Signal("HUP"),
+          s -> {
+            log.info("SIGHUP: rolling restart of the children");
+            rolling
+                .restartChildren()
+                .whenComplete(
+                    (v, e) -> {
+                      if (e != null) {
+                        log.warn("rolling restart failed: {}", e.toString());
+                      }
+                    });
+          });
+      JarWatcher watcher =
+          watch && !jobs.isEmpty()
+              ? new JarWatcher(
+                  jobs,
+                  () ->
+                      rolling
+                          .restartChildren()
+                          .whenComplete(
+                              (v, e) -> {
+                                if (e != null) {
+                                  log.warn(
+                                      "rolling restart after a jar change failed: {}",
+                                      e.toString());
+                                }
+                              }))
+              : null;
       stop.await();
       if (watcher != null) {
         watcher.close();

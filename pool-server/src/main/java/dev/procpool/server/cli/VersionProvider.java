@@ -8,7 +8,8 @@ import picocli.CommandLine.IVersionProvider;
 /** The version Maven wrote into {@code procpool-version.properties} at build time. */
 final class VersionProvider implements IVersionProvider {
   static String version() {
-    try (InputStream in = VersionProvider.class.getResourceAsStream("/procpool-version.properties")) {
+    try (InputStream in =
+        VersionProvider.class.getResourceAsStream("/procpool-version.properties")) {
       Properties properties = new Properties();
       if (in != null) {
         properties.load(in);

@@ -11,7 +11,8 @@ import java.util.Map;
  */
 final class JobFields {
   /** Duplicate keys are refused: {@code {"amount":1,"amount":1000}} is an error, not a guess. */
-  private static final JSON PARSER = JSON.builder().enable(JSON.Feature.FAIL_ON_DUPLICATE_MAP_KEYS).build();
+  private static final JSON PARSER =
+      JSON.builder().enable(JSON.Feature.FAIL_ON_DUPLICATE_MAP_KEYS).build();
 
   private JobFields() {}
 
@@ -23,7 +24,8 @@ final class JobFields {
       }
       return fields;
     } catch (IOException e) {
-      throw new IllegalArgumentException("bad JSON: " + e.getMessage().lines().findFirst().orElse(""), e);
+      throw new IllegalArgumentException(
+          "bad JSON: " + e.getMessage().lines().findFirst().orElse(""), e);
     }
   }
 

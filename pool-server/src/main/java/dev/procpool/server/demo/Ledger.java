@@ -10,9 +10,9 @@ import javax.sql.DataSource;
 /**
  * What the ledger handlers share: the child's connection and the schema, created on first use.
  *
- * <p>Plain blocking JDBC, one transaction per job: exactly the code procpool exists to keep off
- * an event loop. Amounts are whole units in a {@code BIGINT}; the {@code CHECK} keeps balances
- * from going negative even if a handler had a bug.
+ * <p>Plain blocking JDBC, one transaction per job: exactly the code procpool exists to keep off an
+ * event loop. Amounts are whole units in a {@code BIGINT}; the {@code CHECK} keeps balances from
+ * going negative even if a handler had a bug.
  */
 final class Ledger {
   static final String TABLE = "procpool_ledger";
@@ -25,7 +25,10 @@ final class Ledger {
     DataSource dataSource =
         ctx.child()
             .dataSource()
-            .orElseThrow(() -> new IllegalStateException("the ledger needs a database: start the server with --db-url or use the embedded default"));
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "the ledger needs a database: start the server with --db-url or use the embedded default"));
     Connection connection = dataSource.getConnection();
     try {
       if (!schemaReady) {
@@ -43,12 +46,14 @@ final class Ledger {
   private static void createSchema(Connection connection) throws SQLException {
     connection.setAutoCommit(true);
     String ddl =
-        "CREATE TABLE IF NOT EXISTS " + TABLE
+        "CREATE TABLE IF NOT EXISTS "
+            + TABLE
             + " (id VARCHAR(200) PRIMARY KEY, balance BIGINT NOT NULL CHECK (balance >= 0))";
     try (Statement statement = connection.createStatement()) {
       statement.execute(ddl);
     } catch (SQLException e) {
-      // Two children creating the table at once: PostgreSQL can refuse the loser. One retry sees it.
+      // Two children creating the table at once: PostgreSQL can refuse the loser. One retry sees
+      // it.
       try (Statement statement = connection.createStatement()) {
         statement.execute(ddl);
       }

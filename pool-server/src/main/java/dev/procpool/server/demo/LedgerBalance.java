@@ -17,7 +17,8 @@ public final class LedgerBalance implements JobHandler {
   public byte[] handle(byte[] payload, JobContext ctx) throws Exception {
     String id = Ledger.text(payload);
     try (Connection connection = Ledger.begin(ctx);
-        PreparedStatement select = connection.prepareStatement("SELECT balance FROM " + Ledger.TABLE + " WHERE id = ?")) {
+        PreparedStatement select =
+            connection.prepareStatement("SELECT balance FROM " + Ledger.TABLE + " WHERE id = ?")) {
       select.setString(1, id);
       try (ResultSet rows = select.executeQuery()) {
         if (!rows.next()) {

@@ -23,7 +23,8 @@ public final class LedgerOpen implements JobHandler {
       throw new IllegalArgumentException("balance must be >= 0: " + balance);
     }
     try (Connection connection = Ledger.begin(ctx)) {
-      try (PreparedStatement exists = connection.prepareStatement("SELECT 1 FROM " + Ledger.TABLE + " WHERE id = ?")) {
+      try (PreparedStatement exists =
+          connection.prepareStatement("SELECT 1 FROM " + Ledger.TABLE + " WHERE id = ?")) {
         exists.setString(1, id);
         try (ResultSet rows = exists.executeQuery()) {
           if (rows.next()) {
@@ -33,7 +34,8 @@ public final class LedgerOpen implements JobHandler {
         }
       }
       try (PreparedStatement insert =
-          connection.prepareStatement("INSERT INTO " + Ledger.TABLE + " (id, balance) VALUES (?, ?)")) {
+          connection.prepareStatement(
+              "INSERT INTO " + Ledger.TABLE + " (id, balance) VALUES (?, ?)")) {
         insert.setString(1, id);
         insert.setLong(2, balance);
         insert.executeUpdate();

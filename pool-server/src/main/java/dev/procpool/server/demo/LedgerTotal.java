@@ -22,7 +22,9 @@ public final class LedgerTotal implements JobHandler {
     try (Connection connection = Ledger.begin(ctx);
         PreparedStatement select =
             connection.prepareStatement(
-                "SELECT COALESCE(SUM(balance), 0), COUNT(*) FROM " + Ledger.TABLE + " WHERE id LIKE ? ESCAPE '!'")) {
+                "SELECT COALESCE(SUM(balance), 0), COUNT(*) FROM "
+                    + Ledger.TABLE
+                    + " WHERE id LIKE ? ESCAPE '!'")) {
       select.setString(1, prefix.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
       try (ResultSet rows = select.executeQuery()) {
         rows.next();

@@ -9,10 +9,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * {@code ledger.transfer}: {@code {"from":"a","to":"b","amount":5}} moves money in one
- * transaction. Both rows are locked in id order first, so opposite transfers cannot deadlock.
- * Unknown accounts and insufficient funds fail the job and change nothing. Returns the new
- * balance of {@code from}.
+ * {@code ledger.transfer}: {@code {"from":"a","to":"b","amount":5}} moves money in one transaction.
+ * Both rows are locked in id order first, so opposite transfers cannot deadlock. Unknown accounts
+ * and insufficient funds fail the job and change nothing. Returns the new balance of {@code from}.
  */
 public final class LedgerTransfer implements JobHandler {
   @Override
@@ -42,7 +41,12 @@ public final class LedgerTransfer implements JobHandler {
         long available = balances.get(from);
         if (available < amount) {
           throw new IllegalStateException(
-              "insufficient funds in '" + from + "': balance " + available + ", transfer " + amount);
+              "insufficient funds in '"
+                  + from
+                  + "': balance "
+                  + available
+                  + ", transfer "
+                  + amount);
         }
         add(connection, from, -amount);
         add(connection, to, amount);
@@ -55,11 +59,14 @@ public final class LedgerTransfer implements JobHandler {
     }
   }
 
-  private static Map<String, Long> lock(Connection connection, String a, String b) throws Exception {
+  private static Map<String, Long> lock(Connection connection, String a, String b)
+      throws Exception {
     Map<String, Long> balances = new HashMap<>();
     try (PreparedStatement select =
         connection.prepareStatement(
-            "SELECT id, balance FROM " + Ledger.TABLE + " WHERE id IN (?, ?) ORDER BY id FOR UPDATE")) {
+            "SELECT id, balance FROM "
+                + Ledger.TABLE
+                + " WHERE id IN (?, ?) ORDER BY id FOR UPDATE")) {
       select.setString(1, a);
       select.setString(2, b);
       try (ResultSet rows = select.executeQuery()) {
@@ -73,7 +80,8 @@ public final class LedgerTransfer implements JobHandler {
 
   private static void add(Connection connection, String id, long delta) throws Exception {
     try (PreparedStatement update =
-        connection.prepareStatement("UPDATE " + Ledger.TABLE + " SET balance = balance + ? WHERE id = ?")) {
+        connection.prepareStatement(
+            "UPDATE " + Ledger.TABLE + " SET balance = balance + ? WHERE id = ?")) {
       update.setLong(1, delta);
       update.setString(2, id);
       if (update.executeUpdate() != 1) {

@@ -25,7 +25,11 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
   private final ChannelGroup connections;
   private final java.util.concurrent.atomic.AtomicBoolean draining;
 
-  HttpChannelInitializer(ProcessPool pool, HttpSettings settings, ChannelGroup connections, java.util.concurrent.atomic.AtomicBoolean draining) {
+  HttpChannelInitializer(
+      ProcessPool pool,
+      HttpSettings settings,
+      ChannelGroup connections,
+      java.util.concurrent.atomic.AtomicBoolean draining) {
     this.pool = pool;
     this.settings = settings;
     this.connections = connections;
@@ -36,14 +40,18 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
   protected void initChannel(SocketChannel channel) {
     connections.add(channel);
     ChannelPipeline pipeline = channel.pipeline();
-    pipeline.addLast(new IdleStateHandler(0, 0, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+    pipeline.addLast(
+        new IdleStateHandler(0, 0, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
     pipeline.addLast(new RequestDeadline(settings.requestTimeout().toMillis()));
     pipeline.addLast(new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192));
     pipeline.addLast(new BodyLimit(settings.maxBodyBytes()));
     pipeline.addLast(new JobRequestHandler(pool, settings, draining));
   }
 
-  /** Aggregates a body up to the limit; a declared or actual larger body gets a JSON 413, then close. */
+  /**
+   * Aggregates a body up to the limit; a declared or actual larger body gets a JSON 413, then
+   * close.
+   */
   private static final class BodyLimit extends HttpObjectAggregator {
     private final int maxBodyBytes;
 
@@ -54,8 +62,11 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-      FullHttpResponse response = Json.closingError(
-          HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "BODY_TOO_LARGE", "request body exceeds the limit of " + maxBodyBytes + " bytes");
+      FullHttpResponse response =
+          Json.closingError(
+              HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+              "BODY_TOO_LARGE",
+              "request body exceeds the limit of " + maxBodyBytes + " bytes");
       // The rest of the body is still on the wire: the connection cannot be reused.
       ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }

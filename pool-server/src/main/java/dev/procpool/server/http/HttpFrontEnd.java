@@ -9,10 +9,10 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +29,8 @@ public final class HttpFrontEnd implements AutoCloseable {
   private final ChannelGroup connections;
   private final AtomicBoolean draining;
 
-  private HttpFrontEnd(EventLoopGroup group, Channel server, ChannelGroup connections, AtomicBoolean draining) {
+  private HttpFrontEnd(
+      EventLoopGroup group, Channel server, ChannelGroup connections, AtomicBoolean draining) {
     this.group = group;
     this.server = server;
     this.connections = connections;
@@ -41,10 +42,13 @@ public final class HttpFrontEnd implements AutoCloseable {
     int page = Dashboard.PAGE.length; // load the page here, not on the event loop
     assert page > 0;
     if (settings.reusePort() && !Epoll.isAvailable()) {
-      throw new IllegalStateException("reuse-port needs Linux epoll: " + Epoll.unavailabilityCause());
+      throw new IllegalStateException(
+          "reuse-port needs Linux epoll: " + Epoll.unavailabilityCause());
     }
     EventLoopGroup group =
-        new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("procpool-http", true),
+        new MultiThreadIoEventLoopGroup(
+            1,
+            new DefaultThreadFactory("procpool-http", true),
             settings.reusePort() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     ChannelGroup connections = new DefaultChannelGroup(group.next());
     AtomicBoolean draining = new AtomicBoolean();
@@ -54,11 +58,17 @@ public final class HttpFrontEnd implements AutoCloseable {
               .group(group)
               .childHandler(new HttpChannelInitializer(pool, settings, connections, draining));
       if (settings.reusePort()) {
-        bootstrap.channel(EpollServerSocketChannel.class).option(EpollChannelOption.SO_REUSEPORT, true);
+        bootstrap
+            .channel(EpollServerSocketChannel.class)
+            .option(EpollChannelOption.SO_REUSEPORT, true);
       } else {
         bootstrap.channel(NioServerSocketChannel.class);
       }
-      Channel server = bootstrap.bind(new InetSocketAddress(settings.bind(), settings.port())).syncUninterruptibly().channel();
+      Channel server =
+          bootstrap
+              .bind(new InetSocketAddress(settings.bind(), settings.port()))
+              .syncUninterruptibly()
+              .channel();
       return new HttpFrontEnd(group, server, connections, draining);
     } catch (RuntimeException e) {
       group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -87,7 +97,8 @@ public final class HttpFrontEnd implements AutoCloseable {
     for (Channel connection : connections) {
       connection.pipeline().fireUserEventTriggered(JobRequestHandler.DRAIN);
     }
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    long deadline =
+        System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     while (!connections.isEmpty() && System.nanoTime() < deadline) {
       Thread.sleep(20); // connections close on their own loop as their answers go out
     }

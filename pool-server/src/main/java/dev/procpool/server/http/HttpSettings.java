@@ -30,12 +30,30 @@ public record HttpSettings(
     boolean reusePort) {
   /** Loopback defaults: 1 MiB bodies, 30 s jobs, 60 s idle, 10 s to send a request, no /metrics. */
   public static HttpSettings loopback(int port) {
-    return new HttpSettings("127.0.0.1", port, 1024 * 1024, Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(10), null, null, false);
+    return new HttpSettings(
+        "127.0.0.1",
+        port,
+        1024 * 1024,
+        Duration.ofSeconds(30),
+        Duration.ofSeconds(60),
+        Duration.ofSeconds(10),
+        null,
+        null,
+        false);
   }
 
   /** The same settings with admin routes guarded by this token. */
   public HttpSettings withAdminToken(String token) {
-    return new HttpSettings(bind, port, maxBodyBytes, maxJobTimeout, idleTimeout, requestTimeout, prometheus, token, reusePort);
+    return new HttpSettings(
+        bind,
+        port,
+        maxBodyBytes,
+        maxJobTimeout,
+        idleTimeout,
+        requestTimeout,
+        prometheus,
+        token,
+        reusePort);
   }
 
   public HttpSettings {

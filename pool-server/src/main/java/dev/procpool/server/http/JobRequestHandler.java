@@ -39,6 +39,7 @@ import java.util.regex.Pattern;
 final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   /** Job types are names, not paths: no slashes, dots only inside, at most 128 characters. */
   static final Pattern JOB_TYPE = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
+
   static final int MAX_TYPE_CHARS = 128;
   static final String TIMEOUT_HEADER = "X-Job-Timeout-Ms";
   private static final String JOBS = "/jobs/";
@@ -46,6 +47,7 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
 
   private final ProcessPool pool;
   private final HttpSettings settings;
+
   /** User event: the server is handing over; close this connection once it is idle. */
   static final Object DRAIN = new Object();
 
@@ -53,7 +55,8 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
   private final java.util.concurrent.atomic.AtomicBoolean draining;
   private boolean busy;
 
-  JobRequestHandler(ProcessPool pool, HttpSettings settings, java.util.concurrent.atomic.AtomicBoolean draining) {
+  JobRequestHandler(
+      ProcessPool pool, HttpSettings settings, java.util.concurrent.atomic.AtomicBoolean draining) {
     super(false); // requests are released after they are answered
     this.pool = pool;
     this.settings = settings;
@@ -78,8 +81,14 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
     boolean keepAlive = HttpUtil.isKeepAlive(request);
     try {
       if (!request.decoderResult().isSuccess()) {
-        respond(ctx, request, false, error(HttpResponseStatus.BAD_REQUEST, "MALFORMED_REQUEST",
-            "malformed request: " + request.decoderResult().cause().getMessage()));
+        respond(
+            ctx,
+            request,
+            false,
+            error(
+                HttpResponseStatus.BAD_REQUEST,
+                "MALFORMED_REQUEST",
+                "malformed request: " + request.decoderResult().cause().getMessage()));
         return;
       }
       String path = new QueryStringDecoder(request.uri()).rawPath();
@@ -95,7 +104,11 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
         }
       } else if (path.equals("/")) {
         if (onlyGet(ctx, request, keepAlive)) {
-          FullHttpResponse page = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(Dashboard.PAGE));
+          FullHttpResponse page =
+              new DefaultFullHttpResponse(
+                  HttpVersion.HTTP_1_1,
+                  HttpResponseStatus.OK,
+                  Unpooled.wrappedBuffer(Dashboard.PAGE));
           page.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
           page.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
           respond(ctx, request, keepAlive, page);
@@ -109,28 +122,53 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
       } else if (path.equals("/metrics") && settings.prometheus() != null) {
         if (onlyGet(ctx, request, keepAlive)) {
           FullHttpResponse response = text(HttpResponseStatus.OK, settings.prometheus().scrape());
-          response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+          response
+              .headers()
+              .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
           respond(ctx, request, keepAlive, response);
         }
       } else {
-        respond(ctx, request, keepAlive, error(HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no route for " + path));
+        respond(
+            ctx,
+            request,
+            keepAlive,
+            error(HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no route for " + path));
       }
     } catch (RuntimeException e) {
-      respond(ctx, request, false, error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "INTERNAL", e.toString()));
+      respond(
+          ctx,
+          request,
+          false,
+          error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "INTERNAL", e.toString()));
     }
   }
 
-  private void job(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive, String rawType) {
+  private void job(
+      ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive, String rawType) {
     if (!request.method().equals(HttpMethod.POST)) {
-      FullHttpResponse response = error(HttpResponseStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "jobs are submitted with POST");
+      FullHttpResponse response =
+          error(
+              HttpResponseStatus.METHOD_NOT_ALLOWED,
+              "METHOD_NOT_ALLOWED",
+              "jobs are submitted with POST");
       response.headers().set(HttpHeaderNames.ALLOW, "POST");
       respond(ctx, request, keepAlive, response);
       return;
     }
     // The raw path is checked as it came: an encoded slash or dot segment is not a job type.
     if (rawType.length() > MAX_TYPE_CHARS || !JOB_TYPE.matcher(rawType).matches()) {
-      respond(ctx, request, keepAlive, error(HttpResponseStatus.BAD_REQUEST, FailureCode.INVALID_REQUEST.name(),
-          "job type must match " + JOB_TYPE.pattern() + " and be at most " + MAX_TYPE_CHARS + " characters"));
+      respond(
+          ctx,
+          request,
+          keepAlive,
+          error(
+              HttpResponseStatus.BAD_REQUEST,
+              FailureCode.INVALID_REQUEST.name(),
+              "job type must match "
+                  + JOB_TYPE.pattern()
+                  + " and be at most "
+                  + MAX_TYPE_CHARS
+                  + " characters"));
       return;
     }
     Job<byte[]> job = Job.of(rawType, ByteBufUtil.getBytes(request.content()));
@@ -143,13 +181,25 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
         millis = -1;
       }
       if (millis <= 0) {
-        respond(ctx, request, keepAlive, error(HttpResponseStatus.BAD_REQUEST, FailureCode.INVALID_REQUEST.name(),
-            TIMEOUT_HEADER + " must be a positive number of milliseconds: '" + timeoutHeader + "'"));
+        respond(
+            ctx,
+            request,
+            keepAlive,
+            error(
+                HttpResponseStatus.BAD_REQUEST,
+                FailureCode.INVALID_REQUEST.name(),
+                TIMEOUT_HEADER
+                    + " must be a positive number of milliseconds: '"
+                    + timeoutHeader
+                    + "'"));
         return;
       }
-      job = job.withTimeout(Duration.ofMillis(Math.min(millis, settings.maxJobTimeout().toMillis())));
+      job =
+          job.withTimeout(Duration.ofMillis(Math.min(millis, settings.maxJobTimeout().toMillis())));
     }
-    pool.submit(job).whenComplete((result, failure) -> respond(ctx, request, keepAlive, outcome(result, failure)));
+    pool.submit(job)
+        .whenComplete(
+            (result, failure) -> respond(ctx, request, keepAlive, outcome(result, failure)));
   }
 
   /**
@@ -158,34 +208,62 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
    */
   private void events(ChannelHandlerContext ctx, FullHttpRequest request) {
     request.release();
-    io.netty.handler.codec.http.HttpResponse head = new io.netty.handler.codec.http.DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    io.netty.handler.codec.http.HttpResponse head =
+        new io.netty.handler.codec.http.DefaultHttpResponse(
+            HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
     head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
     head.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
     head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
     ctx.writeAndFlush(head);
-    java.util.concurrent.ScheduledFuture<?> ticks = ctx.executor().scheduleAtFixedRate(
-        () -> pool.status().whenComplete((status, failure) -> {
-          if (status != null && ctx.channel().isActive()) {
-            ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultHttpContent(
-                Unpooled.copiedBuffer("data: " + Json.write(Json.status(status)) + "\n\n", StandardCharsets.UTF_8)));
-          }
-        }),
-        0, 1, java.util.concurrent.TimeUnit.SECONDS);
+    java.util.concurrent.ScheduledFuture<?> ticks =
+        ctx.executor()
+            .scheduleAtFixedRate(
+                () ->
+                    pool.status()
+                        .whenComplete(
+                            (status, failure) -> {
+                              if (status != null && ctx.channel().isActive()) {
+                                ctx.writeAndFlush(
+                                    new io.netty.handler.codec.http.DefaultHttpContent(
+                                        Unpooled.copiedBuffer(
+                                            "data: " + Json.write(Json.status(status)) + "\n\n",
+                                            StandardCharsets.UTF_8)));
+                              }
+                            }),
+                0,
+                1,
+                java.util.concurrent.TimeUnit.SECONDS);
     ctx.channel().closeFuture().addListener(f -> ticks.cancel(false));
   }
 
-  /** {@code POST /admin/restart}, {@code POST /admin/children} (body: the new size); bearer token required. */
-  private void admin(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive, String action) {
+  /**
+   * {@code POST /admin/restart}, {@code POST /admin/children} (body: the new size); bearer token
+   * required.
+   */
+  private void admin(
+      ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive, String action) {
     String auth = request.headers().get(HttpHeaderNames.AUTHORIZATION, "");
-    byte[] presented = auth.startsWith("Bearer ") ? auth.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
-    if (!java.security.MessageDigest.isEqual(presented, settings.adminToken().getBytes(StandardCharsets.UTF_8))) {
-      FullHttpResponse response = error(HttpResponseStatus.UNAUTHORIZED, "UNAUTHORIZED", "admin routes need the admin token as 'Authorization: Bearer <token>'");
+    byte[] presented =
+        auth.startsWith("Bearer ")
+            ? auth.substring(7).trim().getBytes(StandardCharsets.UTF_8)
+            : new byte[0];
+    if (!java.security.MessageDigest.isEqual(
+        presented, settings.adminToken().getBytes(StandardCharsets.UTF_8))) {
+      FullHttpResponse response =
+          error(
+              HttpResponseStatus.UNAUTHORIZED,
+              "UNAUTHORIZED",
+              "admin routes need the admin token as 'Authorization: Bearer <token>'");
       response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
       respond(ctx, request, keepAlive, response);
       return;
     }
     if (!request.method().equals(HttpMethod.POST)) {
-      FullHttpResponse response = error(HttpResponseStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "admin actions are POSTed");
+      FullHttpResponse response =
+          error(
+              HttpResponseStatus.METHOD_NOT_ALLOWED,
+              "METHOD_NOT_ALLOWED",
+              "admin actions are POSTed");
       response.headers().set(HttpHeaderNames.ALLOW, "POST");
       respond(ctx, request, keepAlive, response);
       return;
@@ -201,29 +279,56 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
         size = Integer.parseInt(request.content().toString(StandardCharsets.UTF_8).trim());
         done = pool.resize(size);
       } catch (IllegalArgumentException e) {
-        respond(ctx, request, keepAlive, error(HttpResponseStatus.BAD_REQUEST, FailureCode.INVALID_REQUEST.name(),
-            "the body must be the number of children, >= 1"));
+        respond(
+            ctx,
+            request,
+            keepAlive,
+            error(
+                HttpResponseStatus.BAD_REQUEST,
+                FailureCode.INVALID_REQUEST.name(),
+                "the body must be the number of children, >= 1"));
         return;
       }
       what = "resized";
     } else {
-      respond(ctx, request, keepAlive, error(HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no admin action " + action));
+      respond(
+          ctx,
+          request,
+          keepAlive,
+          error(HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no admin action " + action));
       return;
     }
-    done.thenCompose(v -> pool.status()).whenComplete((status, failure) -> respond(ctx, request, keepAlive,
-        failure != null
-            ? error(HttpResponseStatus.SERVICE_UNAVAILABLE, "ADMIN_FAILED", String.valueOf(failure.getMessage()))
-            : json(HttpResponseStatus.OK, Json.write(Json.object("status", what, "pool", Json.status(status))))));
+    done.thenCompose(v -> pool.status())
+        .whenComplete(
+            (status, failure) ->
+                respond(
+                    ctx,
+                    request,
+                    keepAlive,
+                    failure != null
+                        ? error(
+                            HttpResponseStatus.SERVICE_UNAVAILABLE,
+                            "ADMIN_FAILED",
+                            String.valueOf(failure.getMessage()))
+                        : json(
+                            HttpResponseStatus.OK,
+                            Json.write(Json.object("status", what, "pool", Json.status(status))))));
   }
 
   private static FullHttpResponse outcome(byte[] result, Throwable failure) {
     if (failure == null) {
       FullHttpResponse response =
-          new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(result));
-      response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM);
+          new DefaultFullHttpResponse(
+              HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(result));
+      response
+          .headers()
+          .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM);
       return response;
     }
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
     if (cause instanceof PoolException) {
       PoolException e = (PoolException) cause;
       FullHttpResponse response = error(HttpStatuses.of(e.code()), e.code().name(), e.getMessage());
@@ -234,7 +339,10 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
       return response;
     }
     if (cause instanceof CancellationException) {
-      return error(HttpStatuses.of(FailureCode.CANCELLED), FailureCode.CANCELLED.name(), "the job was cancelled");
+      return error(
+          HttpStatuses.of(FailureCode.CANCELLED),
+          FailureCode.CANCELLED.name(),
+          "the job was cancelled");
     }
     return error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "INTERNAL", cause.toString());
   }
@@ -244,7 +352,9 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
     FullHttpResponse response =
         problem == null
             ? json(HttpResponseStatus.OK, Json.write(Json.object("status", "serving")))
-            : json(HttpResponseStatus.SERVICE_UNAVAILABLE, Json.write(Json.object("status", "unavailable", "reason", problem)));
+            : json(
+                HttpResponseStatus.SERVICE_UNAVAILABLE,
+                Json.write(Json.object("status", "unavailable", "reason", problem)));
     respond(ctx, request, keepAlive, response);
   }
 
@@ -252,9 +362,15 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
     CompletableFuture<PoolStatus> status = pool.status();
     status.whenComplete(
         (s, failure) ->
-            respond(ctx, request, keepAlive,
+            respond(
+                ctx,
+                request,
+                keepAlive,
                 failure != null
-                    ? error(HttpResponseStatus.SERVICE_UNAVAILABLE, FailureCode.POOL_CLOSED.name(), failure.getMessage())
+                    ? error(
+                        HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        FailureCode.POOL_CLOSED.name(),
+                        failure.getMessage())
                     : json(HttpResponseStatus.OK, Json.write(Json.status(s)))));
   }
 
@@ -262,20 +378,26 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
     if (request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD)) {
       return true;
     }
-    FullHttpResponse response = error(HttpResponseStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "use GET");
+    FullHttpResponse response =
+        error(HttpResponseStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "use GET");
     response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
     respond(ctx, request, keepAlive, response);
     return false;
   }
 
   /** Writes the answer to {@code request}, then serves the next pipelined request, if any. */
-  private void respond(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAliveAsked, FullHttpResponse response) {
+  private void respond(
+      ChannelHandlerContext ctx,
+      FullHttpRequest request,
+      boolean keepAliveAsked,
+      FullHttpResponse response) {
     if (!ctx.executor().inEventLoop()) {
       ctx.executor().execute(() -> respond(ctx, request, keepAliveAsked, response));
       return;
     }
     request.release();
-    boolean keepAlive = keepAliveAsked && !draining.get(); // handing over: the client reconnects, to the new server
+    boolean keepAlive =
+        keepAliveAsked && !draining.get(); // handing over: the client reconnects, to the new server
     response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
     HttpUtil.setKeepAlive(response, keepAlive);
     if (!ctx.channel().isActive()) {
@@ -296,7 +418,9 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
   }
 
   private void releasePending() {
-    for (FullHttpRequest request = pending.pollFirst(); request != null; request = pending.pollFirst()) {
+    for (FullHttpRequest request = pending.pollFirst();
+        request != null;
+        request = pending.pollFirst()) {
       request.release();
     }
   }

@@ -17,7 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The server's JSON documents (jackson-jr over maps and lists): error bodies and the pool's status. */
+/**
+ * The server's JSON documents (jackson-jr over maps and lists): error bodies and the pool's status.
+ */
 public final class Json {
   private Json() {}
 
@@ -45,12 +47,15 @@ public final class Json {
   }
 
   /**
-   * An error response after which the connection closes: for requests whose remaining bytes
-   * cannot be trusted or skipped (oversized, too slow).
+   * An error response after which the connection closes: for requests whose remaining bytes cannot
+   * be trusted or skipped (oversized, too slow).
    */
   static FullHttpResponse closingError(HttpResponseStatus status, String code, String message) {
     FullHttpResponse response =
-        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(error(code, message), StandardCharsets.UTF_8));
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1,
+            status,
+            Unpooled.copiedBuffer(error(code, message), StandardCharsets.UTF_8));
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
     response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
     response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -66,16 +71,17 @@ public final class Json {
   static Map<String, Object> status(PoolStatus s) {
     List<Map<String, Object>> children = new ArrayList<>(s.children().size());
     for (PoolStatus.Child c : s.children()) {
-      children.add(object(
-          "id", c.id(),
-          "pid", c.pid(),
-          "state", c.state().name(),
-          "jobsDone", c.jobsDone(),
-          "jobType", c.jobType(),
-          "jobMillis", c.jobMillis(),
-          "uptimeMillis", c.uptimeMillis(),
-          "heapBytes", c.heapBytes(),
-          "rssBytes", c.rssBytes()));
+      children.add(
+          object(
+              "id", c.id(),
+              "pid", c.pid(),
+              "state", c.state().name(),
+              "jobsDone", c.jobsDone(),
+              "jobType", c.jobType(),
+              "jobMillis", c.jobMillis(),
+              "uptimeMillis", c.uptimeMillis(),
+              "heapBytes", c.heapBytes(),
+              "rssBytes", c.rssBytes()));
     }
     return object(
         "pool", s.name(),

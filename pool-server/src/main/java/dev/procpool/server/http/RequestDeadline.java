@@ -10,12 +10,12 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A whole request must arrive within the request timeout of its first byte, or the connection
- * gets 408 and is closed. An idle timeout alone cannot stop a slowloris client, which sends one
- * byte just often enough to never be idle; a chunked body that never ends is caught the same way.
+ * A whole request must arrive within the request timeout of its first byte, or the connection gets
+ * 408 and is closed. An idle timeout alone cannot stop a slowloris client, which sends one byte
+ * just often enough to never be idle; a chunked body that never ends is caught the same way.
  *
- * <p>Sits before the HTTP codec, so it sees raw bytes; {@link JobRequestHandler} calls
- * {@link #requestComplete()} when a full request has been decoded. One instance per connection.
+ * <p>Sits before the HTTP codec, so it sees raw bytes; {@link JobRequestHandler} calls {@link
+ * #requestComplete()} when a full request has been decoded. One instance per connection.
  */
 final class RequestDeadline extends ChannelDuplexHandler {
   private final long timeoutMillis;
@@ -52,8 +52,11 @@ final class RequestDeadline extends ChannelDuplexHandler {
 
   private void expire() {
     deadline = null;
-    FullHttpResponse response = Json.closingError(
-        HttpResponseStatus.REQUEST_TIMEOUT, "REQUEST_TIMEOUT", "the request did not arrive within " + timeoutMillis + " ms");
+    FullHttpResponse response =
+        Json.closingError(
+            HttpResponseStatus.REQUEST_TIMEOUT,
+            "REQUEST_TIMEOUT",
+            "the request did not arrive within " + timeoutMillis + " ms");
     // From the tail, so the response passes through the HTTP encoder behind this handler.
     ctx.channel().writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
   }

@@ -55,20 +55,25 @@ class ChaosIT {
     long seconds = Long.getLong("procpool.chaos.seconds", 20);
     Counters counters = new Counters();
     try (EmbeddedDatabase db = EmbeddedDatabase.start(dataDir)) {
-      ProcessPool pool = ProcessPool.builder()
-          .children(CHILDREN)
-          .queueCapacity(100_000)
-          .jobTimeout(Duration.ofSeconds(10))
-          .childJvmOptions("-Xmx64m", "--add-opens=java.base/java.io=ALL-UNNAMED")
-          .childEnvironment("PROCPOOL_DB_URL", db.url())
-          .childEnvironment("PROCPOOL_DB_USER", db.user())
-          .childEnvironment("PROCPOOL_DB_PASSWORD", db.password())
-          .start();
+      ProcessPool pool =
+          ProcessPool.builder()
+              .children(CHILDREN)
+              .queueCapacity(100_000)
+              .jobTimeout(Duration.ofSeconds(10))
+              .childJvmOptions("-Xmx64m", "--add-opens=java.base/java.io=ALL-UNNAMED")
+              .childEnvironment("PROCPOOL_DB_URL", db.url())
+              .childEnvironment("PROCPOOL_DB_USER", db.user())
+              .childEnvironment("PROCPOOL_DB_PASSWORD", db.password())
+              .start();
       HttpFrontEnd http = HttpFrontEnd.start(pool, HttpSettings.loopback(0));
       try {
         String prefix = "chaos" + System.nanoTime() + "-";
         for (int i = 0; i < ACCOUNTS; i++) {
-          pool.submit(Job.of("ledger.open", utf8("{\"id\":\"" + prefix + i + "\",\"balance\":" + BALANCE + "}"))).get(30, TimeUnit.SECONDS);
+          pool.submit(
+                  Job.of(
+                      "ledger.open",
+                      utf8("{\"id\":\"" + prefix + i + "\",\"balance\":" + BALANCE + "}")))
+              .get(30, TimeUnit.SECONDS);
         }
         Resources before = null;
         long start = System.nanoTime();
@@ -95,17 +100,35 @@ class ChaosIT {
         }
         assertTrue(counters.errors.isEmpty(), "accounting errors: " + counters.errors);
 
-        // Every echo back to its caller, every future once: checked as each completed (see Counters).
-        assertEquals(counters.submitted.get(), counters.completed.get(), "every future completed exactly once");
-        long hitByFault = counters.codes.getOrDefault(FailureCode.CHILD_CRASHED, new AtomicLong()).get();
-        assertTrue(counters.normalCrashed.get() <= counters.sigkills.get(),
-            counters.normalCrashed + " ordinary jobs crashed but only " + counters.sigkills + " SIGKILLs");
+        // Every echo back to its caller, every future once: checked as each completed (see
+        // Counters).
+        assertEquals(
+            counters.submitted.get(),
+            counters.completed.get(),
+            "every future completed exactly once");
+        long hitByFault =
+            counters.codes.getOrDefault(FailureCode.CHILD_CRASHED, new AtomicLong()).get();
+        assertTrue(
+            counters.normalCrashed.get() <= counters.sigkills.get(),
+            counters.normalCrashed
+                + " ordinary jobs crashed but only "
+                + counters.sigkills
+                + " SIGKILLs");
 
-        long total = Long.parseLong(new String(pool.submit(Job.of("ledger.total", utf8(prefix))).get(30, TimeUnit.SECONDS), StandardCharsets.UTF_8));
+        long total =
+            Long.parseLong(
+                new String(
+                    pool.submit(Job.of("ledger.total", utf8(prefix))).get(30, TimeUnit.SECONDS),
+                    StandardCharsets.UTF_8));
         assertEquals(ACCOUNTS * BALANCE, total, "money created or destroyed");
 
         PoolStatus status = awaitFullSize(pool);
-        assertEquals(CHILDREN, status.children().stream().filter(c -> c.state() != dev.procpool.PoolStatus.ChildState.STOPPING).count(), status.toString());
+        assertEquals(
+            CHILDREN,
+            status.children().stream()
+                .filter(c -> c.state() != dev.procpool.PoolStatus.ChildState.STOPPING)
+                .count(),
+            status.toString());
 
         String summary = counters.summary(seconds, hitByFault, before, after, total);
         System.out.println(summary);
@@ -113,9 +136,13 @@ class ChaosIT {
         if (out != null) {
           Files.writeString(Path.of(out), summary, StandardCharsets.UTF_8);
         }
-        assertTrue(after.threads - before.threads <= 10, "threads grew: " + before + " -> " + after);
-        assertTrue(after.fds - before.fds <= 30, "file descriptors grew: " + before + " -> " + after);
-        assertTrue(after.heapBytes - before.heapBytes <= 64L << 20, "heap after GC grew: " + before + " -> " + after);
+        assertTrue(
+            after.threads - before.threads <= 10, "threads grew: " + before + " -> " + after);
+        assertTrue(
+            after.fds - before.fds <= 30, "file descriptors grew: " + before + " -> " + after);
+        assertTrue(
+            after.heapBytes - before.heapBytes <= 64L << 20,
+            "heap after GC grew: " + before + " -> " + after);
       } finally {
         http.close();
         pool.close();
@@ -128,7 +155,13 @@ class ChaosIT {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     PoolStatus status = pool.status().get(10, TimeUnit.SECONDS);
     while (System.nanoTime() < deadline
-        && status.children().stream().filter(c -> c.state() == dev.procpool.PoolStatus.ChildState.IDLE || c.state() == dev.procpool.PoolStatus.ChildState.BUSY).count() < CHILDREN) {
+        && status.children().stream()
+                .filter(
+                    c ->
+                        c.state() == dev.procpool.PoolStatus.ChildState.IDLE
+                            || c.state() == dev.procpool.PoolStatus.ChildState.BUSY)
+                .count()
+            < CHILDREN) {
       Thread.sleep(100); // replacements are starting; no event reaches the test for that
       status = pool.status().get(10, TimeUnit.SECONDS);
     }
@@ -136,13 +169,15 @@ class ChaosIT {
   }
 
   private static Thread thread(String name, ThrowingRunnable body) {
-    return new Thread(() -> {
-      try {
-        body.run();
-      } catch (Exception e) {
-        throw new IllegalStateException(name + " failed", e);
-      }
-    }, name);
+    return new Thread(
+        () -> {
+          try {
+            body.run();
+          } catch (Exception e) {
+            throw new IllegalStateException(name + " failed", e);
+          }
+        },
+        name);
   }
 
   private interface ThrowingRunnable {
@@ -150,7 +185,8 @@ class ChaosIT {
   }
 
   /** Echo with unique payloads, short sleeps, throwing jobs and transfers, 32 in flight. */
-  private static void libraryLoad(ProcessPool pool, String prefix, Counters counters, AtomicBoolean stop) throws Exception {
+  private static void libraryLoad(
+      ProcessPool pool, String prefix, Counters counters, AtomicBoolean stop) throws Exception {
     java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(32);
     long n = 0;
     while (!stop.get()) {
@@ -163,11 +199,19 @@ class ChaosIT {
         byte[] payload = utf8(id);
         future = counters.track(pool.submit(Job.of("echo", payload)), payload, Expect.ORDINARY);
       } else if (kind < 7) {
-        future = counters.track(pool.submit(Job.of("sleep", utf8(Integer.toString(1 + random.nextInt(20))))), null, Expect.ORDINARY);
+        future =
+            counters.track(
+                pool.submit(Job.of("sleep", utf8(Integer.toString(1 + random.nextInt(20))))),
+                null,
+                Expect.ORDINARY);
       } else if (kind < 8) {
         future = counters.track(pool.submit(Job.of("throw", utf8(id))), null, Expect.THROWS);
       } else {
-        future = counters.track(pool.submit(Job.of("ledger.transfer", transfer(prefix, random))), null, Expect.TRANSFER);
+        future =
+            counters.track(
+                pool.submit(Job.of("ledger.transfer", transfer(prefix, random))),
+                null,
+                Expect.TRANSFER);
       }
       future.whenComplete((r, e) -> window.release());
     }
@@ -180,13 +224,24 @@ class ChaosIT {
     while (!stop.get()) {
       ThreadLocalRandom random = ThreadLocalRandom.current();
       boolean echo = random.nextBoolean();
-      String body = echo ? Thread.currentThread().getName() + "-" + n++ : new String(transfer(prefix, random), StandardCharsets.UTF_8);
+      String body =
+          echo
+              ? Thread.currentThread().getName() + "-" + n++
+              : new String(transfer(prefix, random), StandardCharsets.UTF_8);
       counters.submitted.incrementAndGet();
       try {
-        HttpResponse<String> response = client.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/jobs/" + (echo ? "echo" : "ledger.transfer")))
-                .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+            client.send(
+                HttpRequest.newBuilder(
+                        URI.create(
+                            "http://127.0.0.1:"
+                                + port
+                                + "/jobs/"
+                                + (echo ? "echo" : "ledger.transfer")))
+                    .timeout(Duration.ofSeconds(60))
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
         counters.completed.incrementAndGet();
         int status = response.statusCode();
         if (status == 200) {
@@ -205,30 +260,58 @@ class ChaosIT {
   }
 
   /** Every 300-700 ms, one fault: about as fast as replacements start under this load. */
-  private static void injectFaults(ProcessPool pool, Counters counters, AtomicBoolean stop) throws Exception {
+  private static void injectFaults(ProcessPool pool, Counters counters, AtomicBoolean stop)
+      throws Exception {
     List<CompletableFuture<byte[]>> faults = new ArrayList<>();
     while (!stop.get()) {
-      Thread.sleep(300 + ThreadLocalRandom.current().nextInt(400)); // fault pacing, bounded by the run
+      Thread.sleep(
+          300 + ThreadLocalRandom.current().nextInt(400)); // fault pacing, bounded by the run
       switch (ThreadLocalRandom.current().nextInt(5)) {
-        case 0 -> ProcessHandle.current().children().filter(ProcessHandle::isAlive) // only pool children
-            .findAny().ifPresent(p -> {
-              if (p.destroyForcibly()) {
-                counters.sigkills.incrementAndGet();
-              }
-            });
-        case 1 -> faults.add(counters.track(pool.submit(Job.of("exit", utf8("7"))), null, Expect.CRASH));
-        case 2 -> faults.add(counters.track(pool.submit(Job.of("oom", new byte[0])), null, Expect.CRASH));
-        case 3 -> faults.add(counters.track(pool.submit(Job.of("hang", new byte[0]).withTimeout(Duration.ofMillis(300))), null, Expect.TIMEOUT));
-        default -> faults.add(counters.track(pool.submit(Job.of("garbage", utf8("unparsable"))), null, Expect.GARBAGE));
+        case 0 ->
+            ProcessHandle.current()
+                .children()
+                .filter(ProcessHandle::isAlive) // only pool children
+                .findAny()
+                .ifPresent(
+                    p -> {
+                      if (p.destroyForcibly()) {
+                        counters.sigkills.incrementAndGet();
+                      }
+                    });
+        case 1 ->
+            faults.add(counters.track(pool.submit(Job.of("exit", utf8("7"))), null, Expect.CRASH));
+        case 2 ->
+            faults.add(counters.track(pool.submit(Job.of("oom", new byte[0])), null, Expect.CRASH));
+        case 3 ->
+            faults.add(
+                counters.track(
+                    pool.submit(Job.of("hang", new byte[0]).withTimeout(Duration.ofMillis(300))),
+                    null,
+                    Expect.TIMEOUT));
+        default ->
+            faults.add(
+                counters.track(
+                    pool.submit(Job.of("garbage", utf8("unparsable"))), null, Expect.GARBAGE));
       }
     }
-    CompletableFuture.allOf(faults.toArray(new CompletableFuture<?>[0])).handle((r, e) -> null).get(120, TimeUnit.SECONDS);
+    CompletableFuture.allOf(faults.toArray(new CompletableFuture<?>[0]))
+        .handle((r, e) -> null)
+        .get(120, TimeUnit.SECONDS);
   }
 
   private static byte[] transfer(String prefix, ThreadLocalRandom random) {
     int from = random.nextInt(ACCOUNTS);
     int to = (from + 1 + random.nextInt(ACCOUNTS - 1)) % ACCOUNTS;
-    return utf8("{\"from\":\"" + prefix + from + "\",\"to\":\"" + prefix + to + "\",\"amount\":" + (1 + random.nextInt(50)) + "}");
+    return utf8(
+        "{\"from\":\""
+            + prefix
+            + from
+            + "\",\"to\":\""
+            + prefix
+            + to
+            + "\",\"amount\":"
+            + (1 + random.nextInt(50))
+            + "}");
   }
 
   private static byte[] utf8(String s) {
@@ -236,7 +319,12 @@ class ChaosIT {
   }
 
   private enum Expect {
-    ORDINARY, THROWS, TRANSFER, CRASH, TIMEOUT, GARBAGE
+    ORDINARY,
+    THROWS,
+    TRANSFER,
+    CRASH,
+    TIMEOUT,
+    GARBAGE
   }
 
   /** The books: what was submitted and how each future ended. */
@@ -251,43 +339,60 @@ class ChaosIT {
     CompletableFuture<byte[]> track(CompletableFuture<byte[]> future, byte[] echo, Expect expect) {
       submitted.incrementAndGet();
       AtomicInteger times = new AtomicInteger();
-      return future.whenComplete((result, failure) -> {
-        if (times.incrementAndGet() != 1) {
-          errors.add("a future completed twice");
-        }
-        completed.incrementAndGet();
-        if (failure == null) {
-          if (echo != null && !Arrays.equals(echo, result)) {
-            errors.add("echo crossed: sent " + new String(echo, StandardCharsets.UTF_8) + " got " + new String(result, StandardCharsets.UTF_8));
-          }
-          if (expect == Expect.THROWS || expect == Expect.CRASH || expect == Expect.TIMEOUT) {
-            errors.add(expect + " job succeeded");
-          }
-          return;
-        }
-        Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
-        if (!(cause instanceof PoolException)) {
-          errors.add("not a PoolException: " + cause);
-          return;
-        }
-        FailureCode code = ((PoolException) cause).code();
-        codes.computeIfAbsent(code, c -> new AtomicLong()).incrementAndGet();
-        boolean expected = switch (expect) {
-          case ORDINARY -> code == FailureCode.CHILD_CRASHED;
-          case THROWS -> code == FailureCode.JOB_FAILED || code == FailureCode.CHILD_CRASHED;
-          case TRANSFER -> code == FailureCode.CHILD_CRASHED
-              || (code == FailureCode.JOB_FAILED && cause.getMessage().contains("insufficient funds"));
-          case CRASH -> code == FailureCode.CHILD_CRASHED;
-          case TIMEOUT -> code == FailureCode.JOB_TIMEOUT || code == FailureCode.CHILD_CRASHED;
-          case GARBAGE -> code == FailureCode.PROTOCOL_ERROR || code == FailureCode.CHILD_CRASHED;
-        };
-        if (!expected) {
-          errors.add(expect + " job failed with " + code + ": " + cause.getMessage());
-        }
-        if (code == FailureCode.CHILD_CRASHED && (expect == Expect.ORDINARY || expect == Expect.THROWS || expect == Expect.TRANSFER)) {
-          normalCrashed.incrementAndGet();
-        }
-      });
+      return future.whenComplete(
+          (result, failure) -> {
+            if (times.incrementAndGet() != 1) {
+              errors.add("a future completed twice");
+            }
+            completed.incrementAndGet();
+            if (failure == null) {
+              if (echo != null && !Arrays.equals(echo, result)) {
+                errors.add(
+                    "echo crossed: sent "
+                        + new String(echo, StandardCharsets.UTF_8)
+                        + " got "
+                        + new String(result, StandardCharsets.UTF_8));
+              }
+              if (expect == Expect.THROWS || expect == Expect.CRASH || expect == Expect.TIMEOUT) {
+                errors.add(expect + " job succeeded");
+              }
+              return;
+            }
+            Throwable cause =
+                failure instanceof java.util.concurrent.CompletionException
+                    ? failure.getCause()
+                    : failure;
+            if (!(cause instanceof PoolException)) {
+              errors.add("not a PoolException: " + cause);
+              return;
+            }
+            FailureCode code = ((PoolException) cause).code();
+            codes.computeIfAbsent(code, c -> new AtomicLong()).incrementAndGet();
+            boolean expected =
+                switch (expect) {
+                  case ORDINARY -> code == FailureCode.CHILD_CRASHED;
+                  case THROWS ->
+                      code == FailureCode.JOB_FAILED || code == FailureCode.CHILD_CRASHED;
+                  case TRANSFER ->
+                      code == FailureCode.CHILD_CRASHED
+                          || (code == FailureCode.JOB_FAILED
+                              && cause.getMessage().contains("insufficient funds"));
+                  case CRASH -> code == FailureCode.CHILD_CRASHED;
+                  case TIMEOUT ->
+                      code == FailureCode.JOB_TIMEOUT || code == FailureCode.CHILD_CRASHED;
+                  case GARBAGE ->
+                      code == FailureCode.PROTOCOL_ERROR || code == FailureCode.CHILD_CRASHED;
+                };
+            if (!expected) {
+              errors.add(expect + " job failed with " + code + ": " + cause.getMessage());
+            }
+            if (code == FailureCode.CHILD_CRASHED
+                && (expect == Expect.ORDINARY
+                    || expect == Expect.THROWS
+                    || expect == Expect.TRANSFER)) {
+              normalCrashed.incrementAndGet();
+            }
+          });
     }
 
     String summary(long seconds, long crashed, Resources before, Resources after, long total) {
@@ -296,7 +401,15 @@ class ChaosIT {
       return String.format(
           "chaos seconds=%d submitted=%d completed=%d sigkills=%d failures=%s ordinary_jobs_crashed=%d ledger_total=%d%n"
               + "resources first_third=%s last_third=%s%n",
-          seconds, submitted.get(), completed.get(), sigkills.get(), byCode, normalCrashed.get(), total, before, after);
+          seconds,
+          submitted.get(),
+          completed.get(),
+          sigkills.get(),
+          byCode,
+          normalCrashed.get(),
+          total,
+          before,
+          after);
     }
   }
 

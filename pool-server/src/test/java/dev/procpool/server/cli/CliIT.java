@@ -11,8 +11,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -26,8 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
 class CliIT {
 
   private static Process launch(Path dir, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(
-        ProcessHandle.current().info().command().orElseThrow(), "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                ProcessHandle.current().info().command().orElseThrow(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName()));
     command.addAll(List.of(args));
     return new ProcessBuilder(command).directory(dir.toFile()).start();
   }
@@ -41,7 +46,8 @@ class CliIT {
    * daemon thread so the server never blocks on a full pipe.
    */
   private static int awaitPort(Process server) throws Exception {
-    BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
     Pattern listening = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
     for (int i = 0; i < 200; i++) {
       String line = out.readLine();
@@ -60,7 +66,12 @@ class CliIT {
   /** Waits (bounded) until /status shows a busy child. */
   private static void awaitBusy(HttpClient client, String base) throws Exception {
     for (int i = 0; i < 100; i++) {
-      String status = client.send(HttpRequest.newBuilder(URI.create(base + "/status")).build(), HttpResponse.BodyHandlers.ofString()).body();
+      String status =
+          client
+              .send(
+                  HttpRequest.newBuilder(URI.create(base + "/status")).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
       if (status.contains("\"state\":\"BUSY\"")) {
         return;
       }
@@ -70,12 +81,16 @@ class CliIT {
   }
 
   /** After SIGTERM: submits until the server refuses (the signal is asynchronous), bounded. */
-  private static HttpResponse<String> awaitRefusal(HttpClient client, String base) throws Exception {
+  private static HttpResponse<String> awaitRefusal(HttpClient client, String base)
+      throws Exception {
     HttpResponse<String> response = null;
     for (int i = 0; i < 100; i++) {
-      response = client.send(
-          HttpRequest.newBuilder(URI.create(base + "/jobs/echo")).POST(HttpRequest.BodyPublishers.ofString("late")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      response =
+          client.send(
+              HttpRequest.newBuilder(URI.create(base + "/jobs/echo"))
+                  .POST(HttpRequest.BodyPublishers.ofString("late"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
         return response;
       }
@@ -86,21 +101,30 @@ class CliIT {
 
   @Test
   void serveWatch_jarRewritten_newCodeGoesLiveWithoutRestart(@TempDir Path dir) throws Exception {
-    Path jar = dev.procpool.testing.HandlerJars.build(dir, dir.resolve("jobs.jar"), "Version", "version", "return \"v1\".getBytes();");
-    Process server = launch(dir, "serve", "--port", "0", "--children", "1", "--watch", "--jobs", jar.toString());
+    Path jar =
+        dev.procpool.testing.HandlerJars.build(
+            dir, dir.resolve("jobs.jar"), "Version", "version", "return \"v1\".getBytes();");
+    Process server =
+        launch(dir, "serve", "--port", "0", "--children", "1", "--watch", "--jobs", jar.toString());
     try {
       int port = awaitPort(server);
       HttpClient client = HttpClient.newHttpClient();
-      HttpRequest version = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/jobs/version"))
-          .POST(HttpRequest.BodyPublishers.noBody()).build();
+      HttpRequest version =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/jobs/version"))
+              .POST(HttpRequest.BodyPublishers.noBody())
+              .build();
       assertEquals("v1", client.send(version, HttpResponse.BodyHandlers.ofString()).body());
 
-      dev.procpool.testing.HandlerJars.build(dir, jar, "Version", "version", "return \"v2\".getBytes();");
+      dev.procpool.testing.HandlerJars.build(
+          dir, jar, "Version", "version", "return \"v2\".getBytes();");
       String seen = "v1";
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (!seen.equals("v2") && System.nanoTime() < deadline) {
         HttpResponse<String> response = client.send(version, HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, response.statusCode(), "no request fails while the children roll: " + response.body());
+        assertEquals(
+            200,
+            response.statusCode(),
+            "no request fails while the children roll: " + response.body());
         seen = response.body();
         Thread.sleep(50); // polling for the roll to finish: the server does not tell clients
       }
@@ -113,54 +137,80 @@ class CliIT {
   }
 
   /**
-   * Zero-downtime handover of the whole server: a second master binds the same port
-   * (SO_REUSEPORT), the first gets SIGTERM, and a client opening a fresh connection per request
-   * sees no failed request throughout. A connection refused or reset before any response (a
-   * connection left in the old listener's backlog) never reached a server and is retried.
+   * Zero-downtime handover of the whole server: a second master binds the same port (SO_REUSEPORT),
+   * the first gets SIGTERM, and a client opening a fresh connection per request sees no failed
+   * request throughout. A connection refused or reset before any response (a connection left in the
+   * old listener's backlog) never reached a server and is retried.
    */
   @Test
   void reusePort_newMasterTakesOver_noRequestFails(@TempDir Path dir) throws Exception {
     int port;
-    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (java.net.ServerSocket probe =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = probe.getLocalPort();
     }
     Files.createDirectories(dir.resolve("old"));
     Files.createDirectories(dir.resolve("new"));
-    Process oldServer = launch(dir.resolve("old"), "serve", "--port", Integer.toString(port), "--children", "1", "--reuse-port");
+    Process oldServer =
+        launch(
+            dir.resolve("old"),
+            "serve",
+            "--port",
+            Integer.toString(port),
+            "--children",
+            "1",
+            "--reuse-port");
     Process newServer = null;
     java.util.concurrent.atomic.AtomicLong ok = new java.util.concurrent.atomic.AtomicLong();
     java.util.concurrent.atomic.AtomicLong retried = new java.util.concurrent.atomic.AtomicLong();
     List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-    Thread client = new Thread(() -> {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-      for (long n = 0; !stop.get() && System.nanoTime() < deadline; n++) {
-        String body = "req-" + n;
-        for (int attempt = 0; ; attempt++) {
-          try (dev.procpool.server.testing.RawHttp raw = new dev.procpool.server.testing.RawHttp(port)) {
-            raw.send("POST /jobs/echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
-            dev.procpool.server.testing.RawHttp.Response response = raw.read();
-            if (response.status() == 200 && response.body().equals(body)) {
-              ok.incrementAndGet();
-            } else {
-              failures.add(response.status() + " " + response.body());
-            }
-            break;
-          } catch (java.io.IOException e) {
-            if (attempt >= 50) {
-              failures.add("gave up: " + e);
-              break;
-            }
-            retried.incrementAndGet();
-          }
-        }
-      }
-    }, "handover-client");
+    java.util.concurrent.atomic.AtomicBoolean stop =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    Thread client =
+        new Thread(
+            () -> {
+              long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+              for (long n = 0; !stop.get() && System.nanoTime() < deadline; n++) {
+                String body = "req-" + n;
+                for (int attempt = 0; ; attempt++) {
+                  try (dev.procpool.server.testing.RawHttp raw =
+                      new dev.procpool.server.testing.RawHttp(port)) {
+                    raw.send(
+                        "POST /jobs/echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: "
+                            + body.length()
+                            + "\r\n\r\n"
+                            + body);
+                    dev.procpool.server.testing.RawHttp.Response response = raw.read();
+                    if (response.status() == 200 && response.body().equals(body)) {
+                      ok.incrementAndGet();
+                    } else {
+                      failures.add(response.status() + " " + response.body());
+                    }
+                    break;
+                  } catch (java.io.IOException e) {
+                    if (attempt >= 50) {
+                      failures.add("gave up: " + e);
+                      break;
+                    }
+                    retried.incrementAndGet();
+                  }
+                }
+              }
+            },
+            "handover-client");
     try {
       assertEquals(port, awaitPort(oldServer));
       client.start();
       awaitCount(ok, 50);
-      newServer = launch(dir.resolve("new"), "serve", "--port", Integer.toString(port), "--children", "1", "--reuse-port");
+      newServer =
+          launch(
+              dir.resolve("new"),
+              "serve",
+              "--port",
+              Integer.toString(port),
+              "--children",
+              "1",
+              "--reuse-port");
       assertEquals(port, awaitPort(newServer));
       awaitCount(ok, ok.get() + 50);
       oldServer.destroy(); // SIGTERM: hand over, drain, exit
@@ -169,7 +219,10 @@ class CliIT {
       awaitCount(ok, ok.get() + 50);
       stop.set(true);
       client.join(30_000);
-      assertEquals(List.of(), failures, "no request failed through the handover (" + retried + " connection retries)");
+      assertEquals(
+          List.of(),
+          failures,
+          "no request failed through the handover (" + retried + " connection retries)");
       assertTrue(ok.get() >= 150);
     } finally {
       stop.set(true);
@@ -182,7 +235,8 @@ class CliIT {
     }
   }
 
-  private static void awaitCount(java.util.concurrent.atomic.AtomicLong counter, long target) throws InterruptedException {
+  private static void awaitCount(java.util.concurrent.atomic.AtomicLong counter, long target)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (counter.get() < target && System.nanoTime() < deadline) {
       Thread.sleep(20); // the client thread advances the counter
@@ -190,7 +244,10 @@ class CliIT {
     assertTrue(counter.get() >= target, "requests stalled at " + counter.get());
   }
 
-  /** AppCDS: the first run from procpool.jar records the children's classes, the next run starts children from the archive. */
+  /**
+   * AppCDS: the first run from procpool.jar records the children's classes, the next run starts
+   * children from the archive.
+   */
   @Test
   void serveFromJar_recordsClassDataArchive_nextRunUsesIt(@TempDir Path dir) throws Exception {
     Path jar = Path.of("target", "procpool.jar").toAbsolutePath();
@@ -198,19 +255,41 @@ class CliIT {
     String java = ProcessHandle.current().info().command().orElseThrow();
     Path data = dir.resolve("data");
     for (int run = 1; run <= 2; run++) {
-      Process server = new ProcessBuilder(java, "-jar", jar.toString(), "serve", "--port", "0", "--children", "1", "--data-dir", data.toString())
-          .directory(dir.toFile()).start();
+      Process server =
+          new ProcessBuilder(
+                  java,
+                  "-jar",
+                  jar.toString(),
+                  "serve",
+                  "--port",
+                  "0",
+                  "--children",
+                  "1",
+                  "--data-dir",
+                  data.toString())
+              .directory(dir.toFile())
+              .start();
       try {
         int port = awaitPort(server);
-        HttpResponse<String> echo = HttpClient.newHttpClient().send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/jobs/echo")).POST(HttpRequest.BodyPublishers.ofString("cds")).build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> echo =
+            HttpClient.newHttpClient()
+                .send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/jobs/echo"))
+                        .POST(HttpRequest.BodyPublishers.ofString("cds"))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
         assertEquals("cds", echo.body());
         String childArgs = "";
-        for (ProcessHandle child : ProcessHandle.of(server.pid()).orElseThrow().children().toList()) {
-          childArgs += new String(Files.readAllBytes(Path.of("/proc", Long.toString(child.pid()), "cmdline")), StandardCharsets.UTF_8);
+        for (ProcessHandle child :
+            ProcessHandle.of(server.pid()).orElseThrow().children().toList()) {
+          childArgs +=
+              new String(
+                  Files.readAllBytes(Path.of("/proc", Long.toString(child.pid()), "cmdline")),
+                  StandardCharsets.UTF_8);
         }
-        assertTrue(childArgs.contains(run == 1 ? "-XX:ArchiveClassesAtExit=" : "-XX:SharedArchiveFile="), childArgs);
+        assertTrue(
+            childArgs.contains(run == 1 ? "-XX:ArchiveClassesAtExit=" : "-XX:SharedArchiveFile="),
+            childArgs);
         server.destroy();
         assertTrue(server.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, server.exitValue());
@@ -218,7 +297,9 @@ class CliIT {
         server.destroyForcibly();
       }
       try (var files = Files.list(data.resolve("cds"))) {
-        assertTrue(files.anyMatch(f -> f.getFileName().toString().endsWith(".jsa")), "the archive is in place after run " + run);
+        assertTrue(
+            files.anyMatch(f -> f.getFileName().toString().endsWith(".jsa")),
+            "the archive is in place after run " + run);
       }
     }
   }
@@ -258,15 +339,27 @@ class CliIT {
       int port = awaitPort(server);
       HttpClient client = HttpClient.newHttpClient();
       String base = "http://127.0.0.1:" + port;
-      HttpResponse<String> opened = client.send(
-          HttpRequest.newBuilder(URI.create(base + "/jobs/ledger.open")).POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"cli\",\"balance\":7}")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> opened =
+          client.send(
+              HttpRequest.newBuilder(URI.create(base + "/jobs/ledger.open"))
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"cli\",\"balance\":7}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertEquals(200, opened.statusCode(), opened.body());
-      HttpResponse<String> balance = client.send(
-          HttpRequest.newBuilder(URI.create(base + "/jobs/ledger.balance")).POST(HttpRequest.BodyPublishers.ofString("cli")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> balance =
+          client.send(
+              HttpRequest.newBuilder(URI.create(base + "/jobs/ledger.balance"))
+                  .POST(HttpRequest.BodyPublishers.ofString("cli"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertEquals("7", balance.body());
-      assertEquals(200, client.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+      assertEquals(
+          200,
+          client
+              .send(
+                  HttpRequest.newBuilder(URI.create(base + "/health")).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .statusCode());
 
       // The admin commands against the running server.
       String tokenFile = dir.resolve("procpool-data/admin-token").toString();
@@ -279,23 +372,40 @@ class CliIT {
       String resized = all(resize.getInputStream()) + all(resize.getErrorStream());
       assertTrue(resize.waitFor(120, TimeUnit.SECONDS));
       assertEquals(0, resize.exitValue(), resized);
-      assertEquals(1, resized.lines().filter(l -> l.contains("IDLE") || l.contains("BUSY")).count(), resized);
+      assertEquals(
+          1,
+          resized.lines().filter(l -> l.contains("IDLE") || l.contains("BUSY")).count(),
+          resized);
       Process restart = launch(dir, "restart", "--url", base, "--token-file", tokenFile);
       String restarted = all(restart.getInputStream()) + all(restart.getErrorStream());
       assertTrue(restart.waitFor(120, TimeUnit.SECONDS));
       assertEquals(0, restart.exitValue(), restarted);
       // SIGHUP rolls the children too (the Unicorn/Gunicorn convention).
-      String before = client.send(HttpRequest.newBuilder(URI.create(base + "/status")).build(), HttpResponse.BodyHandlers.ofString()).body();
+      String before =
+          client
+              .send(
+                  HttpRequest.newBuilder(URI.create(base + "/status")).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
       Matcher firstPid = Pattern.compile("\"pid\":(\\d+)").matcher(before);
       assertTrue(firstPid.find(), before);
-      assertEquals(0, new ProcessBuilder("kill", "-HUP", Long.toString(server.pid())).start().waitFor());
+      assertEquals(
+          0, new ProcessBuilder("kill", "-HUP", Long.toString(server.pid())).start().waitFor());
       String after = before;
       long hupDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (after.contains("\"pid\":" + firstPid.group(1) + ",") && System.nanoTime() < hupDeadline) {
+      while (after.contains("\"pid\":" + firstPid.group(1) + ",")
+          && System.nanoTime() < hupDeadline) {
         Thread.sleep(50); // polling /status while the children roll
-        after = client.send(HttpRequest.newBuilder(URI.create(base + "/status")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        after =
+            client
+                .send(
+                    HttpRequest.newBuilder(URI.create(base + "/status")).build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body();
       }
-      assertTrue(!after.contains("\"pid\":" + firstPid.group(1) + ","), "SIGHUP replaced the child: " + after);
+      assertTrue(
+          !after.contains("\"pid\":" + firstPid.group(1) + ","),
+          "SIGHUP replaced the child: " + after);
 
       Process unreachable = launch(dir, "status", "--url", "http://127.0.0.1:1");
       all(unreachable.getErrorStream());
@@ -303,18 +413,25 @@ class CliIT {
       assertEquals(3, unreachable.exitValue());
 
       // SIGTERM under load: the running job finishes, new work is refused with 503, exit 0.
-      java.util.concurrent.CompletableFuture<HttpResponse<String>> slow = client.sendAsync(
-          HttpRequest.newBuilder(URI.create(base + "/jobs/sleep")).POST(HttpRequest.BodyPublishers.ofString("1500")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      java.util.concurrent.CompletableFuture<HttpResponse<String>> slow =
+          client.sendAsync(
+              HttpRequest.newBuilder(URI.create(base + "/jobs/sleep"))
+                  .POST(HttpRequest.BodyPublishers.ofString("1500"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       awaitBusy(client, base);
       server.destroy(); // SIGTERM
       HttpResponse<String> refused = awaitRefusal(client, base);
       assertEquals(503, refused.statusCode(), refused.body());
       assertTrue(refused.body().contains("POOL_CLOSED"), refused.body());
-      HttpResponse<String> health = client.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> health =
+          client.send(
+              HttpRequest.newBuilder(URI.create(base + "/health")).build(),
+              HttpResponse.BodyHandlers.ofString());
       assertEquals(503, health.statusCode(), "draining is not healthy: " + health.body());
       assertTrue(health.body().contains("closed"), health.body());
-      assertEquals("1500", slow.get(30, TimeUnit.SECONDS).body(), "the job running at SIGTERM finished");
+      assertEquals(
+          "1500", slow.get(30, TimeUnit.SECONDS).body(), "the job running at SIGTERM finished");
       assertTrue(server.waitFor(60, TimeUnit.SECONDS), "server exits after SIGTERM");
       assertEquals(0, server.exitValue());
       assertTrue(Files.isRegularFile(dir.resolve("procpool-data/db-password")));

@@ -35,6 +35,7 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 class LedgerIT {
   /** Set by .ci/run to the machine's PostgreSQL; without it, Testcontainers is tried. */
   static final String PG_URL_ENV = "PROCPOOL_TEST_PG_URL";
+
   private static PostgreSQLContainer container;
 
   @AfterAll
@@ -59,7 +60,8 @@ class LedgerIT {
     if (url == null || url.isBlank()) {
       boolean docker = DockerClientFactory.instance().isDockerAvailable();
       if (!docker && System.getenv("CI") != null) {
-        throw new AssertionError("CI must run the PostgreSQL test: set " + PG_URL_ENV + " or provide Docker");
+        throw new AssertionError(
+            "CI must run the PostgreSQL test: set " + PG_URL_ENV + " or provide Docker");
       }
       Assumptions.assumeTrue(docker, "no " + PG_URL_ENV + " and no Docker engine");
       container = new PostgreSQLContainer("postgres:16-alpine");
@@ -72,8 +74,11 @@ class LedgerIT {
   }
 
   private static void hammer(String url, String user, String password) throws Exception {
-    dev.procpool.PoolConfig.Builder builder =
-        ProcessPool.builder().children(2).jobTimeout(Duration.ofSeconds(20)).childEnvironment("PROCPOOL_DB_URL", url);
+    dev.procpool.PoolConfigBuilder builder =
+        ProcessPool.builder()
+            .children(2)
+            .jobTimeout(Duration.ofSeconds(20))
+            .childEnvironment("PROCPOOL_DB_URL", url);
     if (user != null) {
       builder.childEnvironment("PROCPOOL_DB_USER", user);
     }
@@ -81,19 +86,44 @@ class LedgerIT {
       builder.childEnvironment("PROCPOOL_DB_PASSWORD", password);
     }
     try (ProcessPool pool = builder.start();
-        HttpFrontEnd http = HttpFrontEnd.start(pool, new HttpSettings("127.0.0.1", 0, 4096, Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(10), null, null, false))) {
+        HttpFrontEnd http =
+            HttpFrontEnd.start(
+                pool,
+                new HttpSettings(
+                    "127.0.0.1",
+                    0,
+                    4096,
+                    Duration.ofSeconds(20),
+                    Duration.ofSeconds(30),
+                    Duration.ofSeconds(10),
+                    null,
+                    null,
+                    false))) {
       Client client = new Client(http.port());
       String prefix = "it" + System.nanoTime() + "-";
       int accounts = 8;
       long each = 1000;
       for (int i = 0; i < accounts; i++) {
-        HttpResponse<String> opened = client.post("ledger.open", "{\"id\":\"" + prefix + i + "\",\"balance\":" + each + "}");
+        HttpResponse<String> opened =
+            client.post("ledger.open", "{\"id\":\"" + prefix + i + "\",\"balance\":" + each + "}");
         assertEquals(200, opened.statusCode(), opened.body());
       }
-      HttpResponse<String> broke = client.post("ledger.transfer", "{\"from\":\"" + prefix + "0\",\"to\":\"" + prefix + "1\",\"amount\":" + (each + 1) + "}");
+      HttpResponse<String> broke =
+          client.post(
+              "ledger.transfer",
+              "{\"from\":\""
+                  + prefix
+                  + "0\",\"to\":\""
+                  + prefix
+                  + "1\",\"amount\":"
+                  + (each + 1)
+                  + "}");
       assertEquals(500, broke.statusCode());
       assertTrue(broke.body().contains("insufficient funds"), broke.body());
-      HttpResponse<String> nobody = client.post("ledger.transfer", "{\"from\":\"" + prefix + "0\",\"to\":\"" + prefix + "nobody\",\"amount\":1}");
+      HttpResponse<String> nobody =
+          client.post(
+              "ledger.transfer",
+              "{\"from\":\"" + prefix + "0\",\"to\":\"" + prefix + "nobody\",\"amount\":1}");
       assertEquals(500, nobody.statusCode());
       assertTrue(nobody.body().contains("unknown account"), nobody.body());
       HttpResponse<String> garbage = client.post("ledger.transfer", "{\"from\":");
@@ -116,7 +146,16 @@ class LedgerIT {
                   for (int n = 0; n < 40; n++) {
                     int from = random.nextInt(accounts);
                     int to = (from + 1 + random.nextInt(accounts - 1)) % accounts;
-                    String body = "{\"from\":\"" + prefix + from + "\",\"to\":\"" + prefix + to + "\",\"amount\":" + (1 + random.nextInt(300)) + "}";
+                    String body =
+                        "{\"from\":\""
+                            + prefix
+                            + from
+                            + "\",\"to\":\""
+                            + prefix
+                            + to
+                            + "\",\"amount\":"
+                            + (1 + random.nextInt(300))
+                            + "}";
                     HttpResponse<String> response = client.post("ledger.transfer", body);
                     switch (response.statusCode()) {
                       case 200 -> ok.incrementAndGet();
@@ -125,15 +164,21 @@ class LedgerIT {
                         refused.incrementAndGet();
                       }
                       case 502 -> crashed.incrementAndGet();
-                      default -> throw new AssertionError(response.statusCode() + " " + response.body());
+                      default ->
+                          throw new AssertionError(response.statusCode() + " " + response.body());
                     }
                     // Every 60 transfers, SIGKILL a child mid-load: its transaction must roll back.
                     if (sent.incrementAndGet() % 60 == 0 && kills.get() < 4) {
-                      ProcessHandle.current().children().filter(ProcessHandle::isAlive).findAny().ifPresent(p -> {
-                        if (p.destroyForcibly()) {
-                          kills.incrementAndGet();
-                        }
-                      });
+                      ProcessHandle.current()
+                          .children()
+                          .filter(ProcessHandle::isAlive)
+                          .findAny()
+                          .ifPresent(
+                              p -> {
+                                if (p.destroyForcibly()) {
+                                  kills.incrementAndGet();
+                                }
+                              });
                     }
                   }
                   return null;
@@ -144,7 +189,8 @@ class LedgerIT {
       }
       clients.shutdown();
       assertTrue(ok.get() > 0, "some transfers went through");
-      assertTrue(crashed.get() <= kills.get(), crashed + " crashed transfers but " + kills + " kills");
+      assertTrue(
+          crashed.get() <= kills.get(), crashed + " crashed transfers but " + kills + " kills");
 
       HttpResponse<String> total = client.post("ledger.total", prefix);
       assertEquals(200, total.statusCode(), total.body());
@@ -160,7 +206,8 @@ class LedgerIT {
 
   /** A JDK HttpClient bound to one server. */
   private static final class Client {
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http =
+        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final int port;
 
     Client(int port) {

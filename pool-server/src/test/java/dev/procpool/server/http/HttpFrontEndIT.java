@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.procpool.Job;
 import dev.procpool.ProcessPool;
-import dev.procpool.testing.Descendants;
 import dev.procpool.server.testing.RawHttp;
+import dev.procpool.testing.Descendants;
 import dev.procpool.testing.Rendezvous;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -35,7 +35,19 @@ class HttpFrontEndIT {
   static void start() {
     PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     pool = ProcessPool.builder().children(2).meterRegistry(prometheus).start();
-    http = HttpFrontEnd.start(pool, new HttpSettings("127.0.0.1", 0, MAX_BODY, Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(10), prometheus, null, false));
+    http =
+        HttpFrontEnd.start(
+            pool,
+            new HttpSettings(
+                "127.0.0.1",
+                0,
+                MAX_BODY,
+                Duration.ofSeconds(20),
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(10),
+                prometheus,
+                null,
+                false));
     client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   }
 
@@ -46,7 +58,8 @@ class HttpFrontEndIT {
     assertEquals(List.of(), Descendants.alive());
   }
 
-  private static HttpResponse<String> post(String path, String body, String... headers) throws Exception {
+  private static HttpResponse<String> post(String path, String body, String... headers)
+      throws Exception {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + path))
             .timeout(Duration.ofSeconds(30))
@@ -59,7 +72,9 @@ class HttpFrontEndIT {
 
   private static HttpResponse<String> get(String path) throws Exception {
     return client.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + path)).timeout(Duration.ofSeconds(30)).build(),
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + path))
+            .timeout(Duration.ofSeconds(30))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -74,7 +89,8 @@ class HttpFrontEndIT {
   void unknownType_404WithCodeAndMessage() throws Exception {
     HttpResponse<String> response = post("/jobs/no.such.type", "");
     assertEquals(404, response.statusCode());
-    assertTrue(response.body().startsWith("{\"code\":\"UNKNOWN_JOB_TYPE\",\"message\":"), response.body());
+    assertTrue(
+        response.body().startsWith("{\"code\":\"UNKNOWN_JOB_TYPE\",\"message\":"), response.body());
     assertEquals("application/json", response.headers().firstValue("content-type").orElseThrow());
   }
 
@@ -82,7 +98,9 @@ class HttpFrontEndIT {
   void handlerThrows_500JobFailed() throws Exception {
     HttpResponse<String> response = post("/jobs/throw", "broken");
     assertEquals(500, response.statusCode());
-    assertTrue(response.body().contains("\"code\":\"JOB_FAILED\"") && response.body().contains("broken"), response.body());
+    assertTrue(
+        response.body().contains("\"code\":\"JOB_FAILED\"") && response.body().contains("broken"),
+        response.body());
   }
 
   @Test
@@ -94,7 +112,8 @@ class HttpFrontEndIT {
 
   @Test
   void badTimeoutHeader_400() throws Exception {
-    HttpResponse<String> response = post("/jobs/echo", "x", JobRequestHandler.TIMEOUT_HEADER, "soon");
+    HttpResponse<String> response =
+        post("/jobs/echo", "x", JobRequestHandler.TIMEOUT_HEADER, "soon");
     assertEquals(400, response.statusCode());
     assertTrue(response.body().contains("INVALID_REQUEST"), response.body());
   }
@@ -127,7 +146,9 @@ class HttpFrontEndIT {
 
   @Test
   void pathTricksInJobType_400() throws Exception {
-    for (String path : List.of("/jobs/../status", "/jobs/a%2Fb", "/jobs/" + "x".repeat(200), "/jobs/", "/jobs/a/b")) {
+    for (String path :
+        List.of(
+            "/jobs/../status", "/jobs/a%2Fb", "/jobs/" + "x".repeat(200), "/jobs/", "/jobs/a/b")) {
       try (RawHttp raw = new RawHttp(http.port())) {
         raw.send("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
         RawHttp.Response response = raw.read();
@@ -153,7 +174,11 @@ class HttpFrontEndIT {
       // The first job is the slowest: its answer must still come first.
       String[] bodies = {"150", "1", "20"};
       for (String body : bodies) {
-        requests.append("POST /jobs/sleep HTTP/1.1\r\nHost: x\r\nContent-Length: ").append(body.length()).append("\r\n\r\n").append(body);
+        requests
+            .append("POST /jobs/sleep HTTP/1.1\r\nHost: x\r\nContent-Length: ")
+            .append(body.length())
+            .append("\r\n\r\n")
+            .append(body);
       }
       raw.send(requests.toString());
       for (String body : bodies) {
@@ -198,22 +223,44 @@ class HttpFrontEndIT {
 
     HttpResponse<String> metrics = get("/metrics");
     assertEquals(200, metrics.statusCode());
-    for (String meter : List.of("procpool_jobs_queued{", "procpool_children_busy{", "procpool_jobs_wait_seconds{", "procpool_jobs_run_seconds{", "procpool_jobs_completed_total{")) {
+    for (String meter :
+        List.of(
+            "procpool_jobs_queued{",
+            "procpool_children_busy{",
+            "procpool_jobs_wait_seconds{",
+            "procpool_jobs_run_seconds{",
+            "procpool_jobs_completed_total{")) {
       assertTrue(metrics.body().contains(meter), meter + " missing from\n" + metrics.body());
     }
-    assertTrue(!metrics.body().contains("procpool_jobs_queued{pool=\"" + pool.config().name() + "\"} NaN"), "gauge readable");
+    assertTrue(
+        !metrics.body().contains("procpool_jobs_queued{pool=\"" + pool.config().name() + "\"} NaN"),
+        "gauge readable");
   }
 
   @Test
   void queueFull_503WithRetryAfter() throws Exception {
     try (ProcessPool small = ProcessPool.builder().children(1).queueCapacity(0).start();
-        HttpFrontEnd front = HttpFrontEnd.start(small, new HttpSettings("127.0.0.1", 0, MAX_BODY, Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(10), null, null, false));
+        HttpFrontEnd front =
+            HttpFrontEnd.start(
+                small,
+                new HttpSettings(
+                    "127.0.0.1",
+                    0,
+                    MAX_BODY,
+                    Duration.ofSeconds(20),
+                    Duration.ofSeconds(30),
+                    Duration.ofSeconds(10),
+                    null,
+                    null,
+                    false));
         Rendezvous rendezvous = new Rendezvous()) {
       CompletableFuture<byte[]> blocker = small.submit(Job.of("rendezvous", rendezvous.payload()));
       rendezvous.awaitStart();
       HttpResponse<String> response =
           client.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + front.port() + "/jobs/echo")).POST(HttpRequest.BodyPublishers.ofString("x")).build(),
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + front.port() + "/jobs/echo"))
+                  .POST(HttpRequest.BodyPublishers.ofString("x"))
+                  .build(),
               HttpResponse.BodyHandlers.ofString());
       assertEquals(503, response.statusCode());
       assertEquals("1", response.headers().firstValue("retry-after").orElseThrow());

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.procpool.ProcessPool;
-import dev.procpool.testing.Descendants;
 import dev.procpool.server.testing.RawHttp;
+import dev.procpool.testing.Descendants;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -15,7 +15,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Hostile HTTP clients get a clear 4xx or a closed connection, quickly; others are served throughout. */
+/**
+ * Hostile HTTP clients get a clear 4xx or a closed connection, quickly; others are served
+ * throughout.
+ */
 class HttpHostileIT {
   private static final long REQUEST_TIMEOUT_MILLIS = 500;
   private static ProcessPool pool;
@@ -24,8 +27,19 @@ class HttpHostileIT {
   @BeforeAll
   static void start() {
     pool = ProcessPool.builder().children(1).start();
-    http = HttpFrontEnd.start(pool, new HttpSettings("127.0.0.1", 0, 4096, Duration.ofSeconds(10), Duration.ofSeconds(5),
-        Duration.ofMillis(REQUEST_TIMEOUT_MILLIS), null, null, false));
+    http =
+        HttpFrontEnd.start(
+            pool,
+            new HttpSettings(
+                "127.0.0.1",
+                0,
+                4096,
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(5),
+                Duration.ofMillis(REQUEST_TIMEOUT_MILLIS),
+                null,
+                null,
+                false));
   }
 
   @AfterAll
@@ -50,16 +64,18 @@ class HttpHostileIT {
       long started = System.nanoTime();
       slow.send("POST /jobs/echo HTTP/1.1\r\n");
       // Drip header bytes more often than any idle timeout, but never finish the request.
-      CompletableFuture<Void> drip = CompletableFuture.runAsync(() -> {
-        try {
-          for (int i = 0; i < 40; i++) {
-            slow.send("X");
-            Thread.sleep(50); // the attacker's pace, bounded: 2 s at most
-          }
-        } catch (Exception e) {
-          // the server closed the connection: expected
-        }
-      });
+      CompletableFuture<Void> drip =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  for (int i = 0; i < 40; i++) {
+                    slow.send("X");
+                    Thread.sleep(50); // the attacker's pace, bounded: 2 s at most
+                  }
+                } catch (Exception e) {
+                  // the server closed the connection: expected
+                }
+              });
       stillServes();
       RawHttp.Response response = slow.read();
       assertEquals(408, response.status());
@@ -73,7 +89,8 @@ class HttpHostileIT {
   @Test
   void chunkedBodyThatNeverEnds_timedOut() throws Exception {
     try (RawHttp raw = new RawHttp(http.port())) {
-      raw.send("POST /jobs/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
+      raw.send(
+          "POST /jobs/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
       RawHttp.Response response = raw.read();
       assertEquals(408, response.status());
       assertTrue(raw.closedByServer());
@@ -85,9 +102,16 @@ class HttpHostileIT {
   void chunkedBodyOverTheLimit_413() throws Exception {
     try (RawHttp raw = new RawHttp(http.port())) {
       String chunk = "x".repeat(3000);
-      raw.send("POST /jobs/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-          + Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n"
-          + Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n0\r\n\r\n");
+      raw.send(
+          "POST /jobs/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+              + Integer.toHexString(chunk.length())
+              + "\r\n"
+              + chunk
+              + "\r\n"
+              + Integer.toHexString(chunk.length())
+              + "\r\n"
+              + chunk
+              + "\r\n0\r\n\r\n");
       assertEquals(413, raw.read().status());
     }
     stillServes();
@@ -103,7 +127,8 @@ class HttpHostileIT {
       try {
         raw.send(request.append("\r\n").toString());
         RawHttp.Response response = raw.read();
-        assertTrue(response.status() == 400 || response.status() == 431, "status " + response.status());
+        assertTrue(
+            response.status() == 400 || response.status() == 431, "status " + response.status());
       } catch (IOException e) {
         // closed while we were still sending: also a clear refusal
       }

@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  * navigate, evaluate JavaScript, read results. Enough to use a page as a person would.
  */
 public final class HeadlessChromium implements AutoCloseable {
-  private static final List<String> BINARIES = List.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome");
+  private static final List<String> BINARIES =
+      List.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome");
 
   private final Process process;
   private final Path profile;
@@ -38,10 +39,23 @@ public final class HeadlessChromium implements AutoCloseable {
 
   public HeadlessChromium(Path binary) throws Exception {
     profile = Files.createTempDirectory("pp-chromium-");
-    process = new ProcessBuilder(binary.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-            "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--remote-debugging-port=0", "--user-data-dir=" + profile, "about:blank")
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    process =
+        new ProcessBuilder(
+                binary.toString(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--remote-debugging-port=0",
+                "--user-data-dir=" + profile,
+                "about:blank")
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
     Path portFile = profile.resolve("DevToolsActivePort");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!Files.exists(portFile) || Files.readAllLines(portFile).isEmpty()) {
@@ -52,14 +66,22 @@ public final class HeadlessChromium implements AutoCloseable {
     }
     int port = Integer.parseInt(Files.readAllLines(portFile).get(0).trim());
     HttpClient http = HttpClient.newHttpClient();
-    String target = http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/json/new?about:blank")).PUT(HttpRequest.BodyPublishers.noBody()).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    String target =
+        http.send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/json/new?about:blank"))
+                    .PUT(HttpRequest.BodyPublishers.noBody())
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
     Matcher ws = Pattern.compile("\"webSocketDebuggerUrl\"\\s*:\\s*\"([^\"]+)\"").matcher(target);
     if (!ws.find()) {
       throw new IOException("no page target: " + target);
     }
-    page = http.newWebSocketBuilder().buildAsync(URI.create(ws.group(1)), new Listener()).get(30, TimeUnit.SECONDS);
+    page =
+        http.newWebSocketBuilder()
+            .buildAsync(URI.create(ws.group(1)), new Listener())
+            .get(30, TimeUnit.SECONDS);
   }
 
   public void navigate(String url) throws Exception {
@@ -68,13 +90,20 @@ public final class HeadlessChromium implements AutoCloseable {
 
   /** Evaluates a JavaScript expression in the page; returns its value as JSON text. */
   public String evaluate(String expression) throws Exception {
-    String reply = call("Runtime.evaluate",
-        "{\"expression\":\"" + expression.replace("\\", "\\\\").replace("\"", "\\\"") + "\",\"returnByValue\":true,\"awaitPromise\":true}");
+    String reply =
+        call(
+            "Runtime.evaluate",
+            "{\"expression\":\""
+                + expression.replace("\\", "\\\\").replace("\"", "\\\"")
+                + "\",\"returnByValue\":true,\"awaitPromise\":true}");
     Matcher value = Pattern.compile("\"value\":(\"(?:[^\"\\\\]|\\\\.)*\"|[^,}]+)").matcher(reply);
     return value.find() ? value.group(1) : "undefined";
   }
 
-  /** Evaluates until the value equals {@code expected}, for up to {@code seconds}; returns the last value. */
+  /**
+   * Evaluates until the value equals {@code expected}, for up to {@code seconds}; returns the last
+   * value.
+   */
   public String awaitValue(String expression, String expected, int seconds) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     String value = evaluate(expression);
@@ -89,7 +118,9 @@ public final class HeadlessChromium implements AutoCloseable {
     int id = ids.incrementAndGet();
     CompletableFuture<String> reply = new CompletableFuture<>();
     pending.put(id, reply);
-    page.sendText("{\"id\":" + id + ",\"method\":\"" + method + "\",\"params\":" + params + "}", true).get(10, TimeUnit.SECONDS);
+    page.sendText(
+            "{\"id\":" + id + ",\"method\":\"" + method + "\",\"params\":" + params + "}", true)
+        .get(10, TimeUnit.SECONDS);
     return reply.get(30, TimeUnit.SECONDS);
   }
 

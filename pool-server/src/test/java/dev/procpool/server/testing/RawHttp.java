@@ -10,7 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** A bare HTTP/1.1 client on a socket, for what {@code HttpClient} will not send: bad request lines, pipelining. */
+/**
+ * A bare HTTP/1.1 client on a socket, for what {@code HttpClient} will not send: bad request lines,
+ * pipelining.
+ */
 public final class RawHttp implements AutoCloseable {
   private final Socket socket;
   private final InputStream in;
@@ -38,7 +41,10 @@ public final class RawHttp implements AutoCloseable {
       }
     }
     byte[] body = in.readNBytes(length);
-    return new Response(Integer.parseInt(statusLine.split(" ")[1]), headers, new String(body, StandardCharsets.UTF_8));
+    return new Response(
+        Integer.parseInt(statusLine.split(" ")[1]),
+        headers,
+        new String(body, StandardCharsets.UTF_8));
   }
 
   /** True if the server closed the connection (end of stream) within the socket timeout. */

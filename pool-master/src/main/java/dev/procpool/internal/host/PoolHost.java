@@ -1,0 +1,247 @@
+package dev.procpool.internal.host;
+
+import dev.procpool.internal.engine.Admission;
+import dev.procpool.internal.engine.Engine;
+import dev.procpool.internal.engine.EngineSettings;
+import dev.procpool.internal.engine.Failure;
+import dev.procpool.internal.engine.PoolMetrics;
+import dev.procpool.internal.launch.ChildEntryPoint;
+import dev.procpool.internal.launch.ChildLauncher;
+import dev.procpool.internal.transport.ChildChannelInitializer;
+import dev.procpool.internal.transport.ChildServer;
+import dev.procpool.internal.transport.NettyLoop;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything a pool runs on: its one event loop, the blocking threads that fork children, the
+ * children's socket, the launcher and the engine; and the order in which they are opened and
+ * closed. The public {@code ProcessPool} is a facade over it. Thread-safe: every method hops onto
+ * the loop or runs off it.
+ */
+public final class PoolHost {
+  private static final Logger log = LoggerFactory.getLogger(PoolHost.class);
+
+  /** How long close waits for children to exit after asking them, before killing them. */
+  private static final long STOP_GRACE_MILLIS = 5_000;
+
+  /**
+   * A connection to the children's socket must say a valid hello this soon (a child connects only
+   * once ready).
+   */
+  private static final long HELLO_DEADLINE_MILLIS = 3_000;
+
+  /** How to start the children, in the engine's terms. */
+  public record Settings(
+      EngineSettings engine,
+      int queueCapacity,
+      Path javaExecutable,
+      List<String> jvmOptions,
+      ChildEntryPoint entryPoint,
+      int maxFrameBytes,
+      Map<String, String> environment,
+      Path classDataDirectory,
+      Executor callbacks) {}
+
+  private final String name;
+  private final EventLoopGroup group;
+  private final EventLoop loop;
+  private final ExecutorService blocking;
+  private final ChildLauncher launcher;
+  private final Engine engine;
+  private final ChildServer server;
+
+  /** Opens threads, socket and engine; the children start with {@link #start}. */
+  public PoolHost(Settings settings, PoolMetrics metrics, Failure.Factory failures)
+      throws IOException {
+    this.name = settings.engine().poolName();
+    // One event loop: the queue, the idle children and every child channel live on it, so the
+    // hot path needs no lock.
+    this.group =
+        new MultiThreadIoEventLoopGroup(
+            1, new DefaultThreadFactory(name + "-loop", true), NioIoHandler.newFactory());
+    this.loop = group.next();
+    this.blocking =
+        Executors.newCachedThreadPool(new DefaultThreadFactory(name + "-launcher", true));
+    Path socketPath = null;
+    try {
+      socketPath = ChildServer.newSocketPath();
+      this.launcher =
+          new ChildLauncher(
+              name,
+              settings.javaExecutable(),
+              settings.jvmOptions(),
+              settings.entryPoint(),
+              socketPath,
+              settings.maxFrameBytes(),
+              settings.environment(),
+              settings.classDataDirectory(),
+              blocking);
+      this.engine =
+          new Engine(
+              settings.engine(),
+              new NettyLoop(loop),
+              launcher,
+              new Admission(settings.queueCapacity()),
+              settings.callbacks(),
+              metrics,
+              failures,
+              new SecureRandom());
+      this.server =
+          ChildServer.bind(
+              group,
+              socketPath,
+              new ChildChannelInitializer(
+                  name, settings.maxFrameBytes(), HELLO_DEADLINE_MILLIS, engine));
+    } catch (IOException | RuntimeException e) {
+      if (socketPath != null) {
+        ChildServer.discard(socketPath);
+      }
+      shutdownThreads();
+      throw e instanceof IOException ? (IOException) e : new IOException(e.toString(), e);
+    }
+  }
+
+  public Engine engine() {
+    return engine;
+  }
+
+  /** Starts the children and waits until all are ready, or for why not. */
+  public void start(long limitMillis)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    onLoop(engine::start).get().get(limitMillis, TimeUnit.MILLISECONDS);
+  }
+
+  public boolean inLoop() {
+    return loop.inEventLoop();
+  }
+
+  /** Runs {@code task} on the loop; false when the loop is gone. */
+  public boolean runOnLoop(Runnable task) {
+    try {
+      loop.execute(task);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Runs {@code action} on the loop and hands its outcome to the caller's stages on {@code
+   * callbacks} (loop-side futures complete on the loop). A null action, or a loop that is gone,
+   * fails with {@code closed}.
+   */
+  public <V> CompletableFuture<V> callOnLoop(
+      Supplier<CompletableFuture<V>> action,
+      Supplier<RuntimeException> closed,
+      Executor callbacks) {
+    CompletableFuture<V> result = new CompletableFuture<>();
+    boolean queued =
+        action != null
+            && runOnLoop(
+                () -> {
+                  try {
+                    action
+                        .get()
+                        .whenComplete(
+                            (v, e) -> {
+                              if (e != null) {
+                                result.completeExceptionally(e);
+                              } else {
+                                result.complete(v);
+                              }
+                            });
+                  } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                  }
+                });
+    if (!queued) {
+      result.completeExceptionally(closed.get());
+    }
+    return result.thenApplyAsync(v -> v, callbacks);
+  }
+
+  private <V> io.netty.util.concurrent.Future<V> onLoop(Callable<V> task) {
+    return loop.submit(task);
+  }
+
+  /**
+   * Drains for up to {@code drainTimeoutMillis}, fails what is left with {@code abandonReason},
+   * stops every child and waits for it to exit (killing stragglers), then closes the socket and the
+   * threads. Blocks; never call it on the loop.
+   */
+  public void close(long drainTimeoutMillis, String abandonReason) {
+    try {
+      try {
+        onLoop(engine::drain).get().get(drainTimeoutMillis, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        log.warn(
+            "{}: drain timeout of {} ms passed; failing what is left", name, drainTimeoutMillis);
+      }
+      CompletableFuture<Void> exited = onLoop(() -> engine.stop(abandonReason)).get();
+      try {
+        exited.get(STOP_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        log.warn("{}: children did not exit within {} ms; killing them", name, STOP_GRACE_MILLIS);
+        onLoop(
+                () -> {
+                  engine.killAll();
+                  return null;
+                })
+            .get();
+        exited.get(STOP_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      log.warn("{}: interrupted while closing", name);
+    } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+      log.error("{}: error while closing: {}", name, e.toString());
+    } finally {
+      release();
+    }
+  }
+
+  /** The last resort and the cleanup, whatever happened before. */
+  private void release() {
+    try {
+      int killed = launcher.killRemaining(STOP_GRACE_MILLIS);
+      if (killed > 0) {
+        log.warn("{}: killed {} children that were still running at close", name, killed);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      server.close();
+    } catch (IOException e) {
+      log.warn("{}: could not remove the socket directory: {}", name, e.toString());
+    }
+    shutdownThreads();
+    log.info("{}: closed", name);
+  }
+
+  private void shutdownThreads() {
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    blocking.shutdownNow();
+  }
+}
