@@ -195,7 +195,7 @@ public final class ProcessPool implements AutoCloseable {
     PendingJob<T> pending =
         new PendingJob<>(
             id, job.type(), job.payload(), timeoutMillis, job::decode, future, engine.jobContext());
-    future.onCancel(() -> runOnLoop(() -> engine.cancel(pending)));
+    future.onCancel(interrupt -> runOnLoop(() -> engine.cancel(pending, interrupt)));
     if (!runOnLoop(() -> engine.enqueue(pending))) {
       admission.release();
       return refused(future, FailureCode.POOL_CLOSED, id, job.type(), "the pool is closed");

@@ -153,6 +153,31 @@ class ProtocolFaultsIT {
     }
   }
 
+  /**
+   * A silent connection is dropped within seconds, not after the child start timeout (30 s here).
+   */
+  @Test
+  void silentConnection_droppedWithinFiveSeconds_evenWithALongStartTimeout() throws Exception {
+    try (ProcessPool pool =
+        ProcessPool.builder().children(1).startTimeout(Duration.ofSeconds(30)).start()) {
+      try (SocketChannel stranger =
+          SocketChannel.open(UnixDomainSocketAddress.of(socketOf(pool)))) {
+        InputStream in = Channels.newInputStream(stranger);
+        CompletableFuture<Integer> firstByte =
+            CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    return in.read();
+                  } catch (java.io.IOException e) {
+                    return -1;
+                  }
+                });
+        assertEquals(-1, firstByte.get(5, TimeUnit.SECONDS), "dropped, and sent nothing");
+      }
+      assertEquals("ok", text(pool.submit(Job.of("echo", "ok".getBytes()))));
+    }
+  }
+
   @Test
   void socketDirectory_privateWhileOpen_removedOnClose() throws Exception {
     Path socket;

@@ -231,10 +231,11 @@ final class Dispatcher {
   }
 
   /**
-   * The user cancelled the job's future. A queued job leaves the queue in O(1); a running job's
-   * child is abandoned. {@code runningOn} is the child running it, or null.
+   * The user cancelled the job's future. A queued job leaves the queue in O(1). A running job's
+   * child is abandoned (killed) when {@code interrupt}; otherwise the job runs on and its outcome
+   * is dropped. {@code runningOn} is the child running it, or null.
    */
-  void cancel(PendingJob<?> job, ChildSlot runningOn) {
+  void cancel(PendingJob<?> job, ChildSlot runningOn, boolean interrupt) {
     checkInLoop();
     if (job.isDone()) {
       return;
@@ -243,6 +244,8 @@ final class Dispatcher {
       queue.remove(job);
       admission.release();
       job.cancelled();
+    } else if (runningOn != null && !interrupt) {
+      job.discard();
     } else if (runningOn != null) {
       end(runningOn, job);
       job.cancelled();

@@ -143,8 +143,11 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
     }
   }
 
-  /** The user cancelled the job's future. */
-  public void cancel(PendingJob<?> job) {
+  /**
+   * The user cancelled the job's future: a queued job leaves the queue; a running one's child is
+   * killed if {@code interrupt}, else the job runs on and its outcome is dropped.
+   */
+  public void cancel(PendingJob<?> job, boolean interrupt) {
     checkInLoop();
     ChildSlot runningOn = null;
     if (job.isRunning()) {
@@ -154,7 +157,7 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
         }
       }
     }
-    dispatcher.cancel(job, runningOn);
+    dispatcher.cancel(job, runningOn, interrupt);
   }
 
   /**

@@ -9,10 +9,16 @@ import java.util.concurrent.CompletableFuture;
  * nothing of its job reachable.
  */
 public final class JobFuture<T> extends CompletableFuture<T> {
-  private volatile Runnable onCancel;
+  /** What a cancel tells the pool. */
+  @FunctionalInterface
+  public interface CancelHook {
+    void cancelled(boolean interrupt);
+  }
+
+  private volatile CancelHook onCancel;
 
   /** Set once, before the future is handed to the user. */
-  public void onCancel(Runnable onCancel) {
+  public void onCancel(CancelHook onCancel) {
     this.onCancel = onCancel;
   }
 
@@ -30,11 +36,11 @@ public final class JobFuture<T> extends CompletableFuture<T> {
 
   @Override
   public boolean cancel(boolean mayInterruptIfRunning) {
-    Runnable hook = onCancel;
+    CancelHook hook = onCancel;
     boolean cancelled = super.cancel(mayInterruptIfRunning);
     onCancel = null;
     if (cancelled && hook != null) {
-      hook.run();
+      hook.cancelled(mayInterruptIfRunning);
     }
     return cancelled;
   }

@@ -39,6 +39,10 @@ public final class PendingJob<T> {
   private boolean done;
   private boolean queued;
   private boolean running;
+
+  /** Cancelled by the user while running, without interrupting it: its outcome is dropped. */
+  private boolean discarded;
+
   private long queuedNanos;
   private long startedNanos;
   private int runs;
@@ -185,7 +189,7 @@ public final class PendingJob<T> {
   /** Completes the future with the decoded result. */
   void succeed(ByteString result) {
     long ran = ranNanos();
-    if (!markDone("succeed")) {
+    if (!markDone("succeed") || discarded) {
       return;
     }
     complete(
@@ -226,12 +230,24 @@ public final class PendingJob<T> {
 
   void fail(Failure code, String message, String remoteClass, String remoteStack) {
     long ran = ranNanos();
-    if (!markDone("fail")) {
+    if (!markDone("fail") || discarded) {
       return;
     }
     RuntimeException error = context.failures().create(code, id, message, remoteClass, remoteStack);
     complete(() -> future.completeExceptionally(error));
     context.metrics().jobFailed(type, code, ran);
+  }
+
+  /**
+   * The user cancelled the future without interrupting a running job ({@code cancel(false)}): the
+   * job runs to its end in its child, which stays, and its outcome is dropped. Its timeout still
+   * holds.
+   */
+  void discard() {
+    if (!discarded) {
+      discarded = true;
+      context.metrics().jobDiscarded(type);
+    }
   }
 
   /** Marks the job done without touching the future: the user already cancelled it. */

@@ -25,6 +25,11 @@ public interface PoolMetrics {
   /** The job failed; {@code runNanos} is negative when it never ran. */
   default void jobFailed(String type, Failure code, long runNanos) {}
 
+  /**
+   * The user cancelled a running job without interrupting it: it runs on, its outcome is dropped.
+   */
+  default void jobDiscarded(String type) {}
+
   /** A child said hello and is ready. */
   default void childStarted() {}
 

@@ -2,37 +2,40 @@ package dev.procpool.internal.metrics;
 
 import dev.procpool.internal.engine.Failure;
 import dev.procpool.internal.engine.PoolMetrics;
-import java.util.Arrays;
 import java.util.Collection;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 
 /**
  * The pool's own counters for its status page (jobs completed and failed, recent run-time
  * percentiles), kept whatever the user's meter registry; forwards every call to {@code delegate}.
- * Run times go into a ring of the last {@link #RECENT} jobs, written on the event loop and read by
- * {@link #runPercentilesMicros} on any thread (a racy copy is fine for a chart).
+ *
+ * <p>Run times go into an HdrHistogram {@link Recorder} (wait-free for the loop that records). The
+ * percentiles are computed from its interval histogram at most once per {@link #INTERVAL_NANOS} and
+ * cached, so any number of status readers (dashboards, {@code /status}) cost one computation a
+ * second, not a copy and a sort each.
  */
 public final class CountingMetrics implements PoolMetrics {
-  static final int RECENT = 1024;
+  static final long INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final PoolMetrics delegate;
-  private final AtomicLong completed = new AtomicLong();
+  private final AtomicLong completed;
   private final AtomicLong failed = new AtomicLong();
-  private final long[] recentRunNanos = new long[RECENT];
-
-  /**
-   * How many run times were ever recorded: a long, so it never wraps (an int did after 2^31 jobs).
-   */
-  private volatile long recentCount;
+  private final Recorder runMicros = new Recorder(3);
+  private Histogram interval;
+  private long intervalStartNanos = System.nanoTime();
+  private long[] percentiles = {0, 0};
 
   public CountingMetrics(PoolMetrics delegate) {
     this(delegate, 0);
   }
 
-  /** For tests: starts the ring's counter at {@code recorded}, as after that many jobs. */
-  CountingMetrics(PoolMetrics delegate, long recorded) {
+  /** For tests: starts the completed count at {@code completedSoFar}, as after that many jobs. */
+  CountingMetrics(PoolMetrics delegate, long completedSoFar) {
     this.delegate = delegate;
-    this.recentCount = recorded;
+    this.completed = new AtomicLong(completedSoFar);
   }
 
   public long completed() {
@@ -43,15 +46,21 @@ public final class CountingMetrics implements PoolMetrics {
     return failed.get();
   }
 
-  /** p50 and p99 of the last {@link #RECENT} run times, in microseconds; zeros before any job. */
-  public long[] runPercentilesMicros() {
-    int n = (int) Math.min(recentCount, RECENT);
-    if (n == 0) {
-      return new long[] {0, 0};
+  /**
+   * p50 and p99 of the run times of the last interval with jobs, in microseconds; zeros before any
+   * job. Any thread; recomputed at most once per interval.
+   */
+  public synchronized long[] runPercentilesMicros() {
+    long now = System.nanoTime();
+    if (now - intervalStartNanos >= INTERVAL_NANOS || interval == null) {
+      interval = runMicros.getIntervalHistogram(interval);
+      intervalStartNanos = now;
+      if (interval.getTotalCount() > 0) {
+        percentiles =
+            new long[] {interval.getValueAtPercentile(50), interval.getValueAtPercentile(99)};
+      }
     }
-    long[] copy = Arrays.copyOf(recentRunNanos, n);
-    Arrays.sort(copy);
-    return new long[] {copy[(n - 1) / 2] / 1000, copy[(int) Math.ceil(0.99 * n) - 1] / 1000};
+    return percentiles.clone();
   }
 
   @Override
@@ -72,10 +81,13 @@ public final class CountingMetrics implements PoolMetrics {
   @Override
   public void jobSucceeded(String type, long runNanos) {
     completed.incrementAndGet();
-    long i = recentCount;
-    recentRunNanos[(int) (i % RECENT)] = runNanos;
-    recentCount = i + 1;
+    runMicros.recordValue(Math.max(0, runNanos / 1000));
     delegate.jobSucceeded(type, runNanos);
+  }
+
+  @Override
+  public void jobDiscarded(String type) {
+    delegate.jobDiscarded(type);
   }
 
   @Override

@@ -38,6 +38,7 @@ public final class MicrometerPoolMetrics implements PoolMetrics {
   private final Set<String> knownTypes = ConcurrentHashMap.newKeySet();
   private final Map<String, TypeMeters> byType = new ConcurrentHashMap<>();
   private final Map<String, Counter> failures = new ConcurrentHashMap<>();
+  private final Map<String, Counter> discarded = new ConcurrentHashMap<>();
   private final Map<String, Counter> deaths = new ConcurrentHashMap<>();
   private final Counter childStarts;
 
@@ -92,6 +93,21 @@ public final class MicrometerPoolMetrics implements PoolMetrics {
     TypeMeters meters = meters(type);
     meters.completed.increment();
     meters.run.record(runNanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void jobDiscarded(String type) {
+    String tag = knownTypes.contains(type) ? type : OTHER;
+    discarded
+        .computeIfAbsent(
+            tag,
+            k ->
+                Counter.builder("procpool.jobs.discarded")
+                    .description(
+                        "running jobs whose caller cancelled without interrupting them (client gone)")
+                    .tags("pool", pool, "type", tag)
+                    .register(registry))
+        .increment();
   }
 
   @Override

@@ -93,7 +93,7 @@ class EngineUnitsTest {
               com.google.protobuf.UnsafeByteOperations.unsafeWrap(big),
               future,
               PoolMetrics.NOOP);
-      future.onCancel(job::cancelled);
+      future.onCancel(interrupt -> job.cancelled());
       job.started();
       job.succeed(ByteString.copyFromUtf8("ok"));
     }

@@ -101,9 +101,9 @@ final class Simulation {
   static final class CountingFuture extends CompletableFuture<byte[]> {
     int attempts;
     boolean cancelledByUser;
-    Runnable onCancel;
+    JobFuture.CancelHook onCancel;
 
-    void onCancel(Runnable hook) {
+    void onCancel(JobFuture.CancelHook hook) {
       onCancel = hook;
     }
 
@@ -125,7 +125,7 @@ final class Simulation {
       if (cancelled) {
         cancelledByUser = true;
         if (onCancel != null) {
-          onCancel.run();
+          onCancel.cancelled(mayInterruptIfRunning);
         }
       }
       return cancelled;
@@ -216,7 +216,7 @@ final class Simulation {
       future.completeExceptionally(new SimFailure(Failure.QUEUE_FULL, "queue full"));
       return;
     }
-    future.onCancel(() -> loop.execute(() -> engine.cancel(job)));
+    future.onCancel(interrupt -> loop.execute(() -> engine.cancel(job, interrupt)));
     loop.execute(() -> engine.enqueue(job));
   }
 
@@ -247,7 +247,7 @@ final class Simulation {
       }
     }
     if (!open.isEmpty()) {
-      open.get(random.nextInt(open.size())).future().cancel(true);
+      open.get(random.nextInt(open.size())).future().cancel(random.nextBoolean());
     }
   }
 

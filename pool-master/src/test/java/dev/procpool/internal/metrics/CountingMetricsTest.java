@@ -17,7 +17,7 @@ class CountingMetricsTest {
     for (int i = 0; i < 20; i++) {
       metrics.jobSucceeded("echo", 7_000);
     }
-    assertEquals(20, metrics.completed());
+    assertEquals(Integer.MAX_VALUE - 5L + 20, metrics.completed());
     assertEquals(7, metrics.runPercentilesMicros()[1], "the newest run times are in the ring");
   }
 }

@@ -27,6 +27,37 @@ final class AdminCommands {
 
   private AdminCommands() {}
 
+  /** The cause in words: the JDK's HTTP client often throws with no message at all. */
+  static String why(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof ConnectException) {
+        return "connection refused (is the server running, on this port?)";
+      }
+      if (c instanceof java.net.http.HttpConnectTimeoutException) {
+        return "timed out connecting";
+      }
+      if (c instanceof java.net.http.HttpTimeoutException) {
+        return "timed out waiting for the answer";
+      }
+      if (c instanceof java.nio.channels.UnresolvedAddressException
+          || c instanceof java.net.UnknownHostException) {
+        return "unknown host";
+      }
+    }
+    Throwable cause = e;
+    while (cause.getCause() != null && cause.getMessage() == null) {
+      cause = cause.getCause();
+    }
+    String message = cause.getMessage();
+    return message != null && !message.isBlank()
+        ? message
+        : cause
+            .getClass()
+            .getSimpleName()
+            .replaceAll("([a-z])([A-Z])", "$1 $2")
+            .toLowerCase(java.util.Locale.ROOT);
+  }
+
   /** What to do with a 200 answer's body. */
   interface Answer {
     void accept(String body) throws IOException;
@@ -60,9 +91,12 @@ final class AdminCommands {
       HttpResponse<String> response;
       try {
         response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      } catch (ConnectException e) {
-        System.err.println("procpool: cannot reach " + url + ": " + e.getMessage());
+      } catch (IOException e) {
+        System.err.println("procpool: cannot reach " + url + ": " + why(e));
         return UNREACHABLE;
+      } catch (IllegalArgumentException e) {
+        System.err.println("procpool: bad --url " + url + ": " + why(e));
+        return 2;
       }
       if (response.statusCode() != 200) {
         System.err.println("procpool: " + response.statusCode() + " " + response.body());

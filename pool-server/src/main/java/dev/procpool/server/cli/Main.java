@@ -43,6 +43,13 @@ public final class Main implements Runnable {
           err.flush();
           return 2;
         });
+    commandLine.setExecutionExceptionHandler(
+        (e, cl, parsed) -> {
+          // A failure the command did not expect: one line that names the cause, never "null".
+          cl.getErr().println("procpool: " + AdminCommands.why(e));
+          cl.getErr().flush();
+          return 1;
+        });
     return commandLine.execute(args);
   }
 

@@ -36,6 +36,17 @@ final class SecretFile {
   }
 
   static String read(Path file) throws IOException {
-    return Files.readString(file, StandardCharsets.US_ASCII).trim();
+    try {
+      return Files.readString(file, StandardCharsets.US_ASCII).trim();
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new IOException(
+          "no admin token file at "
+              + file.toAbsolutePath()
+              + " (serve creates it in its --data-dir; pass --token-file)",
+          e);
+    } catch (java.nio.file.AccessDeniedException e) {
+      throw new IOException(
+          "cannot read the admin token file " + file.toAbsolutePath() + ": permission denied", e);
+    }
   }
 }

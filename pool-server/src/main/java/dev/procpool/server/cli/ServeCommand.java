@@ -133,6 +133,19 @@ final class ServeCommand implements Callable<Integer> {
   Duration requestTimeout = Duration.ofSeconds(10);
 
   @Option(
+      names = "--max-connections",
+      description =
+          "Connections beyond this many are refused (503, closed) and counted. Default: ${DEFAULT-VALUE}.")
+  int maxConnections = HttpSettings.DEFAULT_MAX_CONNECTIONS;
+
+  @Option(
+      names = "--cancel-running-on-disconnect",
+      description =
+          "When a client goes away, also cancel its running job (kills the child). By default its"
+              + " queued job leaves the queue and a running one runs on, its result discarded.")
+  boolean cancelRunningOnDisconnect;
+
+  @Option(
       names = "--watch",
       description = "Development mode: roll the children when a --jobs jar changes.")
   boolean watch;
@@ -188,7 +201,16 @@ final class ServeCommand implements Callable<Integer> {
       pool.build(); // combinations (children <= maxChildren) are checked here, before anything
       // starts
       new HttpSettings(
-          bind, port, maxBodyBytes, jobTimeout, idleTimeout, requestTimeout, null, null, reusePort);
+              bind,
+              port,
+              maxBodyBytes,
+              jobTimeout,
+              idleTimeout,
+              requestTimeout,
+              null,
+              null,
+              reusePort)
+          .withClientLimits(maxConnections, cancelRunningOnDisconnect);
     } catch (IllegalArgumentException | IllegalStateException e) {
       System.err.println("procpool: " + e.getMessage());
       return 2;
@@ -249,7 +271,9 @@ final class ServeCommand implements Callable<Integer> {
                   requestTimeout,
                   prometheus,
                   adminToken,
-                  reusePort));
+                  reusePort,
+                  maxConnections,
+                  cancelRunningOnDisconnect));
       String where = dbUrl == null ? "embedded H2 in " + dataDir.toAbsolutePath() : url;
       System.out.println(
           "procpool "
@@ -302,6 +326,8 @@ final class ServeCommand implements Callable<Integer> {
       if (watcher != null) {
         watcher.close();
       }
+      http.endStreams(); // dashboards hear "draining" now, and hold neither the drain nor a
+      // handover
       if (reusePort) {
         // Handover: the new server on the same port takes new connections from now on.
         http.handOver(drainTimeout.toMillis());

@@ -24,28 +24,45 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
   private final HttpSettings settings;
   private final ChannelGroup connections;
   private final java.util.concurrent.atomic.AtomicBoolean draining;
+  private final HttpMeters meters;
 
   HttpChannelInitializer(
       ProcessPool pool,
       HttpSettings settings,
       ChannelGroup connections,
-      java.util.concurrent.atomic.AtomicBoolean draining) {
+      java.util.concurrent.atomic.AtomicBoolean draining,
+      HttpMeters meters) {
     this.pool = pool;
     this.settings = settings;
     this.connections = connections;
     this.draining = draining;
+    this.meters = meters;
   }
 
   @Override
   protected void initChannel(SocketChannel channel) {
+    if (connections.size() >= settings.maxConnections()) {
+      // Over the limit: a clear answer, then close; the connections already open are served on.
+      meters.refusedConnections.increment();
+      FullHttpResponse refused =
+          Json.closingError(
+              HttpResponseStatus.SERVICE_UNAVAILABLE,
+              "TOO_MANY_CONNECTIONS",
+              "the server holds its limit of " + settings.maxConnections() + " connections");
+      refused.headers().setInt(io.netty.handler.codec.http.HttpHeaderNames.RETRY_AFTER, 1);
+      channel.pipeline().addLast(new HttpServerCodec());
+      channel.writeAndFlush(refused).addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
     connections.add(channel);
     ChannelPipeline pipeline = channel.pipeline();
+    pipeline.addLast(new ReadGate());
     pipeline.addLast(
         new IdleStateHandler(0, 0, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
     pipeline.addLast(new RequestDeadline(settings.requestTimeout().toMillis()));
     pipeline.addLast(new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192));
     pipeline.addLast(new BodyLimit(settings.maxBodyBytes()));
-    pipeline.addLast(new JobRequestHandler(pool, settings, draining));
+    pipeline.addLast(new JobRequestHandler(pool, settings, draining, meters));
   }
 
   /**

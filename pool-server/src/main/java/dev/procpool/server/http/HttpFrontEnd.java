@@ -3,8 +3,10 @@ package dev.procpool.server.http;
 import dev.procpool.ProcessPool;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -28,13 +30,44 @@ public final class HttpFrontEnd implements AutoCloseable {
   private final Channel server;
   private final ChannelGroup connections;
   private final AtomicBoolean draining;
+  private final HttpMeters meters;
 
   private HttpFrontEnd(
-      EventLoopGroup group, Channel server, ChannelGroup connections, AtomicBoolean draining) {
+      EventLoopGroup group,
+      Channel server,
+      ChannelGroup connections,
+      AtomicBoolean draining,
+      HttpMeters meters) {
     this.group = group;
     this.server = server;
     this.connections = connections;
     this.draining = draining;
+    this.meters = meters;
+  }
+
+  /** Connections refused over the limit so far. */
+  public long refusedConnections() {
+    return (long) meters.refusedConnections.count();
+  }
+
+  /** Pipelined requests read and waiting their turn, over all connections. */
+  public int heldRequests() {
+    return meters.held.get();
+  }
+
+  /** Requests whose client went away before their answer; their jobs were cancelled. */
+  public long abandonedRequests() {
+    return (long) meters.clientGone.count();
+  }
+
+  /**
+   * The server is draining: every dashboard stream gets a last {@code draining} event and ends, so
+   * neither a drain nor a handover waits on it. Requests in flight are answered as usual.
+   */
+  public void endStreams() {
+    for (Channel connection : connections) {
+      connection.pipeline().fireUserEventTriggered(JobRequestHandler.END_STREAMS);
+    }
   }
 
   /** Binds and starts serving; blocks until bound. */
@@ -52,11 +85,24 @@ public final class HttpFrontEnd implements AutoCloseable {
             settings.reusePort() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     ChannelGroup connections = new DefaultChannelGroup(group.next());
     AtomicBoolean draining = new AtomicBoolean();
+    HttpMeters meters = new HttpMeters(settings.prometheus());
     try {
       ServerBootstrap bootstrap =
           new ServerBootstrap()
               .group(group)
-              .childHandler(new HttpChannelInitializer(pool, settings, connections, draining));
+              // A client that does not read its answers fills the outbound buffer to the high
+              // mark; the handler then stops serving it, and stops reading it (bounded memory).
+              .childOption(
+                  ChannelOption.WRITE_BUFFER_WATER_MARK,
+                  new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+              // One read of at most 64 KiB per wake-up, so that pausing reads takes effect at once:
+              // that read is all a connection can add to its held requests past the limit.
+              .childOption(
+                  ChannelOption.RECVBUF_ALLOCATOR,
+                  new io.netty.channel.AdaptiveRecvByteBufAllocator(64, 2048, 64 * 1024)
+                      .maxMessagesPerRead(1))
+              .childHandler(
+                  new HttpChannelInitializer(pool, settings, connections, draining, meters));
       if (settings.reusePort()) {
         bootstrap
             .channel(EpollServerSocketChannel.class)
@@ -69,7 +115,7 @@ public final class HttpFrontEnd implements AutoCloseable {
               .bind(new InetSocketAddress(settings.bind(), settings.port()))
               .syncUninterruptibly()
               .channel();
-      return new HttpFrontEnd(group, server, connections, draining);
+      return new HttpFrontEnd(group, server, connections, draining, meters);
     } catch (RuntimeException e) {
       group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       throw e;
@@ -94,6 +140,7 @@ public final class HttpFrontEnd implements AutoCloseable {
   public void handOver(long timeoutMillis) throws InterruptedException {
     draining.set(true);
     stopAccepting();
+    endStreams();
     for (Channel connection : connections) {
       connection.pipeline().fireUserEventTriggered(JobRequestHandler.DRAIN);
     }

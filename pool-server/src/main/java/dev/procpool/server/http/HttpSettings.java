@@ -17,6 +17,9 @@ import java.util.Objects;
  * @param adminToken the bearer token the {@code /admin/*} routes require, or null to turn them off
  * @param reusePort bind with SO_REUSEPORT (Linux epoll), so a new server can bind the same port
  *     while this one drains: a zero-downtime handover
+ * @param maxConnections connections beyond this many are refused (503, closed) and counted
+ * @param cancelRunningOnDisconnect when a client goes, also cancel its running job, which kills the
+ *     child (its queued job always leaves the queue; by default a running one runs on)
  */
 public record HttpSettings(
     String bind,
@@ -27,7 +30,40 @@ public record HttpSettings(
     Duration requestTimeout,
     PrometheusMeterRegistry prometheus,
     String adminToken,
-    boolean reusePort) {
+    boolean reusePort,
+    int maxConnections,
+    boolean cancelRunningOnDisconnect) {
+  /** Default for {@code maxConnections}. */
+  public static final int DEFAULT_MAX_CONNECTIONS = 1024;
+
+  /**
+   * Without a connection limit of its own ({@link #DEFAULT_MAX_CONNECTIONS}) nor cancel of running
+   * jobs.
+   */
+  public HttpSettings(
+      String bind,
+      int port,
+      int maxBodyBytes,
+      Duration maxJobTimeout,
+      Duration idleTimeout,
+      Duration requestTimeout,
+      PrometheusMeterRegistry prometheus,
+      String adminToken,
+      boolean reusePort) {
+    this(
+        bind,
+        port,
+        maxBodyBytes,
+        maxJobTimeout,
+        idleTimeout,
+        requestTimeout,
+        prometheus,
+        adminToken,
+        reusePort,
+        DEFAULT_MAX_CONNECTIONS,
+        false);
+  }
+
   /** Loopback defaults: 1 MiB bodies, 30 s jobs, 60 s idle, 10 s to send a request, no /metrics. */
   public static HttpSettings loopback(int port) {
     return new HttpSettings(
@@ -53,7 +89,25 @@ public record HttpSettings(
         requestTimeout,
         prometheus,
         token,
-        reusePort);
+        reusePort,
+        maxConnections,
+        cancelRunningOnDisconnect);
+  }
+
+  /** The same settings with another connection limit and disconnect policy. */
+  public HttpSettings withClientLimits(int maxConnections, boolean cancelRunningOnDisconnect) {
+    return new HttpSettings(
+        bind,
+        port,
+        maxBodyBytes,
+        maxJobTimeout,
+        idleTimeout,
+        requestTimeout,
+        prometheus,
+        adminToken,
+        reusePort,
+        maxConnections,
+        cancelRunningOnDisconnect);
   }
 
   public HttpSettings {
@@ -72,6 +126,9 @@ public record HttpSettings(
     }
     if (requestTimeout.isNegative() || requestTimeout.isZero()) {
       throw new IllegalArgumentException("requestTimeout must be > 0: " + requestTimeout);
+    }
+    if (maxConnections < 1) {
+      throw new IllegalArgumentException("maxConnections must be >= 1: " + maxConnections);
     }
   }
 }

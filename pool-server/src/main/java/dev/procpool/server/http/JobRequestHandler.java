@@ -51,22 +51,70 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
   /** User event: the server is handing over; close this connection once it is idle. */
   static final Object DRAIN = new Object();
 
+  /** User event: the server drains; end a dashboard stream with a last {@code draining} event. */
+  static final Object END_STREAMS = new Object();
+
+  /**
+   * Pipelined requests held per connection while one is served. At the limit, reads pause until the
+   * queue drains: one connection cannot fill the heap, however much it pipelines.
+   */
+  static final int MAX_PIPELINED = 16;
+
+  /**
+   * Reads also pause once the held requests' bodies reach this many bytes. (Requests already
+   * decoded from the read in progress still join: the true bound adds what one read of at most 64
+   * KiB holds.)
+   */
+  static final long MAX_PIPELINED_BYTES = 1024 * 1024;
+
   private final ArrayDeque<FullHttpRequest> pending = new ArrayDeque<>();
+  private long pendingBytes;
   private final java.util.concurrent.atomic.AtomicBoolean draining;
+  private final HttpMeters meters;
   private boolean busy;
 
+  /** The job of the request being served, until its answer is written. */
+  private CompletableFuture<byte[]> inFlight;
+
+  /** An answer is written but the client is not reading: serve the next one when it can take it. */
+  private boolean waitingForWritable;
+
+  /** This connection is a server-sent event stream (the dashboard). */
+  private java.util.concurrent.ScheduledFuture<?> stream;
+
   JobRequestHandler(
-      ProcessPool pool, HttpSettings settings, java.util.concurrent.atomic.AtomicBoolean draining) {
+      ProcessPool pool,
+      HttpSettings settings,
+      java.util.concurrent.atomic.AtomicBoolean draining,
+      HttpMeters meters) {
     super(false); // requests are released after they are answered
     this.pool = pool;
     this.settings = settings;
     this.draining = draining;
+    this.meters = meters;
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-    if (busy) {
+    // The request is whole: its own deadline is met, whatever waits ahead of it.
+    RequestDeadline deadline = ctx.pipeline().get(RequestDeadline.class);
+    if (deadline != null) {
+      deadline.requestComplete();
+    }
+    if (busy || stream != null || waitingForWritable || !pending.isEmpty()) {
+      if (stream != null) {
+        request.release(); // nothing more is read on an event stream
+        return;
+      }
       pending.addLast(request);
+      pendingBytes += request.content().readableBytes();
+      meters.held.incrementAndGet();
+      if (pending.size() >= MAX_PIPELINED || pendingBytes >= MAX_PIPELINED_BYTES) {
+        ctx.pipeline().get(ReadGate.class).close();
+        if (deadline != null) {
+          deadline.pause();
+        }
+      }
       return;
     }
     serve(ctx, request);
@@ -74,21 +122,21 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
 
   private void serve(ChannelHandlerContext ctx, FullHttpRequest request) {
     busy = true;
-    RequestDeadline deadline = ctx.pipeline().get(RequestDeadline.class);
-    if (deadline != null) {
-      deadline.requestComplete();
-    }
     boolean keepAlive = HttpUtil.isKeepAlive(request);
     try {
       if (!request.decoderResult().isSuccess()) {
+        respond(ctx, request, false, decodeFailure(request.decoderResult().cause()));
+        return;
+      }
+      if (!supported(request.protocolVersion())) {
         respond(
             ctx,
             request,
             false,
             error(
-                HttpResponseStatus.BAD_REQUEST,
-                "MALFORMED_REQUEST",
-                "malformed request: " + request.decoderResult().cause().getMessage()));
+                HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
+                "HTTP_VERSION_NOT_SUPPORTED",
+                request.protocolVersion().text() + " is not supported; use HTTP/1.1 or HTTP/1.0"));
         return;
       }
       String path = new QueryStringDecoder(request.uri()).rawPath();
@@ -197,9 +245,36 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
       job =
           job.withTimeout(Duration.ofMillis(Math.min(millis, settings.maxJobTimeout().toMillis())));
     }
-    pool.submit(job)
-        .whenComplete(
-            (result, failure) -> respond(ctx, request, keepAlive, outcome(result, failure)));
+    CompletableFuture<byte[]> future = pool.submit(job);
+    inFlight = future;
+    future.whenComplete(
+        (result, failure) -> respond(ctx, request, keepAlive, outcome(result, failure)));
+  }
+
+  private static boolean supported(HttpVersion version) {
+    return version.protocolName().equals("HTTP")
+        && version.majorVersion() == 1
+        && version.minorVersion() <= 1;
+  }
+
+  /** 414 for a request line over the limit, 431 for headers over it, 400 for the rest. */
+  private static FullHttpResponse decodeFailure(Throwable cause) {
+    if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
+      return error(
+          HttpResponseStatus.REQUEST_URI_TOO_LONG,
+          "URI_TOO_LONG",
+          "the request line is longer than " + HttpChannelInitializer.MAX_INITIAL_LINE + " bytes");
+    }
+    if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
+      return error(
+          HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+          "HEADERS_TOO_LARGE",
+          "the headers are larger than " + HttpChannelInitializer.MAX_HEADER_BYTES + " bytes");
+    }
+    return error(
+        HttpResponseStatus.BAD_REQUEST,
+        "MALFORMED_REQUEST",
+        "malformed request: " + cause.getMessage());
   }
 
   /**
@@ -233,7 +308,21 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
                 0,
                 1,
                 java.util.concurrent.TimeUnit.SECONDS);
+    stream = ticks;
+    busy =
+        false; // the stream is not a request in progress: drains and handovers need not wait for it
     ctx.channel().closeFuture().addListener(f -> ticks.cancel(false));
+  }
+
+  /** The server drains: a last event tells the dashboard, then the stream ends. */
+  private void endStream(ChannelHandlerContext ctx) {
+    stream.cancel(false);
+    ctx.write(
+        new io.netty.handler.codec.http.DefaultHttpContent(
+            Unpooled.copiedBuffer(
+                "event: draining\ndata: {\"status\":\"draining\"}\n\n", StandardCharsets.UTF_8)));
+    ctx.writeAndFlush(io.netty.handler.codec.http.LastHttpContent.EMPTY_LAST_CONTENT)
+        .addListener(ChannelFutureListener.CLOSE);
   }
 
   /**
@@ -411,16 +500,49 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
     }
     ctx.writeAndFlush(response);
     busy = false;
+    inFlight = null;
+    if (ctx.channel().isWritable()) {
+      serveNext(ctx);
+    } else {
+      waitingForWritable = true; // the client is not reading: hold the next until it does
+    }
+  }
+
+  private void serveNext(ChannelHandlerContext ctx) {
     FullHttpRequest next = pending.pollFirst();
+    if (next != null) {
+      meters.held.decrementAndGet();
+      pendingBytes -= next.content().readableBytes();
+    }
+    if (pending.size() < MAX_PIPELINED
+        && pendingBytes < MAX_PIPELINED_BYTES
+        && ctx.pipeline().get(ReadGate.class).isClosed()) {
+      ctx.pipeline().get(ReadGate.class).open();
+      RequestDeadline deadline = ctx.pipeline().get(RequestDeadline.class);
+      if (deadline != null) {
+        deadline.resume();
+      }
+    }
     if (next != null) {
       serve(ctx, next);
     }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (waitingForWritable && ctx.channel().isWritable()) {
+      waitingForWritable = false;
+      serveNext(ctx);
+    }
+    ctx.fireChannelWritabilityChanged();
   }
 
   private void releasePending() {
     for (FullHttpRequest request = pending.pollFirst();
         request != null;
         request = pending.pollFirst()) {
+      meters.held.decrementAndGet();
+      pendingBytes -= request.content().readableBytes();
       request.release();
     }
   }
@@ -428,8 +550,16 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
     if (event == DRAIN) {
-      if (!busy) {
+      if (stream != null) {
+        endStream(ctx);
+      } else if (!busy) {
         ctx.close();
+      }
+      return;
+    }
+    if (event == END_STREAMS) {
+      if (stream != null) {
+        endStream(ctx);
       }
       return;
     }
@@ -445,6 +575,13 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     releasePending();
+    CompletableFuture<byte[]> job = inFlight;
+    inFlight = null;
+    // Nobody will read the answer: a queued job leaves the queue; a running one runs on and its
+    // result is discarded, unless the server was told to cancel running jobs too (kills the child).
+    if (job != null && !job.isDone() && job.cancel(settings.cancelRunningOnDisconnect())) {
+      meters.clientGone.increment();
+    }
     ctx.fireChannelInactive();
   }
 

@@ -22,6 +22,7 @@ final class RequestDeadline extends ChannelDuplexHandler {
   private ChannelHandlerContext ctx;
   private ScheduledFuture<?> deadline;
   private boolean awaitingNext = true;
+  private boolean pausedMidRequest;
 
   RequestDeadline(long timeoutMillis) {
     this.timeoutMillis = timeoutMillis;
@@ -41,12 +42,32 @@ final class RequestDeadline extends ChannelDuplexHandler {
     ctx.fireChannelRead(msg);
   }
 
+  /**
+   * Reads are paused because the client pipelines ahead of its answers: the part of a request
+   * already read is not its sender's delay, so its clock stops, and starts afresh on resume.
+   */
+  void pause() {
+    if (deadline != null) {
+      deadline.cancel(false);
+      deadline = null;
+      pausedMidRequest = true;
+    }
+  }
+
+  void resume() {
+    if (pausedMidRequest) {
+      pausedMidRequest = false;
+      deadline = ctx.executor().schedule(this::expire, timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+  }
+
   /** The request that started the clock is whole; the clock restarts with the next byte. */
   void requestComplete() {
     if (deadline != null) {
       deadline.cancel(false);
       deadline = null;
     }
+    pausedMidRequest = false;
     awaitingNext = true;
   }
 

@@ -332,6 +332,40 @@ class CliIT {
     assertTrue(out.startsWith("procpool "), out);
   }
 
+  /** An open dashboard stream is told the server drains and ends: it holds up nothing. */
+  @Test
+  void sigtermWithOpenEventStream_exitsPromptly(@TempDir Path dir) throws Exception {
+    Process server = launch(dir, "serve", "--port", "0", "--children", "1");
+    try {
+      int port = awaitPort(server);
+      try (java.net.Socket events = new java.net.Socket("127.0.0.1", port)) {
+        events.setSoTimeout(30_000);
+        events
+            .getOutputStream()
+            .write("GET /events HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        java.io.InputStream in = events.getInputStream();
+        StringBuilder seen = new StringBuilder();
+        while (!seen.toString().contains("data: ")) {
+          int b = in.read();
+          assertTrue(b >= 0, "stream ended early: " + seen);
+          seen.append((char) b);
+        }
+        long sigterm = System.nanoTime();
+        server.destroy(); // SIGTERM
+        seen.append(
+            new String(in.readAllBytes(), StandardCharsets.UTF_8)); // until the server ends it
+        assertTrue(seen.toString().contains("event: draining"), seen.toString());
+        assertTrue(server.waitFor(20, TimeUnit.SECONDS), "server exits after SIGTERM");
+        assertEquals(0, server.exitValue());
+        assertTrue(
+            System.nanoTime() - sigterm < TimeUnit.SECONDS.toNanos(20),
+            "bounded, not the 30 s drain timeout");
+      }
+    } finally {
+      server.destroyForcibly();
+    }
+  }
+
   @Test
   void serve_embeddedDefault_answersThenDrainsOnSigterm(@TempDir Path dir) throws Exception {
     Process server = launch(dir, "serve", "--port", "0", "--children", "2");
@@ -408,9 +442,16 @@ class CliIT {
           "SIGHUP replaced the child: " + after);
 
       Process unreachable = launch(dir, "status", "--url", "http://127.0.0.1:1");
-      all(unreachable.getErrorStream());
+      String why = all(unreachable.getErrorStream());
       assertTrue(unreachable.waitFor(60, TimeUnit.SECONDS));
       assertEquals(3, unreachable.exitValue());
+      assertTrue(why.contains("connection refused") && !why.contains("null"), why);
+      Process noToken =
+          launch(dir, "restart", "--url", base, "--token-file", dir.resolve("nope").toString());
+      String noTokenWhy = all(noToken.getErrorStream());
+      assertTrue(noToken.waitFor(60, TimeUnit.SECONDS));
+      assertTrue(
+          noTokenWhy.contains("no admin token file") && !noTokenWhy.contains("null"), noTokenWhy);
 
       // SIGTERM under load: the running job finishes, new work is refused with 503, exit 0.
       java.util.concurrent.CompletableFuture<HttpResponse<String>> slow =

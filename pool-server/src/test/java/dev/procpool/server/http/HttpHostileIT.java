@@ -118,7 +118,7 @@ class HttpHostileIT {
   }
 
   @Test
-  void headerFlood_400AndClose() throws Exception {
+  void headerFlood_431AndClose() throws Exception {
     try (RawHttp raw = new RawHttp(http.port())) {
       StringBuilder request = new StringBuilder("GET /health HTTP/1.1\r\nHost: x\r\n");
       for (int i = 0; i < 2000; i++) {
@@ -127,8 +127,7 @@ class HttpHostileIT {
       try {
         raw.send(request.append("\r\n").toString());
         RawHttp.Response response = raw.read();
-        assertTrue(
-            response.status() == 400 || response.status() == 431, "status " + response.status());
+        assertEquals(431, response.status());
       } catch (IOException e) {
         // closed while we were still sending: also a clear refusal
       }
@@ -137,11 +136,10 @@ class HttpHostileIT {
   }
 
   @Test
-  void veryLongUri_400() throws Exception {
+  void veryLongUri_414() throws Exception {
     try (RawHttp raw = new RawHttp(http.port())) {
       raw.send("GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
-      int status = raw.read().status();
-      assertTrue(status == 400 || status == 414, "status " + status);
+      assertEquals(414, raw.read().status());
     } catch (IOException e) {
       // closed while sending: acceptable
     }
