@@ -16,7 +16,8 @@ import java.util.List;
  * @param children every child the pool tracks, including starting and stopping ones
  * @param completed jobs that returned a result since the pool started
  * @param failed jobs that failed since the pool started (any code)
- * @param runP50Micros median run time of the last 1,024 successful jobs, in microseconds
+ * @param runP50Micros median run time of the successful jobs of the last second that had any, in
+ *     microseconds
  * @param runP99Micros 99th percentile of the same
  */
 public record PoolStatus(
