@@ -38,6 +38,12 @@ public enum FailureCode {
    */
   POISON_JOB,
   /**
+   * The caller's deadline ({@code Job.withDeadline}) passed: the job waited in the queue past it
+   * and never ran, or ran past it and its child was killed, or it was refused at submit because the
+   * expected wait already exceeded it. Retry only with a later deadline.
+   */
+  DEADLINE_EXCEEDED,
+  /**
    * Children keep failing to start, so the pool cannot run jobs; the job never ran. Always safe to
    * retry.
    */

@@ -6,6 +6,7 @@ import com.google.protobuf.MessageLite;
 import com.google.protobuf.Parser;
 import com.google.protobuf.UnsafeByteOperations;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -21,19 +22,26 @@ public final class Job<T> {
   private final String type;
   private final ByteString payload;
   private final Duration timeout;
+  private final Instant deadline;
   private final ResultDecoder<T> decoder;
 
-  private Job(String type, ByteString payload, Duration timeout, ResultDecoder<T> decoder) {
+  private Job(
+      String type,
+      ByteString payload,
+      Duration timeout,
+      Instant deadline,
+      ResultDecoder<T> decoder) {
     this.type = type;
     this.payload = payload;
     this.timeout = timeout;
+    this.deadline = deadline;
     this.decoder = decoder;
   }
 
   /** A job whose result is the handler's bytes as they are. */
   public static Job<byte[]> of(String type, byte[] payload) {
     Objects.requireNonNull(payload, "payload");
-    return new Job<>(type, UnsafeByteOperations.unsafeWrap(payload), null, bytes -> bytes);
+    return new Job<>(type, UnsafeByteOperations.unsafeWrap(payload), null, null, bytes -> bytes);
   }
 
   /**
@@ -43,7 +51,7 @@ public final class Job<T> {
   public static <R> Job<R> of(String type, MessageLite payload, Parser<R> resultParser) {
     Objects.requireNonNull(payload, "payload");
     Objects.requireNonNull(resultParser, "resultParser");
-    return new Job<>(type, payload.toByteString(), null, resultParser::parseFrom);
+    return new Job<>(type, payload.toByteString(), null, null, resultParser::parseFrom);
   }
 
   /**
@@ -55,7 +63,24 @@ public final class Job<T> {
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be > 0: " + timeout);
     }
-    return new Job<>(type, payload, timeout, decoder);
+    return new Job<>(type, payload, timeout, deadline, decoder);
+  }
+
+  /**
+   * The same job with the caller's deadline: after it, nobody waits for the answer. A job still
+   * queued then leaves the queue without running ({@link FailureCode#DEADLINE_EXCEEDED}); a running
+   * job's limit is the sooner of its timeout and the deadline; the handler sees it as {@code
+   * JobContext.deadline()}. With {@code deadlineAdmission}, a job whose expected wait already
+   * exceeds it is refused at submit.
+   */
+  public Job<T> withDeadline(Instant deadline) {
+    Objects.requireNonNull(deadline, "deadline");
+    return new Job<>(type, payload, timeout, deadline, decoder);
+  }
+
+  /** The caller's deadline, if it set one. */
+  public Optional<Instant> deadline() {
+    return Optional.ofNullable(deadline);
   }
 
   public String type() {

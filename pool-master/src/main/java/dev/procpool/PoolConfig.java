@@ -42,6 +42,8 @@ import java.util.concurrent.Executor;
  *     {@code children} for a static pool
  * @param childIdleTimeout how long a child above {@code children} may sit idle before it is retired
  * @param classDataDirectory where the children's AppCDS archive is kept, or null for none
+ * @param slowJobThreshold a job still running past this has its stack logged once, or null
+ * @param deadlineAdmission refuse at submit a job whose expected wait exceeds its deadline
  */
 public final class PoolConfig {
   private final String name;
@@ -67,6 +69,8 @@ public final class PoolConfig {
   private final int maxChildren;
   private final Duration childIdleTimeout;
   private final Path classDataDirectory;
+  private final Duration slowJobThreshold;
+  private final boolean deadlineAdmission;
 
   /** Only {@link PoolConfigBuilder#build()} makes one, after validating every setting. */
   PoolConfig(
@@ -92,7 +96,9 @@ public final class PoolConfig {
       long recycleAboveRssBytes,
       int maxChildren,
       Duration childIdleTimeout,
-      Path classDataDirectory) {
+      Path classDataDirectory,
+      Duration slowJobThreshold,
+      boolean deadlineAdmission) {
     this.name = name;
     this.children = children;
     this.queueCapacity = queueCapacity;
@@ -116,6 +122,8 @@ public final class PoolConfig {
     this.maxChildren = maxChildren;
     this.childIdleTimeout = childIdleTimeout;
     this.classDataDirectory = classDataDirectory;
+    this.slowJobThreshold = slowJobThreshold;
+    this.deadlineAdmission = deadlineAdmission;
   }
 
   public String name() {
@@ -208,6 +216,18 @@ public final class PoolConfig {
 
   public Path classDataDirectory() {
     return classDataDirectory;
+  }
+
+  /** A job still running past this gets its child's job-thread stack logged once; null for none. */
+  public Duration slowJobThreshold() {
+    return slowJobThreshold;
+  }
+
+  /**
+   * Whether {@code submit} refuses a job whose expected queue wait already exceeds its deadline.
+   */
+  public boolean deadlineAdmission() {
+    return deadlineAdmission;
   }
 
   /** A builder with the defaults. */

@@ -45,6 +45,8 @@ public final class PoolConfigBuilder {
   private Integer maxChildren;
   private Duration childIdleTimeout = Duration.ofSeconds(30);
   private Path classDataDirectory;
+  private Duration slowJobThreshold;
+  private boolean deadlineAdmission;
 
   PoolConfigBuilder() {}
 
@@ -302,6 +304,26 @@ public final class PoolConfigBuilder {
     return this;
   }
 
+  /**
+   * A job still running past this gets its child's job-thread stack logged once (with the job's id
+   * and type) while it runs on, like PHP-FPM's {@code request_slowlog_timeout}; counted in {@code
+   * procpool.jobs.slow}. Default: none.
+   */
+  public PoolConfigBuilder slowJobThreshold(Duration threshold) {
+    this.slowJobThreshold = positive("slowJobThreshold", threshold);
+    return this;
+  }
+
+  /**
+   * Refuse at {@code submit}, with {@code DEADLINE_EXCEEDED}, a job whose expected queue wait (from
+   * the queue, the busy children and recent run times) already exceeds its deadline, instead of
+   * queueing it to expire. Default: false (the server turns it on).
+   */
+  public PoolConfigBuilder deadlineAdmission(boolean refuse) {
+    this.deadlineAdmission = refuse;
+    return this;
+  }
+
   /** Checks the settings together and freezes them. */
   public PoolConfig build() {
     int max = maxChildren != null ? maxChildren : children;
@@ -333,7 +355,9 @@ public final class PoolConfigBuilder {
         recycleAboveRssBytes,
         max,
         childIdleTimeout,
-        classDataDirectory);
+        classDataDirectory,
+        slowJobThreshold,
+        deadlineAdmission);
   }
 
   /**

@@ -19,6 +19,8 @@ import java.util.List;
  * @param runP50Micros median run time of the successful jobs of the last second that had any, in
  *     microseconds
  * @param runP99Micros 99th percentile of the same
+ * @param time where the time of the pool's jobs went, in total since it started
+ * @param recentDeaths the last 50 child deaths, newest first, with why each child died
  */
 public record PoolStatus(
     String name,
@@ -31,7 +33,39 @@ public record PoolStatus(
     long completed,
     long failed,
     long runP50Micros,
-    long runP99Micros) {
+    long runP99Micros,
+    TimeSplit time,
+    List<ChildDeath> recentDeaths) {
+
+  /**
+   * Where the time goes, summed over every job since the pool started: waiting in the queue, the
+   * IPC round trip beyond the handler's own time, running in the handler, and the CPU the handlers
+   * used (their job threads' CPU time).
+   */
+  public record TimeSplit(
+      long queueWaitMillis, long overheadMillis, long runMillis, long cpuMillis) {}
+
+  /**
+   * Why a child died, as the crash report tells it.
+   *
+   * @param childId the pool's id for the child
+   * @param pid its process id, or -1 if it never started
+   * @param at when the pool noticed
+   * @param exitStatus the exit status (128 + n for signal n)
+   * @param signal the signal by name (SIGKILL, SIGSEGV...), or null if it exited by itself
+   * @param cause who ended it and why: the pool (and its reason), a signal (with a hint when the
+   *     kernel's OOM killer is the likely sender), {@code System.exit} from a handler, running out
+   *     of memory
+   * @param lastLines its last lines of output (standard error and output), up to 20
+   */
+  public record ChildDeath(
+      int childId,
+      long pid,
+      java.time.Instant at,
+      int exitStatus,
+      String signal,
+      String cause,
+      List<String> lastLines) {}
 
   /** Where a child is in its life. */
   public enum ChildState {
@@ -59,6 +93,8 @@ public record PoolStatus(
    * @param uptimeMillis time since it was spawned
    * @param heapBytes its heap in use after its last job (0 before any)
    * @param rssBytes its resident memory as of its last job (0 before any, or not Linux)
+   * @param cpuMillis CPU time its jobs used, in total
+   * @param allocatedBytes bytes its jobs allocated, in total
    */
   public record Child(
       int id,
@@ -69,5 +105,7 @@ public record PoolStatus(
       long jobMillis,
       long uptimeMillis,
       long heapBytes,
-      long rssBytes) {}
+      long rssBytes,
+      long cpuMillis,
+      long allocatedBytes) {}
 }

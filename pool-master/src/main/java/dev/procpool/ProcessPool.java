@@ -6,7 +6,6 @@ import dev.procpool.internal.engine.Admission;
 import dev.procpool.internal.engine.ChildSlot;
 import dev.procpool.internal.engine.Engine;
 import dev.procpool.internal.engine.EngineSettings;
-import dev.procpool.internal.engine.EngineStatus;
 import dev.procpool.internal.engine.Failure;
 import dev.procpool.internal.engine.JobFuture;
 import dev.procpool.internal.engine.PendingJob;
@@ -125,7 +124,9 @@ public final class ProcessPool implements AutoCloseable {
         c.recycleAboveHeapBytes(),
         c.recycleAboveRssBytes(),
         c.retryableJobTypes(),
-        c.maxAttempts());
+        c.maxAttempts(),
+        MemoryLimit.bytes(),
+        c.slowJobThreshold() == null ? 0 : c.slowJobThreshold().toNanos());
   }
 
   private void awaitStarted() {
@@ -161,7 +162,9 @@ public final class ProcessPool implements AutoCloseable {
       return refused(future, FailureCode.INVALID_REQUEST, id, "", "it has no type");
     }
     long timeoutMillis = saturatedMillis(job.timeout().orElse(config.jobTimeout()));
-    long bytes = PendingJob.requestBytes(id, job.type(), job.payload(), timeoutMillis);
+    long deadlineMillis = job.deadline().map(java.time.Instant::toEpochMilli).orElse(0L);
+    long bytes =
+        PendingJob.requestBytes(id, job.type(), job.payload(), timeoutMillis, deadlineMillis);
     if (bytes > config.maxFrameBytes()) {
       return refused(
           future,
@@ -176,6 +179,31 @@ public final class ProcessPool implements AutoCloseable {
     }
     if (closed.get()) {
       return refused(future, FailureCode.POOL_CLOSED, id, job.type(), "the pool is closed");
+    }
+    long leftNanos = 0;
+    if (job.deadline().isPresent()) {
+      leftNanos = saturatedNanos(Duration.between(java.time.Instant.now(), job.deadline().get()));
+      if (leftNanos <= 0) {
+        return refused(
+            future, FailureCode.DEADLINE_EXCEEDED, id, job.type(), "its deadline has passed");
+      }
+      long expected = engine.counts().expectedWaitNanos();
+      if (config.deadlineAdmission() && expected > leftNanos) {
+        return refused(
+            future,
+            FailureCode.DEADLINE_EXCEEDED,
+            id,
+            job.type(),
+            "the expected wait of "
+                + expected / 1_000_000
+                + " ms (queued "
+                + engine.counts().queued()
+                + ", busy "
+                + engine.counts().busy()
+                + ") exceeds the "
+                + leftNanos / 1_000_000
+                + " ms left to its deadline");
+      }
     }
     Admission admission = engine.admission();
     if (!admission.admit()) {
@@ -195,6 +223,9 @@ public final class ProcessPool implements AutoCloseable {
     PendingJob<T> pending =
         new PendingJob<>(
             id, job.type(), job.payload(), timeoutMillis, job::decode, future, engine.jobContext());
+    if (leftNanos > 0) {
+      pending.deadline(System.nanoTime() + leftNanos, deadlineMillis);
+    }
     future.onCancel(interrupt -> runOnLoop(() -> engine.cancel(pending, interrupt)));
     if (!runOnLoop(() -> engine.enqueue(pending))) {
       admission.release();
@@ -206,6 +237,14 @@ public final class ProcessPool implements AutoCloseable {
   /**
    * Millis of a duration, Long.MAX_VALUE if it has more: a huge timeout means "practically never".
    */
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+  }
+
   private static long saturatedMillis(Duration d) {
     try {
       return d.toMillis();
@@ -235,38 +274,14 @@ public final class ProcessPool implements AutoCloseable {
     CompletableFuture<PoolStatus> status = new CompletableFuture<>();
     boolean queued =
         runOnLoop(
-            () -> {
-              EngineStatus s = engine.status();
-              long[] runMicros = metrics.runPercentilesMicros();
-              List<PoolStatus.Child> children = new ArrayList<>();
-              s.children()
-                  .forEach(
-                      c ->
-                          children.add(
-                              new PoolStatus.Child(
-                                  c.id(),
-                                  c.pid(),
-                                  PoolStatus.ChildState.valueOf(c.state().name()),
-                                  c.jobsDone(),
-                                  c.jobType(),
-                                  c.jobMillis(),
-                                  c.uptimeMillis(),
-                                  c.heapBytes(),
-                                  c.rssBytes())));
-              status.complete(
-                  new PoolStatus(
-                      config.name(),
-                      problem().orElse(null),
-                      s.queued(),
-                      s.busy(),
-                      s.idle(),
-                      Duration.ofNanos(System.nanoTime() - startedNanos),
-                      List.copyOf(children),
-                      metrics.completed(),
-                      metrics.failed(),
-                      runMicros[0],
-                      runMicros[1]));
-            });
+            () ->
+                status.complete(
+                    StatusView.of(
+                        config.name(),
+                        problem().orElse(null),
+                        engine.status(),
+                        Duration.ofNanos(System.nanoTime() - startedNanos),
+                        metrics)));
     if (!queued) {
       status.completeExceptionally(
           new PoolException(FailureCode.POOL_CLOSED, -1, config.name() + " is closed"));

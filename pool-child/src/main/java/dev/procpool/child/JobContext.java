@@ -18,6 +18,15 @@ public interface JobContext {
    */
   Optional<Duration> timeout();
 
+  /**
+   * The caller's deadline, if it gave one ({@code Job.withDeadline}, HTTP {@code
+   * X-Job-Deadline-Ms}): after it, nobody waits for the answer. A handler can size its own limits
+   * from it, for example {@code statement.setQueryTimeout(...)} from the time left.
+   */
+  default Optional<java.time.Instant> deadline() {
+    return Optional.empty();
+  }
+
   /** The child this job runs in. */
   ChildContext child();
 }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -89,7 +90,16 @@ public final class ChildMain {
         System.err.println("procpool child " + childId + ": could not say hello: " + e);
         return ExitCodes.CONNECT_FAILED;
       }
-      new JobLoop(channel, handlers, context, maxFrameBytes).run();
+      JobLoop loop = new JobLoop(channel, handlers, context, maxFrameBytes);
+      Watchdog watchdog =
+          Watchdog.start(Path.of(args[0]), childId, pid, token, maxFrameBytes, Thread.currentThread(), loop::runningJob);
+      try {
+        loop.run();
+      } finally {
+        if (watchdog != null) {
+          watchdog.quiet(); // leaving on purpose from here on: no exit notice
+        }
+      }
       return ExitCodes.OK;
     } catch (JobLoop.Fatal e) {
       System.err.println("procpool child " + childId + ": fatal error in a handler, exiting");

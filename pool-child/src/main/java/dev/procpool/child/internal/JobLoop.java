@@ -38,6 +38,8 @@ final class JobLoop {
   private final ChildContext child;
   private final int maxFrameBytes;
   private final MemoryGauge memory = new MemoryGauge();
+  /** The job the loop runs now, 0 between jobs: for the watchdog's stack replies. */
+  private volatile long running;
 
   JobLoop(ByteChannel channel, Handlers handlers, ChildContext child, int maxFrameBytes) {
     this.channel = channel;
@@ -45,6 +47,11 @@ final class JobLoop {
     this.handlers = handlers;
     this.child = child;
     this.maxFrameBytes = maxFrameBytes;
+  }
+
+  /** The job running now, 0 between jobs; any thread. */
+  long runningJob() {
+    return running;
   }
 
   /** Runs until end of stream or shutdown. Throws {@link Fatal} after an {@link Error}. */
@@ -61,13 +68,18 @@ final class JobLoop {
       JobRequest request = message.getJob();
       JobReply.Builder reply;
       Error fatal = null;
+      JobCost cost = JobCost.start();
+      running = request.getJobId();
       try {
         reply = run(request);
       } catch (Error e) {
         fatal = e;
         // The master must not send this child another job: it is about to halt.
         reply = failure(request.getJobId(), FailureCode.JOB_FAILED, e).setChildExiting(true);
+      } finally {
+        running = 0;
       }
+      cost.stop(reply);
       // Memory after the job: the master recycles children that grow past its limits.
       write(
           request.getJobId(),
@@ -175,6 +187,12 @@ final class JobLoop {
     public Optional<Duration> timeout() {
       long millis = request.getTimeoutMillis();
       return millis > 0 ? Optional.of(Duration.ofMillis(millis)) : Optional.empty();
+    }
+
+    @Override
+    public Optional<java.time.Instant> deadline() {
+      long epochMillis = request.getDeadlineEpochMillis();
+      return epochMillis > 0 ? Optional.of(java.time.Instant.ofEpochMilli(epochMillis)) : Optional.empty();
     }
 
     @Override

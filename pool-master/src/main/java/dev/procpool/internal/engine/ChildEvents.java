@@ -8,8 +8,8 @@ interface ChildEvents {
   /** The child takes no more work: it is being stopped. */
   void onChildLeaving(ChildSlot child);
 
-  /** The child's process is gone; {@code how} says why, for its job's error. */
-  void onChildLost(ChildSlot child, String how);
+  /** The child's process is gone; {@code death} says why, for its job's error. */
+  void onChildLost(ChildSlot child, ChildDeath death);
 
   /** Children keep failing to start and none is ready. */
   void onUnhealthy(String reason);

@@ -28,6 +28,7 @@ public interface ChildFactory {
 
     void onLaunchFailed(String why);
 
-    void onExit(int status);
+    /** The process ended with {@code status}; {@code lastLines} are its last lines of output. */
+    void onExit(int status, java.util.List<String> lastLines);
   }
 }

@@ -37,6 +37,7 @@ public final class ChildSlot {
   private ChildFactory.Process process;
   private long pid = -1;
   private ChildLink link;
+  private ChildLink controlLink;
   private PendingJob<?> job;
   private long jobsDone;
   private String stopReason;
@@ -53,6 +54,8 @@ public final class ChildSlot {
   private ArrayDeque<PendingJob<?>> pinned;
 
   private long heapBytes;
+  private long cpuNanos;
+  private long allocatedBytes;
   private long rssBytes;
   private long idleSinceNanos;
 
@@ -118,6 +121,25 @@ public final class ChildSlot {
 
   ChildLink link() {
     return link;
+  }
+
+  /** The control connection (stack requests), or null. */
+  ChildLink controlLink() {
+    return controlLink;
+  }
+
+  void controlLink(ChildLink link) {
+    this.controlLink = link;
+  }
+
+  /** Closes both connections, if open. */
+  void closeLinks() {
+    if (link != null) {
+      link.close();
+    }
+    if (controlLink != null) {
+      controlLink.close();
+    }
   }
 
   void link(ChildLink link) {
@@ -222,6 +244,17 @@ public final class ChildSlot {
     this.rssBytes = rssBytes;
   }
 
+  /** Adds a finished job's cost in the child. */
+  void cost(long cpuNanos, long allocatedBytes) {
+    this.cpuNanos += cpuNanos;
+    this.allocatedBytes += allocatedBytes;
+  }
+
+  /** Resident memory as of the last reply, 0 before any. */
+  long rssBytes() {
+    return rssBytes;
+  }
+
   double limitFactor() {
     return limitFactor;
   }
@@ -269,7 +302,9 @@ public final class ChildSlot {
         job == null || job.startedNanos() == 0 ? 0 : (nowNanos - job.startedNanos()) / 1_000_000,
         (nowNanos - spawnedNanos) / 1_000_000,
         heapBytes,
-        rssBytes);
+        rssBytes,
+        cpuNanos / 1_000_000,
+        allocatedBytes);
   }
 
   @Override

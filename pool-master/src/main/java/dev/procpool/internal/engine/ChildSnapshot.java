@@ -10,4 +10,6 @@ public record ChildSnapshot(
     long jobMillis,
     long uptimeMillis,
     long heapBytes,
-    long rssBytes) {}
+    long rssBytes,
+    long cpuMillis,
+    long allocatedBytes) {}

@@ -20,7 +20,7 @@ final class ChildStarter {
 
     void onLaunchFailed(ChildSlot child, String why);
 
-    void onExit(ChildSlot child, int status);
+    void onExit(ChildSlot child, int status, java.util.List<String> lastLines);
 
     /** No valid hello within the start timeout. */
     void onStartTimeout(ChildSlot child);
@@ -105,8 +105,8 @@ final class ChildStarter {
           }
 
           @Override
-          public void onExit(int status) {
-            onLoop(() -> outcomes.onExit(child, status));
+          public void onExit(int status, java.util.List<String> lastLines) {
+            onLoop(() -> outcomes.onExit(child, status, lastLines));
           }
         });
   }

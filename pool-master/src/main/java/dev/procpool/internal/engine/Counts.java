@@ -12,11 +12,25 @@ public final class Counts {
   private final AtomicInteger busy = new AtomicInteger();
   private final AtomicInteger idle = new AtomicInteger();
   private final AtomicInteger live = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong expectedWait =
+      new java.util.concurrent.atomic.AtomicLong();
 
   void publish(int queued, int busy, int idle) {
     this.queued.lazySet(queued);
     this.busy.lazySet(busy);
     this.idle.lazySet(idle);
+  }
+
+  void publishExpectedWait(long nanos) {
+    expectedWait.lazySet(nanos);
+  }
+
+  /**
+   * How long a job submitted now would wait for a child, estimated from the queue, the busy
+   * children and recent run times: for refusing jobs that cannot meet their deadline.
+   */
+  public long expectedWaitNanos() {
+    return expectedWait.get();
   }
 
   void publishLive(int live) {

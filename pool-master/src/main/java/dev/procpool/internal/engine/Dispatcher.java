@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * when a child must go (its job timed out, was cancelled, could not be sent), it says so through
  * {@link Listener#onJobAbandoned} and the engine kills it.
  */
-final class Dispatcher {
+final class Dispatcher implements JobWatch.Expiry {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
   /** Events the dispatcher reports; the engine acts on them. */
@@ -41,6 +41,12 @@ final class Dispatcher {
   private final Listener listener;
   private final IntSupplier liveChildren;
   private final JobQueue queue = new JobQueue();
+  private final JobWatch watch;
+  private final PoolMetrics metrics;
+
+  /** Recent mean run time (an exponential moving average), for the expected queue wait. */
+  private long meanRunNanos;
+
   private final ArrayDeque<ChildSlot> idle = new ArrayDeque<>();
   private final Counts published;
   private int busy;
@@ -54,7 +60,9 @@ final class Dispatcher {
       int maxAttempts,
       Counts published,
       Listener listener,
-      IntSupplier liveChildren) {
+      IntSupplier liveChildren,
+      long slowThresholdNanos,
+      PoolMetrics metrics) {
     this.poolName = poolName;
     this.loop = loop;
     this.admission = admission;
@@ -63,11 +71,24 @@ final class Dispatcher {
     this.published = published;
     this.listener = listener;
     this.liveChildren = liveChildren;
+    this.metrics = metrics;
+    this.watch = new JobWatch(poolName, loop, slowThresholdNanos, metrics, this);
   }
 
   /** An admitted job reaches the loop. */
   void enqueue(PendingJob<?> job) {
     checkInLoop();
+    if (job.deadlineNanos() != 0) {
+      long left = job.deadlineNanos() - loop.nanoTime();
+      if (left <= 0) {
+        admission.release();
+        job.fail(
+            Failure.DEADLINE_EXCEEDED,
+            message(job, "reached the pool after its deadline; it never ran"));
+        return;
+      }
+      job.deadlineTimer(loop.schedule(() -> onQueuedPastDeadline(job), left));
+    }
     queue.addLast(job);
     dispatch();
     if (!queue.isEmpty()) {
@@ -95,6 +116,22 @@ final class Dispatcher {
   private void publish() {
     admission.publishIdle(idle.size());
     published.publish(queue.size(), busy, idle.size());
+    // What a job submitted now would wait: nothing with a child idle, else its share of the queue.
+    published.publishExpectedWait(
+        idle.isEmpty() ? (queue.size() + 1L) * meanRunNanos / Math.max(1, busy) : 0);
+  }
+
+  /** The deadline passed while the job waited: it leaves the queue without running. */
+  private void onQueuedPastDeadline(PendingJob<?> job) {
+    job.deadlineTimer(null);
+    if (job.isQueued()) {
+      queue.remove(job);
+      admission.release();
+      job.fail(
+          Failure.DEADLINE_EXCEEDED,
+          message(job, "waited in the queue past its deadline; it never ran"));
+      checkDrained();
+    }
   }
 
   /** Runs a job on this child now; the job was counted as waiting. */
@@ -103,11 +140,15 @@ final class Dispatcher {
     job.started();
     child.assign(job);
     busy++;
-    long timeout = job.timeoutMillis();
-    if (timeout > 0) {
-      // Scheduled before the write: a write that fails at once ends the job, which cancels this.
-      job.timeout(
-          loop.schedule(() -> onTimeout(child, job), TimeUnit.MILLISECONDS.toNanos(timeout)));
+    // The time limit is the job's timeout or the caller's deadline, whichever comes first. Armed
+    // before the write: a write that fails at once ends the job, which cancels the timers.
+    long limit = TimeUnit.MILLISECONDS.toNanos(job.timeoutMillis());
+    long toDeadline =
+        job.deadlineNanos() == 0 ? 0 : Math.max(1, job.deadlineNanos() - loop.nanoTime());
+    if (toDeadline > 0 && (limit == 0 || toDeadline < limit)) {
+      watch.arm(child, job, toDeadline, Failure.DEADLINE_EXCEEDED, "deadline");
+    } else {
+      watch.arm(child, job, limit, Failure.JOB_TIMEOUT, "timeout");
     }
     child.link().send(job.request(), failure -> onWriteFailed(child, job, failure));
   }
@@ -132,6 +173,14 @@ final class Dispatcher {
     if (job == null || job.id() != reply.getJobId()) {
       return false;
     }
+    long roundTrip = loop.nanoTime() - job.startedNanos();
+    meanRunNanos = meanRunNanos == 0 ? roundTrip : meanRunNanos + (roundTrip - meanRunNanos) / 8;
+    child.cost(reply.getCpuNanos(), reply.getAllocatedBytes());
+    metrics.jobCost(
+        job.type(),
+        reply.getCpuNanos(),
+        reply.getAllocatedBytes(),
+        reply.getRunNanos() > 0 ? Math.max(0, roundTrip - reply.getRunNanos()) : -1);
     end(child, job);
     if (reply.hasResult()) {
       job.succeed(reply.getResult());
@@ -139,6 +188,25 @@ final class Dispatcher {
       failRemotely(job, child, reply.getError());
     }
     return true;
+  }
+
+  /** The child's watchdog answered a stack request. */
+  void onStack(ChildSlot child, dev.procpool.protocol.StackReply reply) {
+    checkInLoop();
+    watch.onStack(child, reply);
+  }
+
+  /** A running job reached its limit (timeout or deadline): it fails, its child is killed. */
+  @Override
+  public void expire(ChildSlot child, PendingJob<?> job, Failure code, String why, String stack) {
+    if (child.job() != job || job.isDone()) {
+      return;
+    }
+    end(child, job);
+    // Fail first, then kill: the caller hears at once, however long the kill takes.
+    job.fail(code, message(job, why), null, stack);
+    listener.onJobAbandoned(child, "job " + job.id() + " ran past its limit");
+    checkDrained();
   }
 
   /** Runs a pinned job (broadcast) on this child, which is idle or just finished a job. */
@@ -162,7 +230,12 @@ final class Dispatcher {
   }
 
   /** The child's process is gone. Its job fails with {@code CHILD_CRASHED}, or is retried. */
-  void onChildLost(ChildSlot child, String how) {
+  void onChildLost(ChildSlot child, ChildDeath death) {
+    String how = death.cause();
+    String output =
+        death.lastLines().isEmpty()
+            ? ""
+            : "; its last output:\n  " + String.join("\n  ", death.lastLines());
     checkInLoop();
     detach(child);
     for (PendingJob<?> pinned = child.pollPinned(); pinned != null; pinned = child.pollPinned()) {
@@ -170,7 +243,7 @@ final class Dispatcher {
         admission.release();
         pinned.fail(
             Failure.CHILD_CRASHED,
-            message(pinned, child + " " + how + " before it could run this job"));
+            message(pinned, child + " " + how + " before it could run this job") + output);
       }
     }
     PendingJob<?> job = child.job();
@@ -178,7 +251,7 @@ final class Dispatcher {
       end(child, job);
       String what = child + " " + how + " while running job " + job.id() + " (" + job.type() + ")";
       if (!retryable.contains(job.type())) {
-        job.fail(Failure.CHILD_CRASHED, message(job, what));
+        job.fail(Failure.CHILD_CRASHED, message(job, what) + output);
       } else if (job.runs() >= maxAttempts) {
         log.error(
             "{}: job {} ({}) killed its child on all {} runs; quarantined",
@@ -189,11 +262,12 @@ final class Dispatcher {
         job.fail(
             Failure.POISON_JOB,
             message(
-                job,
-                "killed its child on each of its "
-                    + job.runs()
-                    + " runs and will not run again; last: "
-                    + what));
+                    job,
+                    "killed its child on each of its "
+                        + job.runs()
+                        + " runs and will not run again; last: "
+                        + what)
+                + output);
       } else if (drained == null) {
         // Idempotent by the user's word: back to the head of the queue, ahead of newer jobs.
         log.warn("{}: {}; retrying it (run {} of {})", poolName, what, job.runs() + 1, maxAttempts);
@@ -202,31 +276,11 @@ final class Dispatcher {
         queue.addFirst(job);
         dispatch();
       } else {
-        job.fail(Failure.CHILD_CRASHED, message(job, what + "; not retried: the pool is closing"));
+        job.fail(
+            Failure.CHILD_CRASHED,
+            message(job, what + "; not retried: the pool is closing") + output);
       }
     }
-    checkDrained();
-  }
-
-  private void onTimeout(ChildSlot child, PendingJob<?> job) {
-    if (child.job() != job || job.isDone()) {
-      return;
-    }
-    long ranMillis = TimeUnit.NANOSECONDS.toMillis(loop.nanoTime() - job.startedNanos());
-    end(child, job);
-    // Fail first, then kill: the caller hears at once, however long the kill takes.
-    job.fail(
-        Failure.JOB_TIMEOUT,
-        message(
-            job,
-            "timed out after "
-                + ranMillis
-                + " ms (limit "
-                + job.timeoutMillis()
-                + " ms) in "
-                + child
-                + "; the child is killed and replaced"));
-    listener.onJobAbandoned(child, "job " + job.id() + " timed out");
     checkDrained();
   }
 
@@ -358,6 +412,7 @@ final class Dispatcher {
   }
 
   private void end(ChildSlot child, PendingJob<?> job) {
+    watch.disarm(child);
     if (child.job() == job) {
       child.release();
       busy--;

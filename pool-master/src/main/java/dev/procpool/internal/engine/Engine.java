@@ -56,7 +56,9 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
             settings.maxAttempts(),
             counts,
             this,
-            roster::liveCount);
+            roster::liveCount,
+            settings.slowJobThresholdNanos(),
+            metrics);
     this.capacity =
         new Capacity(
             poolName,
@@ -237,6 +239,24 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
     roster.kill(child, "protocol error: " + what);
   }
 
+  /** A child's control connection (its watchdog's): the child, or null to close the connection. */
+  public ChildSlot onControlHello(ChildLink link, Hello hello) {
+    checkInLoop();
+    return roster.onControlHello(link, hello);
+  }
+
+  /** The child's watchdog sent its job thread's stack. */
+  public void onStack(ChildSlot child, dev.procpool.protocol.StackReply reply) {
+    checkInLoop();
+    dispatcher.onStack(child, reply);
+  }
+
+  /** The child's control connection closed: no more stacks from it. */
+  public void onControlClosed(ChildSlot child) {
+    checkInLoop();
+    child.controlLink(null);
+  }
+
   /** The child's connection closed. */
   public void onChannelClosed(ChildSlot child) {
     checkInLoop();
@@ -254,8 +274,8 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
   }
 
   @Override
-  public void onChildLost(ChildSlot child, String how) {
-    dispatcher.onChildLost(child, how);
+  public void onChildLost(ChildSlot child, ChildDeath death) {
+    dispatcher.onChildLost(child, death);
   }
 
   @Override
@@ -321,7 +341,8 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
         dispatcher.busy(),
         dispatcher.idle(),
         roster.sizing().target(),
-        roster.slots().snapshot(loop.nanoTime()));
+        roster.slots().snapshot(loop.nanoTime()),
+        roster.recentDeaths());
   }
 
   private void checkInLoop() {

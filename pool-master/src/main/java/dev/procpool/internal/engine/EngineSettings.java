@@ -4,7 +4,9 @@ import java.util.Set;
 
 /**
  * What the engine needs of the pool's configuration, in its own units (nanoseconds). The pool
- * builds it from a validated {@code PoolConfig}.
+ * builds it from a validated {@code PoolConfig}. {@code memoryLimitBytes} is the machine's (or its
+ * cgroup's) memory, for the OOM-killer hint in crash reports, 0 if unknown; {@code
+ * slowJobThresholdNanos} logs the stack of a job still running past it, 0 for never.
  */
 public record EngineSettings(
     String poolName,
@@ -17,7 +19,9 @@ public record EngineSettings(
     long recycleAboveHeapBytes,
     long recycleAboveRssBytes,
     Set<String> retryableJobTypes,
-    int maxAttempts) {
+    int maxAttempts,
+    long memoryLimitBytes,
+    long slowJobThresholdNanos) {
 
   public EngineSettings {
     retryableJobTypes = Set.copyOf(retryableJobTypes);

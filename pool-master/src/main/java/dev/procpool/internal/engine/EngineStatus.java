@@ -8,4 +8,9 @@ import java.util.List;
  *     sizing)
  */
 public record EngineStatus(
-    int queued, int busy, int idle, int target, List<ChildSnapshot> children) {}
+    int queued,
+    int busy,
+    int idle,
+    int target,
+    List<ChildSnapshot> children,
+    List<ChildDeath> deaths) {}

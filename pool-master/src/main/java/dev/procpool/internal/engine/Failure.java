@@ -15,7 +15,8 @@ public enum Failure {
   CHILD_CRASHED,
   PROTOCOL_ERROR,
   SPAWN_FAILED,
-  POISON_JOB;
+  POISON_JOB,
+  DEADLINE_EXCEEDED;
 
   /** Makes the exception a future fails with: the pool's {@code PoolException}. */
   @FunctionalInterface

@@ -28,6 +28,23 @@ final class HelloCheck {
     static final Verdict ACCEPT = new Verdict(Kind.ACCEPT, null);
   }
 
+  /**
+   * A child's second connection, its control channel: the child must be live, have no control
+   * channel yet, and present its token and pid again. A stranger is dropped; never a kill.
+   */
+  static Verdict checkControl(ChildSlot child, Hello hello) {
+    if (child == null || !child.isLive() || child.controlLink() != null) {
+      return new Verdict(
+          Verdict.Kind.DROP, "no child by id " + hello.getChildId() + " awaits a control channel");
+    }
+    if (!MessageDigest.isEqual(child.token(), hello.getToken().toByteArray())
+        || (child.pid() > 0 && child.pid() != hello.getPid())) {
+      return new Verdict(
+          Verdict.Kind.DROP, "wrong token or pid for the control channel of " + child);
+    }
+    return Verdict.ACCEPT;
+  }
+
   static Verdict check(ChildSlot child, Hello hello) {
     if (child == null || child.state() != ChildSlot.State.STARTING || child.link() != null) {
       return new Verdict(

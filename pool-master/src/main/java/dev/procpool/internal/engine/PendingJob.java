@@ -47,6 +47,10 @@ public final class PendingJob<T> {
   private long startedNanos;
   private int runs;
   private Loop.Timer timeout;
+  private Loop.Timer slowTimer;
+  private Loop.Timer deadlineTimer;
+  private long deadlineNanos;
+  private long deadlineEpochMillis;
 
   /** What every job of one pool shares: where completions go, the clock, metrics, failures. */
   public record Context(
@@ -115,6 +119,10 @@ public final class PendingJob<T> {
 
   /** A child starts it now; {@code queuedNanos} is when it was queued (now, for a pinned job). */
   void started() {
+    if (deadlineTimer != null) {
+      deadlineTimer.cancel(); // it left the queue in time
+      deadlineTimer = null;
+    }
     long now = context.loop().nanoTime();
     queued = false;
     running = true;
@@ -148,16 +156,30 @@ public final class PendingJob<T> {
     this.timeout = timer;
   }
 
-  /** True while a timeout is scheduled for this job; never once it is done. */
+  void slowTimer(Loop.Timer timer) {
+    this.slowTimer = timer;
+  }
+
+  void deadlineTimer(Loop.Timer timer) {
+    this.deadlineTimer = timer;
+  }
+
+  /** The caller's deadline on the loop's clock, 0 for none. */
+  long deadlineNanos() {
+    return deadlineNanos;
+  }
+
+  /** True while a timer is scheduled for this job; never once it is done. */
   boolean holdsTimer() {
-    return timeout != null;
+    return timeout != null || slowTimer != null || deadlineTimer != null;
   }
 
   /**
    * The size of this job's request frame body, computed without building it: a payload that does
    * not fit {@code maxFrameBytes} is refused at submit ({@code INVALID_REQUEST}), never sent.
    */
-  public static long requestBytes(long id, String type, ByteString payload, long timeoutMillis) {
+  public static long requestBytes(
+      long id, String type, ByteString payload, long timeoutMillis, long deadlineEpochMillis) {
     long job =
         CodedOutputStream.computeInt64Size(JobRequest.JOB_ID_FIELD_NUMBER, id)
             + CodedOutputStream.computeStringSize(JobRequest.TYPE_FIELD_NUMBER, type)
@@ -169,7 +191,11 @@ public final class PendingJob<T> {
             + (timeoutMillis == 0
                 ? 0
                 : CodedOutputStream.computeInt64Size(
-                    JobRequest.TIMEOUT_MILLIS_FIELD_NUMBER, timeoutMillis));
+                    JobRequest.TIMEOUT_MILLIS_FIELD_NUMBER, timeoutMillis))
+            + (deadlineEpochMillis == 0
+                ? 0
+                : CodedOutputStream.computeInt64Size(
+                    JobRequest.DEADLINE_EPOCH_MILLIS_FIELD_NUMBER, deadlineEpochMillis));
     return CodedOutputStream.computeTagSize(ToChild.JOB_FIELD_NUMBER)
         + CodedOutputStream.computeUInt64SizeNoTag(job)
         + job;
@@ -182,7 +208,8 @@ public final class PendingJob<T> {
                 .setJobId(id)
                 .setType(type)
                 .setPayload(payload)
-                .setTimeoutMillis(timeoutMillis))
+                .setTimeoutMillis(timeoutMillis)
+                .setDeadlineEpochMillis(deadlineEpochMillis))
         .build();
   }
 
@@ -280,6 +307,25 @@ public final class PendingJob<T> {
       timeout.cancel();
       timeout = null;
     }
+    if (slowTimer != null) {
+      slowTimer.cancel();
+      slowTimer = null;
+    }
+    if (deadlineTimer != null) {
+      deadlineTimer.cancel();
+      deadlineTimer = null;
+    }
+  }
+
+  /**
+   * The caller's deadline: {@code nanos} on the loop's clock (for the queue and the time limit),
+   * {@code epochMillis} for the handler ({@code JobContext.deadline()}). Set before the job is
+   * enqueued.
+   */
+  public PendingJob<T> deadline(long nanos, long epochMillis) {
+    this.deadlineNanos = nanos;
+    this.deadlineEpochMillis = epochMillis;
+    return this;
   }
 
   private void complete(Runnable completion) {

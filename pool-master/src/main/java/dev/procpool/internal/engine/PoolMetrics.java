@@ -37,4 +37,13 @@ public interface PoolMetrics {
    * A child process ended: {@code crashed}, {@code stopped} (by the pool) or {@code start_failed}.
    */
   default void childDied(String cause) {}
+
+  /** A job ran past the slow-job threshold (and goes on running). */
+  default void jobSlow(String type) {}
+
+  /**
+   * What a finished job cost: its thread's CPU time and allocated bytes in the child, and the IPC
+   * overhead (the master's round trip minus the handler's own time; negative if unknown).
+   */
+  default void jobCost(String type, long cpuNanos, long allocatedBytes, long overheadNanos) {}
 }

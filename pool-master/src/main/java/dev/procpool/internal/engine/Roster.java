@@ -1,6 +1,5 @@
 package dev.procpool.internal.engine;
 
-import dev.procpool.child.internal.ExitCodes;
 import dev.procpool.protocol.Hello;
 import dev.procpool.protocol.Shutdown;
 import dev.procpool.protocol.ToChild;
@@ -37,6 +36,8 @@ final class Roster implements ChildStarter.Outcomes {
   private final Resizes resizes = new Resizes();
   private final Counts published;
   private final ChildSlots slots = new ChildSlots();
+  private final DeathLog deaths = new DeathLog();
+  private final long memoryLimitBytes;
   private final CompletableFuture<Void> allExited = new CompletableFuture<>();
   private boolean closing;
 
@@ -55,6 +56,7 @@ final class Roster implements ChildStarter.Outcomes {
     this.metrics = metrics;
     this.failures = failures;
     this.published = published;
+    this.memoryLimitBytes = settings.memoryLimitBytes();
     this.health = new StartHealth(poolName, settings.spawnFailureLimit(), random, failures);
     this.starter =
         new ChildStarter(
@@ -174,6 +176,18 @@ final class Roster implements ChildStarter.Outcomes {
     return child;
   }
 
+  /** A child's control connection: the child, or null to close the connection. */
+  ChildSlot onControlHello(ChildLink link, Hello hello) {
+    ChildSlot child = slots.get(hello.getChildId());
+    HelloCheck.Verdict verdict = HelloCheck.checkControl(child, hello);
+    if (verdict.kind() != HelloCheck.Verdict.Kind.ACCEPT) {
+      log.warn("{}: dropped a connection: {}", poolName, verdict.reason());
+      return null;
+    }
+    child.controlLink(link);
+    return child;
+  }
+
   private void startFailed(String why) {
     String unhealthy = health.onFailure(why, slots.ready());
     if (unhealthy != null) {
@@ -218,26 +232,30 @@ final class Roster implements ChildStarter.Outcomes {
   }
 
   @Override
-  public void onExit(ChildSlot child, int status) {
+  public void onExit(ChildSlot child, int status, List<String> lastLines) {
     child.cancelTimers();
     ChildSlot.State before = child.state();
     child.state(ChildSlot.State.DEAD);
     slots.remove(child);
-    if (child.link() != null) {
-      child.link().close();
-    }
-    String how =
-        child.stopReason() != null
-            ? "was stopped (" + child.stopReason() + ")"
-            : "exited with status " + status + " (" + ExitCodes.describe(status) + ")";
-    listener.onChildLost(child, how);
+    child.closeLinks();
+    ChildDeath death =
+        CrashReport.of(
+            child,
+            status,
+            lastLines,
+            child.rssBytes(),
+            memoryLimitBytes,
+            System.currentTimeMillis());
+    deaths.add(death);
+    String how = death.cause();
+    listener.onChildLost(child, death);
     rolling.onLost(child, closing);
     metrics.childDied(
         !child.wasReady() ? "start_failed" : child.stopReason() == null ? "crashed" : "stopped");
     if (before == ChildSlot.State.STOPPING && child.stopReason() != null) {
       log.info("{}: {} {}", poolName, child, how);
     } else if (!closing) {
-      log.warn("{}: {} {}", poolName, child, how);
+      log.warn("{}: {} {}", poolName, child, death.report());
     }
     // A child killed by a signal we did not send (an operator, the OOM killer) says nothing about
     // whether children can start, and neither does a start the pool itself cut short (resize,
@@ -383,6 +401,10 @@ final class Roster implements ChildStarter.Outcomes {
 
   ChildSlots slots() {
     return slots;
+  }
+
+  List<ChildDeath> recentDeaths() {
+    return deaths.recent();
   }
 
   boolean unhealthy() {

@@ -115,7 +115,8 @@ public final class ChildLauncher implements ChildFactory {
             // The child died at once; its exit is reported below like any other.
           }
           processes.add(process);
-          ChildOutput.follow(poolName, childId, process);
+          java.util.concurrent.CompletableFuture<java.util.List<String>> output =
+              ChildOutput.follow(poolName, childId, process);
           events.onStarted(new OsProcess(process));
           process
               .onExit()
@@ -126,7 +127,13 @@ public final class ChildLauncher implements ChildFactory {
                     if (classData != null) {
                       classData.onChildExit();
                     }
-                    events.onExit(p.exitValue());
+                    // The crash report wants the child's last lines: wait (briefly) for the
+                    // output to end, which it does with the process, unless a grandchild holds it.
+                    int status = p.exitValue();
+                    output
+                        .completeOnTimeout(
+                            java.util.List.of(), 1, java.util.concurrent.TimeUnit.SECONDS)
+                        .thenAccept(lines -> events.onExit(status, lines));
                   });
         });
   }

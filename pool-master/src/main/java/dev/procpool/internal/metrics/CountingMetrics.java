@@ -23,6 +23,10 @@ public final class CountingMetrics implements PoolMetrics {
   private final PoolMetrics delegate;
   private final AtomicLong completed;
   private final AtomicLong failed = new AtomicLong();
+  private final AtomicLong waitNanos = new AtomicLong();
+  private final AtomicLong runNanos = new AtomicLong();
+  private final AtomicLong overheadNanos = new AtomicLong();
+  private final AtomicLong cpuNanos = new AtomicLong();
   private final Recorder runMicros = new Recorder(3);
   private Histogram interval;
   private long intervalStartNanos = System.nanoTime();
@@ -44,6 +48,11 @@ public final class CountingMetrics implements PoolMetrics {
 
   public long failed() {
     return failed.get();
+  }
+
+  /** Totals since the start: queue wait, IPC overhead, run time, handler CPU time; nanoseconds. */
+  public long[] timeSplitNanos() {
+    return new long[] {waitNanos.get(), overheadNanos.get(), runNanos.get(), cpuNanos.get()};
   }
 
   /**
@@ -75,14 +84,28 @@ public final class CountingMetrics implements PoolMetrics {
 
   @Override
   public void jobStarted(String type, long waitNanos) {
+    this.waitNanos.addAndGet(Math.max(0, waitNanos));
     delegate.jobStarted(type, waitNanos);
   }
 
   @Override
   public void jobSucceeded(String type, long runNanos) {
+    this.runNanos.addAndGet(Math.max(0, runNanos));
     completed.incrementAndGet();
     runMicros.recordValue(Math.max(0, runNanos / 1000));
     delegate.jobSucceeded(type, runNanos);
+  }
+
+  @Override
+  public void jobSlow(String type) {
+    delegate.jobSlow(type);
+  }
+
+  @Override
+  public void jobCost(String type, long cpuNanos, long allocatedBytes, long overheadNanos) {
+    this.cpuNanos.addAndGet(cpuNanos);
+    this.overheadNanos.addAndGet(Math.max(0, overheadNanos));
+    delegate.jobCost(type, cpuNanos, allocatedBytes, overheadNanos);
   }
 
   @Override
@@ -92,6 +115,7 @@ public final class CountingMetrics implements PoolMetrics {
 
   @Override
   public void jobFailed(String type, Failure code, long runNanos) {
+    this.runNanos.addAndGet(Math.max(0, runNanos));
     failed.incrementAndGet();
     delegate.jobFailed(type, code, runNanos);
   }

@@ -96,6 +96,21 @@ public final class MicrometerPoolMetrics implements PoolMetrics {
   }
 
   @Override
+  public void jobSlow(String type) {
+    meters(type).slow.increment();
+  }
+
+  @Override
+  public void jobCost(String type, long cpuNanos, long allocatedBytes, long overheadNanos) {
+    TypeMeters meters = meters(type);
+    meters.cpu.record(cpuNanos, TimeUnit.NANOSECONDS);
+    meters.allocated.record(allocatedBytes);
+    if (overheadNanos >= 0) {
+      meters.overhead.record(overheadNanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  @Override
   public void jobDiscarded(String type) {
     String tag = knownTypes.contains(type) ? type : OTHER;
     discarded
@@ -150,6 +165,10 @@ public final class MicrometerPoolMetrics implements PoolMetrics {
     final Counter completed;
     final Timer wait;
     final Timer run;
+    final Timer cpu;
+    final Timer overhead;
+    final io.micrometer.core.instrument.DistributionSummary allocated;
+    final Counter slow;
 
     TypeMeters(String type) {
       submitted =
@@ -164,6 +183,23 @@ public final class MicrometerPoolMetrics implements PoolMetrics {
               .register(registry);
       wait = timer("procpool.jobs.wait", "time from submit to a child starting the job", type);
       run = timer("procpool.jobs.run", "time from a child starting the job to its outcome", type);
+      cpu = timer("procpool.jobs.cpu", "CPU time of the job's thread in the child", type);
+      overhead =
+          timer(
+              "procpool.jobs.overhead",
+              "the master's round trip minus the handler's own time (IPC)",
+              type);
+      allocated =
+          io.micrometer.core.instrument.DistributionSummary.builder("procpool.jobs.allocated")
+              .description("bytes the job's thread allocated in the child")
+              .baseUnit("bytes")
+              .tags("pool", pool, "type", type)
+              .register(registry);
+      slow =
+          Counter.builder("procpool.jobs.slow")
+              .description("jobs still running past the slow-job threshold")
+              .tags("pool", pool, "type", type)
+              .register(registry);
     }
 
     private Timer timer(String name, String description, String type) {

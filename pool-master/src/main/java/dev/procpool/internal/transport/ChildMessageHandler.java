@@ -23,6 +23,10 @@ public final class ChildMessageHandler extends SimpleChannelInboundHandler<ToMas
   private final Engine engine;
   private final long helloTimeoutMillis;
   private ChildSlot child;
+
+  /** This connection is the child's control channel (stack requests), not its job channel. */
+  private boolean control;
+
   private ScheduledFuture<?> helloDeadline;
 
   public ChildMessageHandler(String poolName, Engine engine, long helloTimeoutMillis) {
@@ -61,11 +65,28 @@ public final class ChildMessageHandler extends SimpleChannelInboundHandler<ToMas
         ctx.close();
         return;
       }
-      child = engine.onHello(new NettyChildLink(ctx.channel()), message.getHello());
+      control = message.getHello().getControl();
+      child =
+          control
+              ? engine.onControlHello(new NettyChildLink(ctx.channel()), message.getHello())
+              : engine.onHello(new NettyChildLink(ctx.channel()), message.getHello());
       if (child == null) {
         ctx.close();
       } else {
         helloDeadline.cancel(false);
+      }
+      return;
+    }
+    if (control) {
+      if (message.hasStack()) {
+        engine.onStack(child, message.getStack());
+      } else {
+        log.warn(
+            "{}: {} sent {} on its control channel; closing it",
+            poolName,
+            child,
+            message.getKindCase());
+        ctx.close();
       }
       return;
     }
@@ -85,8 +106,14 @@ public final class ChildMessageHandler extends SimpleChannelInboundHandler<ToMas
       ctx.close();
       return;
     }
-    if (child != null) {
+    if (child != null && !control) {
       engine.onProtocolError(child, "broke the protocol: " + cause.getMessage());
+    } else if (child != null) {
+      log.warn(
+          "{}: {} broke the protocol on its control channel: {}",
+          poolName,
+          child,
+          cause.getMessage());
     } else {
       log.warn("{}: dropped an unidentified connection: {}", poolName, cause.getMessage());
     }
@@ -98,7 +125,9 @@ public final class ChildMessageHandler extends SimpleChannelInboundHandler<ToMas
     if (helloDeadline != null) {
       helloDeadline.cancel(false);
     }
-    if (child != null) {
+    if (child != null && control) {
+      engine.onControlClosed(child);
+    } else if (child != null) {
       engine.onChannelClosed(child);
     }
     ctx.fireChannelInactive();

@@ -52,7 +52,7 @@ class EngineUnitsTest {
         ToChild request = job.request();
         assertEquals(
             request.getSerializedSize(),
-            PendingJob.requestBytes(123_456_789L, "ledger.transfer", payload, timeout),
+            PendingJob.requestBytes(123_456_789L, "ledger.transfer", payload, timeout, 0),
             "payload " + size + ", timeout " + timeout);
       }
     }

@@ -68,7 +68,9 @@ final class Simulation {
             HEAP_LIMIT,
             0,
             Set.of("retry"),
-            3);
+            3,
+            0,
+            random.nextBoolean() ? TimeUnit.MILLISECONDS.toNanos(500) : 0);
     Failure.Factory failures =
         (code, jobId, message, remoteClass, remoteStack) -> new SimFailure(code, message);
     this.engine =
@@ -211,6 +213,11 @@ final class Simulation {
             ByteString::toByteArray,
             future,
             engine.jobContext());
+    if (random.nextInt(5) == 0) {
+      // A caller's deadline, sometimes already gone by the time the job reaches the loop.
+      long left = TimeUnit.MILLISECONDS.toNanos(random.nextInt(3_000));
+      job.deadline(loop.nanoTime() + left, 1);
+    }
     jobs.add(new SimJob(id, false, future, job));
     if (!engine.admission().admit()) {
       future.completeExceptionally(new SimFailure(Failure.QUEUE_FULL, "queue full"));
@@ -419,7 +426,7 @@ final class Simulation {
         ChildSlot s = slot;
         loop.execute(() -> engine.onChannelClosed(s));
       }
-      events.onExit(status);
+      events.onExit(status, java.util.List.of());
     }
 
     @Override

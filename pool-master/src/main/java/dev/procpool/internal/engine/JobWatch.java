@@ -1,0 +1,176 @@
+package dev.procpool.internal.engine;
+
+import dev.procpool.protocol.StackReply;
+import dev.procpool.protocol.StackRequest;
+import dev.procpool.protocol.ToChild;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches running jobs: their time limit (the job's timeout, or the caller's deadline when that is
+ * sooner) and the slow-job threshold. At the limit it first asks the child's watchdog for the stack
+ * of its job thread and waits at most {@link #STACK_GRACE_NANOS} for it, then hands the job to
+ * {@link Expiry} with the stack (or with why there is none): the error says where the job hung,
+ * though the child is killed. Past the slow-job threshold it logs the stack once and the job runs
+ * on (PHP-FPM's slowlog). Confined to the loop.
+ */
+final class JobWatch {
+  private static final Logger log = LoggerFactory.getLogger(JobWatch.class);
+
+  /** How long a timed-out job's child may take to send its stack before it is killed anyway. */
+  static final long STACK_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
+  /** Ends a job that ran past its limit: fails it and has its child killed. */
+  interface Expiry {
+    void expire(ChildSlot child, PendingJob<?> job, Failure code, String why, String stack);
+  }
+
+  /** A stack asked for: at a limit (then the job expires when it comes), or for the slow log. */
+  private record Asked(PendingJob<?> job, Failure code, String why, Loop.Timer grace) {
+    boolean atLimit() {
+      return code != null;
+    }
+  }
+
+  private final String poolName;
+  private final Loop loop;
+  private final long slowThresholdNanos;
+  private final PoolMetrics metrics;
+  private final Expiry expiry;
+  private final Map<ChildSlot, Asked> asked = new IdentityHashMap<>();
+
+  JobWatch(
+      String poolName, Loop loop, long slowThresholdNanos, PoolMetrics metrics, Expiry expiry) {
+    this.poolName = poolName;
+    this.loop = loop;
+    this.slowThresholdNanos = slowThresholdNanos;
+    this.metrics = metrics;
+    this.expiry = expiry;
+  }
+
+  /**
+   * A job starts on {@code child}; it may run {@code limitNanos} (0: no limit) before {@code code}.
+   */
+  void arm(ChildSlot child, PendingJob<?> job, long limitNanos, Failure code, String limitName) {
+    if (limitNanos > 0) {
+      job.timeout(
+          loop.schedule(() -> onLimit(child, job, code, limitName, limitNanos), limitNanos));
+    }
+    if (slowThresholdNanos > 0 && (limitNanos == 0 || slowThresholdNanos < limitNanos)) {
+      job.slowTimer(loop.schedule(() -> onSlow(child, job), slowThresholdNanos));
+    }
+  }
+
+  /** The job ended (reply, crash, cancel): nothing more to wait for on this child. */
+  void disarm(ChildSlot child) {
+    Asked pending = asked.remove(child);
+    if (pending != null && pending.grace() != null) {
+      pending.grace().cancel();
+    }
+  }
+
+  private void onLimit(
+      ChildSlot child, PendingJob<?> job, Failure code, String limitName, long limitNanos) {
+    job.timeout(null);
+    if (child.job() != job || job.isDone()) {
+      return;
+    }
+    long ranMillis = TimeUnit.NANOSECONDS.toMillis(loop.nanoTime() - job.startedNanos());
+    String why =
+        "ran past its "
+            + limitName
+            + " after "
+            + ranMillis
+            + " ms (limit "
+            + TimeUnit.NANOSECONDS.toMillis(limitNanos)
+            + " ms) in "
+            + child
+            + "; the child is killed and replaced";
+    if (child.controlLink() == null) {
+      expiry.expire(child, job, code, why, null);
+      return;
+    }
+    disarm(child);
+    Loop.Timer grace = loop.schedule(() -> onNoStack(child, job), STACK_GRACE_NANOS);
+    asked.put(child, new Asked(job, code, why, grace));
+    ask(child, job);
+  }
+
+  private void onNoStack(ChildSlot child, PendingJob<?> job) {
+    Asked pending = asked.remove(child);
+    if (pending != null && pending.job() == job && child.job() == job) {
+      expiry.expire(
+          child,
+          job,
+          pending.code(),
+          pending.why()
+              + "; its stack could not be taken: the child did not answer within "
+              + TimeUnit.NANOSECONDS.toMillis(STACK_GRACE_NANOS)
+              + " ms",
+          null);
+    }
+  }
+
+  private void onSlow(ChildSlot child, PendingJob<?> job) {
+    job.slowTimer(null);
+    if (child.job() != job || job.isDone() || asked.containsKey(child)) {
+      return;
+    }
+    metrics.jobSlow(job.type());
+    if (child.controlLink() == null) {
+      log.warn(
+          "{}: slow job {} ({}) still running after {} ms in {}; no stack (no control channel)",
+          poolName,
+          job.id(),
+          job.type(),
+          TimeUnit.NANOSECONDS.toMillis(slowThresholdNanos),
+          child);
+      return;
+    }
+    asked.put(child, new Asked(job, null, null, null));
+    ask(child, job);
+  }
+
+  private void ask(ChildSlot child, PendingJob<?> job) {
+    child
+        .controlLink()
+        .send(
+            ToChild.newBuilder()
+                .setStackRequest(StackRequest.newBuilder().setJobId(job.id()))
+                .build(),
+            failure -> onNoStack(child, job));
+  }
+
+  /** The child's watchdog sent the stack of its job thread. */
+  void onStack(ChildSlot child, StackReply reply) {
+    Asked pending = asked.get(child);
+    PendingJob<?> job = child.job();
+    if (pending == null || job == null || pending.job() != job || job.id() != reply.getJobId()) {
+      return; // the job ended meanwhile
+    }
+    asked.remove(child);
+    if (pending.atLimit()) {
+      pending.grace().cancel();
+      log.warn(
+          "{}: job {} ({}) {}; its stack:\n{}",
+          poolName,
+          job.id(),
+          job.type(),
+          pending.why(),
+          reply.getThreadStack());
+      expiry.expire(child, job, pending.code(), pending.why(), reply.getThreadStack());
+    } else {
+      log.warn(
+          "{}: slow job {} ({}) still running after {} ms in {}; its stack:\n{}",
+          poolName,
+          job.id(),
+          job.type(),
+          TimeUnit.NANOSECONDS.toMillis(slowThresholdNanos),
+          child,
+          reply.getThreadStack());
+    }
+  }
+}
