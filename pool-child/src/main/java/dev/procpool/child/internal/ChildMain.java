@@ -92,7 +92,14 @@ public final class ChildMain {
       }
       JobLoop loop = new JobLoop(channel, handlers, context, maxFrameBytes);
       Watchdog watchdog =
-          Watchdog.start(Path.of(args[0]), childId, pid, token, maxFrameBytes, Thread.currentThread(), loop::runningJob);
+          Watchdog.start(
+              Path.of(args[0]),
+              childId,
+              pid,
+              token,
+              maxFrameBytes,
+              Thread.currentThread(),
+              loop::runningJob);
       try {
         loop.run();
       } finally {

@@ -13,7 +13,8 @@ final class JobCost {
 
   private final long startNanos = System.nanoTime();
   private final long startCpu = THREADS == null ? 0 : THREADS.getCurrentThreadCpuTime();
-  private final long startAllocated = THREADS == null ? 0 : THREADS.getCurrentThreadAllocatedBytes();
+  private final long startAllocated =
+      THREADS == null ? 0 : THREADS.getCurrentThreadAllocatedBytes();
 
   private JobCost() {}
 
@@ -25,7 +26,8 @@ final class JobCost {
     reply.setRunNanos(System.nanoTime() - startNanos);
     if (THREADS != null) {
       reply.setCpuNanos(Math.max(0, THREADS.getCurrentThreadCpuTime() - startCpu));
-      reply.setAllocatedBytes(Math.max(0, THREADS.getCurrentThreadAllocatedBytes() - startAllocated));
+      reply.setAllocatedBytes(
+          Math.max(0, THREADS.getCurrentThreadAllocatedBytes() - startAllocated));
     }
   }
 

@@ -38,6 +38,7 @@ final class JobLoop {
   private final ChildContext child;
   private final int maxFrameBytes;
   private final MemoryGauge memory = new MemoryGauge();
+
   /** The job the loop runs now, 0 between jobs: for the watchdog's stack replies. */
   private volatile long running;
 
@@ -192,7 +193,9 @@ final class JobLoop {
     @Override
     public Optional<java.time.Instant> deadline() {
       long epochMillis = request.getDeadlineEpochMillis();
-      return epochMillis > 0 ? Optional.of(java.time.Instant.ofEpochMilli(epochMillis)) : Optional.empty();
+      return epochMillis > 0
+          ? Optional.of(java.time.Instant.ofEpochMilli(epochMillis))
+          : Optional.empty();
     }
 
     @Override

@@ -17,9 +17,9 @@ import java.util.function.LongSupplier;
 /**
  * The child's control channel: a second connection to the master, served by a small daemon thread
  * that never runs jobs, so it answers while a job is stuck. It answers stack requests with the job
- * thread's stack. Its shutdown hook writes one line to the child's real standard error when the
- * JVM exits by itself while a job runs (a handler's {@code System.exit}), so the master's crash
- * report, which reads the child's last lines of output, can say so.
+ * thread's stack. Its shutdown hook writes one line to the child's real standard error when the JVM
+ * exits by itself while a job runs (a handler's {@code System.exit}), so the master's crash report,
+ * which reads the child's last lines of output, can say so.
  *
  * <p>Best effort throughout: if the control channel cannot be opened or breaks, the child works on
  * and the master simply gets no stacks from it.
@@ -35,16 +35,25 @@ final class Watchdog implements Runnable {
   private final Object writeLock = new Object();
   private volatile boolean quiet;
 
-  private Watchdog(SocketChannel channel, int maxFrameBytes, Thread jobThread, LongSupplier runningJob) {
+  private Watchdog(
+      SocketChannel channel, int maxFrameBytes, Thread jobThread, LongSupplier runningJob) {
     this.channel = channel;
     this.maxFrameBytes = maxFrameBytes;
     this.jobThread = jobThread;
     this.runningJob = runningJob;
   }
 
-  /** Connects, says hello as {@code control}, and starts the thread and the shutdown hook; or null. */
+  /**
+   * Connects, says hello as {@code control}, and starts the thread and the shutdown hook; or null.
+   */
   static Watchdog start(
-      Path socket, int childId, long pid, byte[] token, int maxFrameBytes, Thread jobThread, LongSupplier runningJob) {
+      Path socket,
+      int childId,
+      long pid,
+      byte[] token,
+      int maxFrameBytes,
+      Thread jobThread,
+      LongSupplier runningJob) {
     try {
       SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket));
       Hello hello =
@@ -60,10 +69,12 @@ final class Watchdog implements Runnable {
       Thread thread = new Thread(watchdog, "procpool-watchdog");
       thread.setDaemon(true);
       thread.start();
-      Runtime.getRuntime().addShutdownHook(new Thread(watchdog::onShutdown, "procpool-exit-notice"));
+      Runtime.getRuntime()
+          .addShutdownHook(new Thread(watchdog::onShutdown, "procpool-exit-notice"));
       return watchdog;
     } catch (IOException | RuntimeException e) {
-      System.err.println("procpool child " + childId + ": no control channel (" + e + "); no stacks on timeout");
+      System.err.println(
+          "procpool child " + childId + ": no control channel (" + e + "); no stacks on timeout");
       return null;
     }
   }
@@ -107,7 +118,8 @@ final class Watchdog implements Runnable {
     long job = runningJob.getAsLong();
     if (!quiet && job != 0) {
       // The real stderr: System.err may be swapped for the job's capture.
-      java.io.PrintStream err = new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true);
+      java.io.PrintStream err =
+          new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true);
       err.println(EXIT_MARKER + job + " runs (System.exit from its handler, or a signal)");
     }
   }
@@ -119,7 +131,12 @@ final class Watchdog implements Runnable {
   }
 
   static String stackOf(Thread thread) {
-    StringBuilder out = new StringBuilder("\"").append(thread.getName()).append("\" ").append(thread.getState()).append('\n');
+    StringBuilder out =
+        new StringBuilder("\"")
+            .append(thread.getName())
+            .append("\" ")
+            .append(thread.getState())
+            .append('\n');
     for (StackTraceElement frame : thread.getStackTrace()) {
       out.append("\tat ").append(frame).append('\n');
       if (out.length() > MAX_STACK_CHARS) {

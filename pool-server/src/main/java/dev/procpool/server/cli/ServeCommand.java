@@ -133,6 +133,22 @@ final class ServeCommand implements Callable<Integer> {
   Duration requestTimeout = Duration.ofSeconds(10);
 
   @Option(
+      names = "--slow-job-threshold",
+      converter = DurationConverter.class,
+      description =
+          "Log the stack of a job still running past this (once), and count it. Default: off.")
+  Duration slowJobThreshold;
+
+  @Option(
+      names = "--deadline-admission",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Refuse (503 + Retry-After) a job whose X-Job-Deadline-Ms the queue cannot meet, by the expected wait. Default: on.")
+  boolean deadlineAdmission = true;
+
+  @Option(
       names = "--max-connections",
       description =
           "Connections beyond this many are refused (503, closed) and counted. Default: ${DEFAULT-VALUE}.")
@@ -196,8 +212,12 @@ final class ServeCommand implements Callable<Integer> {
               .maxJobsPerChild(maxJobsPerChild)
               .maxChildren(maxChildren != null ? maxChildren : children)
               .childIdleTimeout(childIdleTimeout)
+              .deadlineAdmission(deadlineAdmission)
               // AppCDS: the first run records the children's classes, later children start faster.
               .childClassDataDirectory(dataDir.resolve("cds"));
+      if (slowJobThreshold != null) {
+        pool.slowJobThreshold(slowJobThreshold);
+      }
       pool.build(); // combinations (children <= maxChildren) are checked here, before anything
       // starts
       new HttpSettings(

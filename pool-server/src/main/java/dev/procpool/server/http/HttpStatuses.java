@@ -12,7 +12,7 @@ final class HttpStatuses {
       case INVALID_REQUEST -> HttpResponseStatus.BAD_REQUEST;
       case UNKNOWN_JOB_TYPE -> HttpResponseStatus.NOT_FOUND;
       case JOB_FAILED -> HttpResponseStatus.INTERNAL_SERVER_ERROR;
-      case JOB_TIMEOUT -> HttpResponseStatus.GATEWAY_TIMEOUT;
+      case JOB_TIMEOUT, DEADLINE_EXCEEDED -> HttpResponseStatus.GATEWAY_TIMEOUT;
       case CHILD_CRASHED, PROTOCOL_ERROR, POISON_JOB -> HttpResponseStatus.BAD_GATEWAY;
       case QUEUE_FULL, POOL_CLOSED, SPAWN_FAILED -> HttpResponseStatus.SERVICE_UNAVAILABLE;
       // Only the caller cancels a job; over HTTP that means the client went away.

@@ -42,6 +42,7 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
 
   static final int MAX_TYPE_CHARS = 128;
   static final String TIMEOUT_HEADER = "X-Job-Timeout-Ms";
+  static final String DEADLINE_HEADER = "X-Job-Deadline-Ms";
   private static final String JOBS = "/jobs/";
   private static final String ADMIN = "/admin/";
 
@@ -245,10 +246,57 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
       job =
           job.withTimeout(Duration.ofMillis(Math.min(millis, settings.maxJobTimeout().toMillis())));
     }
+    String deadlineHeader = request.headers().get(DEADLINE_HEADER);
+    if (deadlineHeader != null) {
+      long millis = positiveMillis(deadlineHeader);
+      if (millis <= 0) {
+        respond(
+            ctx,
+            request,
+            keepAlive,
+            error(
+                HttpResponseStatus.BAD_REQUEST,
+                FailureCode.INVALID_REQUEST.name(),
+                DEADLINE_HEADER
+                    + " must be a positive number of milliseconds: '"
+                    + deadlineHeader
+                    + "'"));
+        return;
+      }
+      job = job.withDeadline(java.time.Instant.now().plusMillis(millis));
+    }
     CompletableFuture<byte[]> future = pool.submit(job);
+    // Refused at once because the queue cannot meet the deadline: come back later (503), unlike a
+    // deadline that passed while the job waited (504).
+    boolean refusedNow = future.isCompletedExceptionally();
     inFlight = future;
     future.whenComplete(
-        (result, failure) -> respond(ctx, request, keepAlive, outcome(result, failure)));
+        (result, failure) ->
+            respond(
+                ctx, request, keepAlive, refusedNow ? refusal(failure) : outcome(result, failure)));
+  }
+
+  private static long positiveMillis(String header) {
+    try {
+      return Long.parseLong(header.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** A job refused at submit: a deadline the queue cannot meet is a 503 with Retry-After. */
+  private static FullHttpResponse refusal(Throwable failure) {
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    if (cause instanceof PoolException e && e.code() == FailureCode.DEADLINE_EXCEEDED) {
+      FullHttpResponse response =
+          error(HttpResponseStatus.SERVICE_UNAVAILABLE, e.code().name(), e.getMessage());
+      response.headers().setInt(HttpHeaderNames.RETRY_AFTER, 1);
+      return response;
+    }
+    return outcome(null, failure);
   }
 
   private static boolean supported(HttpVersion version) {

@@ -67,6 +67,22 @@ public final class Json {
     return write(object("code", code, "message", message));
   }
 
+  private static List<Map<String, Object>> deaths(PoolStatus s) {
+    List<Map<String, Object>> deaths = new ArrayList<>(s.recentDeaths().size());
+    for (PoolStatus.ChildDeath d : s.recentDeaths()) {
+      deaths.add(
+          object(
+              "childId", d.childId(),
+              "pid", d.pid(),
+              "at", d.at().toString(),
+              "exitStatus", d.exitStatus(),
+              "signal", d.signal(),
+              "cause", d.cause(),
+              "lastLines", d.lastLines()));
+    }
+    return deaths;
+  }
+
   /** {@code GET /status}, the dashboard's events and the admin answers share this document. */
   static Map<String, Object> status(PoolStatus s) {
     List<Map<String, Object>> children = new ArrayList<>(s.children().size());
@@ -81,7 +97,9 @@ public final class Json {
               "jobMillis", c.jobMillis(),
               "uptimeMillis", c.uptimeMillis(),
               "heapBytes", c.heapBytes(),
-              "rssBytes", c.rssBytes()));
+              "rssBytes", c.rssBytes(),
+              "cpuMillis", c.cpuMillis(),
+              "allocatedBytes", c.allocatedBytes()));
     }
     return object(
         "pool", s.name(),
@@ -95,6 +113,13 @@ public final class Json {
         "failed", s.failed(),
         "runP50Micros", s.runP50Micros(),
         "runP99Micros", s.runP99Micros(),
-        "children", children);
+        "children", children,
+        "time",
+            object(
+                "queueWaitMillis", s.time().queueWaitMillis(),
+                "overheadMillis", s.time().overheadMillis(),
+                "runMillis", s.time().runMillis(),
+                "cpuMillis", s.time().cpuMillis()),
+        "recentDeaths", deaths(s));
   }
 }

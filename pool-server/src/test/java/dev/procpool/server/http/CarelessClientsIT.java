@@ -179,6 +179,52 @@ class CarelessClientsIT {
   }
 
   @Test
+  void deadlineHeader_expiredInQueue504_unmeetable503_bad400() throws Exception {
+    try (Rendezvous rendezvous = new Rendezvous()) {
+      CompletableFuture<byte[]> blocker = pool.submit(Job.of("rendezvous", rendezvous.payload()));
+      rendezvous.awaitStart();
+      try (RawHttp client = new RawHttp(http.port())) {
+        client.send(
+            "POST /jobs/echo HTTP/1.1\r\nHost: x\r\nX-Job-Deadline-Ms: 150\r\nContent-Length: 2\r\n\r\nhi");
+        RawHttp.Response expired = client.read();
+        assertEquals(504, expired.status(), expired.body());
+        assertTrue(expired.body().contains("DEADLINE_EXCEEDED"), expired.body());
+        client.send(
+            "POST /jobs/echo HTTP/1.1\r\nHost: x\r\nX-Job-Deadline-Ms: soon\r\nContent-Length: 2\r\n\r\nhi");
+        assertEquals(400, client.read().status());
+      }
+      rendezvous.releaseAll(1);
+      blocker.get(30, TimeUnit.SECONDS);
+    }
+    ProcessPool strictPool = ProcessPool.builder().children(1).deadlineAdmission(true).start();
+    HttpFrontEnd strict = HttpFrontEnd.start(strictPool, HttpSettings.loopback(0));
+    try (RawHttp client = new RawHttp(strict.port())) {
+      for (int i = 0; i < 2; i++) {
+        client.send(post("sleep", "300"));
+        assertEquals(200, client.read().status()); // jobs take ~300 ms here
+      }
+      try (RawHttp busy = new RawHttp(strict.port());
+          RawHttp busy2 = new RawHttp(strict.port())) {
+        busy.send(post("sleep", "1000"));
+        busy2.send(post("sleep", "1000"));
+        awaitTrue(() -> strictPool.status().join().queued() == 1, 10);
+        client.send(
+            "POST /jobs/echo HTTP/1.1\r\nHost: x\r\nX-Job-Deadline-Ms: 100\r\nContent-Length: 2\r\n\r\nhi");
+        RawHttp.Response refused = client.read();
+        assertEquals(503, refused.status(), refused.body());
+        assertTrue(
+            refused.headers().stream().anyMatch(h -> h.startsWith("retry-after:")),
+            refused.headers().toString());
+        assertEquals(200, busy.read().status());
+        assertEquals(200, busy2.read().status());
+      }
+    } finally {
+      strict.close();
+      strictPool.close();
+    }
+  }
+
+  @Test
   void badHttpVersion_505() throws Exception {
     try (RawHttp client = new RawHttp(http.port())) {
       client.send("GET /health HTTP/9.9\r\nHost: x\r\n\r\n");

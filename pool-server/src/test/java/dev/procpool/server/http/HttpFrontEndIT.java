@@ -219,7 +219,7 @@ class HttpFrontEndIT {
     HttpResponse<String> status = get("/status");
     assertEquals(200, status.statusCode());
     assertTrue(status.body().contains("\"healthy\":true"), status.body());
-    assertEquals(2, status.body().split("\"pid\":").length - 1, status.body());
+    assertEquals(2, status.body().split("\"state\":").length - 1, status.body()); // one per child
 
     HttpResponse<String> metrics = get("/metrics");
     assertEquals(200, metrics.statusCode());
