@@ -71,6 +71,7 @@ public final class PoolConfig {
   private final Path classDataDirectory;
   private final Duration slowJobThreshold;
   private final boolean deadlineAdmission;
+  private final boolean jobAccounting;
 
   /** Only {@link PoolConfigBuilder#build()} makes one, after validating every setting. */
   PoolConfig(
@@ -98,7 +99,8 @@ public final class PoolConfig {
       Duration childIdleTimeout,
       Path classDataDirectory,
       Duration slowJobThreshold,
-      boolean deadlineAdmission) {
+      boolean deadlineAdmission,
+      boolean jobAccounting) {
     this.name = name;
     this.children = children;
     this.queueCapacity = queueCapacity;
@@ -124,6 +126,7 @@ public final class PoolConfig {
     this.classDataDirectory = classDataDirectory;
     this.slowJobThreshold = slowJobThreshold;
     this.deadlineAdmission = deadlineAdmission;
+    this.jobAccounting = jobAccounting;
   }
 
   public String name() {
@@ -228,6 +231,11 @@ public final class PoolConfig {
    */
   public boolean deadlineAdmission() {
     return deadlineAdmission;
+  }
+
+  /** Whether children measure each job's CPU time and allocated bytes. */
+  public boolean jobAccounting() {
+    return jobAccounting;
   }
 
   /** A builder with the defaults. */

@@ -47,6 +47,7 @@ public final class PoolConfigBuilder {
   private Path classDataDirectory;
   private Duration slowJobThreshold;
   private boolean deadlineAdmission;
+  private boolean jobAccounting = true;
 
   PoolConfigBuilder() {}
 
@@ -315,6 +316,16 @@ public final class PoolConfigBuilder {
   }
 
   /**
+   * Each child measures every job's thread CPU time and allocated bytes (HotSpot's per-thread
+   * counters) and reports them with the reply: {@code procpool.jobs.cpu}, {@code
+   * procpool.jobs.allocated}, per child in the status. Default: true.
+   */
+  public PoolConfigBuilder jobAccounting(boolean measure) {
+    this.jobAccounting = measure;
+    return this;
+  }
+
+  /**
    * Refuse at {@code submit}, with {@code DEADLINE_EXCEEDED}, a job whose expected queue wait (from
    * the queue, the busy children and recent run times) already exceeds its deadline, instead of
    * queueing it to expire. Default: false (the server turns it on).
@@ -357,7 +368,8 @@ public final class PoolConfigBuilder {
         childIdleTimeout,
         classDataDirectory,
         slowJobThreshold,
-        deadlineAdmission);
+        deadlineAdmission,
+        jobAccounting);
   }
 
   /**

@@ -95,7 +95,7 @@ public final class ProcessPool implements AutoCloseable {
                   config.childJvmOptions(),
                   entryPoint,
                   config.maxFrameBytes(),
-                  config.childEnvironment(),
+                  childEnvironment(config),
                   config.classDataDirectory(),
                   config.callbackExecutor()),
               metrics,
@@ -110,6 +110,15 @@ public final class ProcessPool implements AutoCloseable {
   /** For the gauges, which are first read after the engine exists. */
   private dev.procpool.internal.engine.Counts counts() {
     return engine.counts();
+  }
+
+  private static java.util.Map<String, String> childEnvironment(PoolConfig c) {
+    if (c.jobAccounting()) {
+      return c.childEnvironment();
+    }
+    java.util.Map<String, String> environment = new java.util.HashMap<>(c.childEnvironment());
+    environment.put("PROCPOOL_JOB_ACCOUNTING", "off");
+    return environment;
   }
 
   private static EngineSettings settings(PoolConfig c) {

@@ -36,12 +36,16 @@ public class LatencyBenchmark {
   @Param({"pool", "direct"})
   public String callbacks;
 
+  /** Per-job CPU and allocation accounting in the children: its cost per job, on against off. */
+  @Param({"on", "off"})
+  public String accounting;
+
   private ProcessPool pool;
   private final Job<byte[]> job = Job.of("echo", Payloads.ECHO_64);
 
   @Setup(Level.Trial)
   public void start() {
-    var builder = ProcessPool.builder().children(1);
+    var builder = ProcessPool.builder().children(1).jobAccounting(accounting.equals("on"));
     if (callbacks.equals("direct")) {
       builder.callbackExecutor(Runnable::run);
     }

@@ -11,7 +11,7 @@ import java.lang.management.ManagementFactory;
 final class JobCost {
   private static final com.sun.management.ThreadMXBean THREADS = threads();
 
-  private final long startNanos = System.nanoTime();
+  private final long startNanos = THREADS == null ? 0 : System.nanoTime();
   private final long startCpu = THREADS == null ? 0 : THREADS.getCurrentThreadCpuTime();
   private final long startAllocated =
       THREADS == null ? 0 : THREADS.getCurrentThreadAllocatedBytes();
@@ -23,8 +23,8 @@ final class JobCost {
   }
 
   void stop(JobReply.Builder reply) {
-    reply.setRunNanos(System.nanoTime() - startNanos);
     if (THREADS != null) {
+      reply.setRunNanos(System.nanoTime() - startNanos);
       reply.setCpuNanos(Math.max(0, THREADS.getCurrentThreadCpuTime() - startCpu));
       reply.setAllocatedBytes(
           Math.max(0, THREADS.getCurrentThreadAllocatedBytes() - startAllocated));
@@ -32,6 +32,9 @@ final class JobCost {
   }
 
   private static com.sun.management.ThreadMXBean threads() {
+    if ("off".equals(System.getenv("PROCPOOL_JOB_ACCOUNTING"))) {
+      return null; // the pool was built with jobAccounting(false)
+    }
     try {
       if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean bean
           && bean.isCurrentThreadCpuTimeSupported()

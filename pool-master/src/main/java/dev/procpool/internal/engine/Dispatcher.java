@@ -146,9 +146,9 @@ final class Dispatcher implements JobWatch.Expiry {
     long toDeadline =
         job.deadlineNanos() == 0 ? 0 : Math.max(1, job.deadlineNanos() - loop.nanoTime());
     if (toDeadline > 0 && (limit == 0 || toDeadline < limit)) {
-      watch.arm(child, job, toDeadline, Failure.DEADLINE_EXCEEDED, "deadline");
+      watch.arm(child, job, toDeadline, Failure.DEADLINE_EXCEEDED);
     } else {
-      watch.arm(child, job, limit, Failure.JOB_TIMEOUT, "timeout");
+      watch.arm(child, job, limit, Failure.JOB_TIMEOUT);
     }
     child.link().send(job.request(), failure -> onWriteFailed(child, job, failure));
   }

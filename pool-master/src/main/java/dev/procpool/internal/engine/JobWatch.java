@@ -54,10 +54,9 @@ final class JobWatch {
   /**
    * A job starts on {@code child}; it may run {@code limitNanos} (0: no limit) before {@code code}.
    */
-  void arm(ChildSlot child, PendingJob<?> job, long limitNanos, Failure code, String limitName) {
+  void arm(ChildSlot child, PendingJob<?> job, long limitNanos, Failure code) {
     if (limitNanos > 0) {
-      job.timeout(
-          loop.schedule(() -> onLimit(child, job, code, limitName, limitNanos), limitNanos));
+      job.timeout(loop.schedule(() -> onLimit(child, job, code, limitNanos), limitNanos));
     }
     if (slowThresholdNanos > 0 && (limitNanos == 0 || slowThresholdNanos < limitNanos)) {
       job.slowTimer(loop.schedule(() -> onSlow(child, job), slowThresholdNanos));
@@ -72,16 +71,14 @@ final class JobWatch {
     }
   }
 
-  private void onLimit(
-      ChildSlot child, PendingJob<?> job, Failure code, String limitName, long limitNanos) {
+  private void onLimit(ChildSlot child, PendingJob<?> job, Failure code, long limitNanos) {
     job.timeout(null);
     if (child.job() != job || job.isDone()) {
       return;
     }
     long ranMillis = TimeUnit.NANOSECONDS.toMillis(loop.nanoTime() - job.startedNanos());
     String why =
-        "ran past its "
-            + limitName
+        (code == Failure.JOB_TIMEOUT ? "timed out" : "passed its deadline")
             + " after "
             + ranMillis
             + " ms (limit "

@@ -81,12 +81,9 @@ public final class ChildMessageHandler extends SimpleChannelInboundHandler<ToMas
       if (message.hasStack()) {
         engine.onStack(child, message.getStack());
       } else {
-        log.warn(
-            "{}: {} sent {} on its control channel; closing it",
-            poolName,
+        engine.onProtocolError(
             child,
-            message.getKindCase());
-        ctx.close();
+            "sent an unexpected " + message.getKindCase() + " message on its control channel");
       }
       return;
     }
@@ -106,14 +103,12 @@ public final class ChildMessageHandler extends SimpleChannelInboundHandler<ToMas
       ctx.close();
       return;
     }
-    if (child != null && !control) {
-      engine.onProtocolError(child, "broke the protocol: " + cause.getMessage());
-    } else if (child != null) {
-      log.warn(
-          "{}: {} broke the protocol on its control channel: {}",
-          poolName,
+    if (child != null) {
+      engine.onProtocolError(
           child,
-          cause.getMessage());
+          "broke the protocol"
+              + (control ? " on its control channel: " : ": ")
+              + cause.getMessage());
     } else {
       log.warn("{}: dropped an unidentified connection: {}", poolName, cause.getMessage());
     }
