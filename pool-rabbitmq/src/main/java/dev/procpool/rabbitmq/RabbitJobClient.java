@@ -1,0 +1,245 @@
+package dev.procpool.rabbitmq;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.ConfirmListener;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import dev.procpool.FailureCode;
+import dev.procpool.Job;
+import dev.procpool.PoolException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Submits jobs to the pools behind a queue and completes each future exactly once, with the result
+ * or a {@link PoolException} of the same codes as a local pool.
+ *
+ * <ul>
+ *   <li>Publisher confirms and mandatory publishing: a job the broker did not take fails at once
+ *       ({@code QUEUE_FULL} when the queue is at its maximum length, {@code POOL_CLOSED} when no
+ *       queue is bound).
+ *   <li>Answers come back on direct reply-to, matched by correlation id; a second answer for the
+ *       same job (it ran again after its host died) is ignored.
+ *   <li>A client-side timeout ({@code JOB_TIMEOUT}) and a bound on outstanding jobs ({@code
+ *       QUEUE_FULL} at once).
+ *   <li>When the connection is lost, outstanding jobs fail with {@code POOL_CLOSED} (a job the
+ *       broker confirmed may still run: execution is at least once).
+ * </ul>
+ *
+ * Thread-safe.
+ */
+public final class RabbitJobClient implements AutoCloseable {
+  private static final String REPLY_TO = "amq.rabbitmq.reply-to";
+
+  private final RabbitTopology topology;
+  private final Duration timeout;
+  private final Semaphore outstanding;
+  private final Channel channel;
+  private final Object lock = new Object();
+  private final String clientId = UUID.randomUUID().toString();
+  private final AtomicLong ids = new AtomicLong();
+  private final Map<String, CompletableFuture<byte[]>> byCorrelation = new ConcurrentHashMap<>();
+  private final ConcurrentNavigableMap<Long, String> unconfirmed = new ConcurrentSkipListMap<>();
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread thread = new Thread(r, "procpool-rabbit-client-timeouts");
+            thread.setDaemon(true);
+            return thread;
+          });
+
+  private RabbitJobClient(
+      Connection connection, RabbitTopology topology, Duration timeout, int maxOutstanding)
+      throws IOException {
+    this.topology = topology;
+    this.timeout = timeout;
+    this.outstanding = new Semaphore(maxOutstanding);
+    this.channel = connection.createChannel();
+    topology.declare(channel);
+    channel.confirmSelect();
+    channel.addConfirmListener(new Confirms());
+    channel.addReturnListener(
+        returned ->
+            fail(
+                returned.getProperties().getCorrelationId(),
+                FailureCode.POOL_CLOSED,
+                "no queue took the job ("
+                    + returned.getReplyText()
+                    + "): is the topology declared?"));
+    channel.addShutdownListener(
+        cause ->
+            failAll(
+                "the broker connection was lost ("
+                    + cause.getMessage()
+                    + "); a job the broker had confirmed may still run"));
+    // Direct reply-to: consume before publishing, with auto-ack, on this same channel.
+    channel.basicConsume(REPLY_TO, true, new Answers(channel));
+  }
+
+  /**
+   * A client for {@code topology}'s queue.
+   *
+   * @param timeout the longest a submitter waits for an answer ({@code JOB_TIMEOUT})
+   * @param maxOutstanding jobs submitted and not yet answered, at most
+   */
+  public static RabbitJobClient connect(
+      Connection connection, RabbitTopology topology, Duration timeout, int maxOutstanding)
+      throws IOException {
+    if (maxOutstanding < 1) {
+      throw new IllegalArgumentException("maxOutstanding must be >= 1: " + maxOutstanding);
+    }
+    return new RabbitJobClient(connection, topology, timeout, maxOutstanding);
+  }
+
+  /** Publishes the job; never blocks on the answer. */
+  public CompletableFuture<byte[]> submit(Job<byte[]> job) {
+    CompletableFuture<byte[]> future = new CompletableFuture<>();
+    long id = ids.incrementAndGet();
+    if (!outstanding.tryAcquire()) {
+      future.completeExceptionally(
+          new PoolException(
+              FailureCode.QUEUE_FULL,
+              id,
+              topology.queue()
+                  + ": job "
+                  + id
+                  + " ("
+                  + job.type()
+                  + ") refused: too many jobs outstanding"));
+      return future;
+    }
+    String correlation = clientId + "-" + id;
+    byCorrelation.put(correlation, future);
+    future.whenComplete(
+        (v, e) -> {
+          byCorrelation.remove(correlation);
+          outstanding.release();
+        });
+    Map<String, Object> headers = new HashMap<>();
+    headers.put(Wire.TYPE, job.type());
+    job.timeout().ifPresent(t -> headers.put(Wire.TIMEOUT_MS, t.toMillis()));
+    AMQP.BasicProperties properties =
+        new AMQP.BasicProperties.Builder()
+            .correlationId(correlation)
+            .replyTo(REPLY_TO)
+            .deliveryMode(2) // persistent: a quorum queue keeps it on disk anyway
+            .headers(headers)
+            .build();
+    try {
+      synchronized (lock) {
+        unconfirmed.put(channel.getNextPublishSeqNo(), correlation);
+        channel.basicPublish(
+            RabbitTopology.EXCHANGE,
+            topology.queue(),
+            true,
+            properties,
+            job.payload().toByteArray());
+      }
+    } catch (IOException | RuntimeException e) {
+      fail(correlation, FailureCode.POOL_CLOSED, "could not publish: " + e);
+      return future;
+    }
+    timer.schedule(
+        () ->
+            fail(
+                correlation,
+                FailureCode.JOB_TIMEOUT,
+                "no answer within " + timeout.toMillis() + " ms"),
+        timeout.toMillis(),
+        TimeUnit.MILLISECONDS);
+    return future;
+  }
+
+  /** Jobs submitted and not yet answered. */
+  public int outstanding() {
+    return byCorrelation.size();
+  }
+
+  private void fail(String correlation, FailureCode code, String why) {
+    CompletableFuture<byte[]> future = correlation == null ? null : byCorrelation.get(correlation);
+    if (future != null) {
+      future.completeExceptionally(new PoolException(code, -1, topology.queue() + ": " + why));
+    }
+  }
+
+  private void failAll(String why) {
+    for (String correlation : byCorrelation.keySet()) {
+      fail(correlation, FailureCode.POOL_CLOSED, why);
+    }
+    unconfirmed.clear();
+  }
+
+  /** Confirms say the broker took the job (ack) or refused it (nack: the queue is full). */
+  private final class Confirms implements ConfirmListener {
+    @Override
+    public void handleAck(long seq, boolean multiple) {
+      take(seq, multiple);
+    }
+
+    @Override
+    public void handleNack(long seq, boolean multiple) {
+      for (String correlation : take(seq, multiple)) {
+        fail(
+            correlation,
+            FailureCode.QUEUE_FULL,
+            "the broker refused the job: the queue is at its maximum length");
+      }
+    }
+
+    private java.util.Collection<String> take(long seq, boolean multiple) {
+      Map<Long, String> done =
+          multiple ? unconfirmed.headMap(seq, true) : unconfirmed.subMap(seq, true, seq, true);
+      java.util.List<String> correlations = new java.util.ArrayList<>(done.values());
+      done.clear();
+      return correlations;
+    }
+  }
+
+  private final class Answers extends DefaultConsumer {
+    Answers(Channel channel) {
+      super(channel);
+    }
+
+    @Override
+    public void handleDelivery(
+        String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+      CompletableFuture<byte[]> future = byCorrelation.get(properties.getCorrelationId());
+      if (future == null) {
+        return; // timed out already, or a second answer after a redelivery
+      }
+      PoolException failure = Wire.failure(properties.getHeaders(), -1);
+      if (failure != null) {
+        future.completeExceptionally(failure);
+      } else {
+        future.complete(body);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    failAll("the client is closed");
+    timer.shutdownNow();
+    try {
+      if (channel.isOpen()) {
+        channel.close();
+      }
+    } catch (IOException | java.util.concurrent.TimeoutException | RuntimeException e) {
+      // closing anyway
+    }
+  }
+}
