@@ -159,6 +159,53 @@ class RabbitClusterIT {
     }
   }
 
+  /**
+   * A worker stopped (SIGSTOP) under load looks dead to the broker after two missed heartbeats: its
+   * unacked jobs go to the others. When it wakes (SIGCONT), its old channel is gone: it acks
+   * nothing, and the idempotency guard keeps every effect single.
+   */
+  @Test
+  void zombieWorker_stoppedThenContinued_jobsRedelivered_noDuplicateEffect() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      startWorker();
+    }
+    RabbitTopology topology = new RabbitTopology(queue, 3, 100_000);
+    try (RabbitJobClient client =
+        RabbitJobClient.connect(connection, topology, Duration.ofSeconds(120), 5_000)) {
+      List<CompletableFuture<byte[]>> jobs = new ArrayList<>();
+      long zombie = workers.get(0).pid();
+      for (int i = 0; i < 600; i++) {
+        jobs.add(
+            client.submit(Job.of("record", (queue + "-" + i).getBytes(StandardCharsets.UTF_8))));
+        if (i == 200) {
+          assertEquals(
+              0, new ProcessBuilder("kill", "-STOP", Long.toString(zombie)).start().waitFor());
+        }
+      }
+      Thread.sleep(
+          8_000); // past two missed heartbeats (2 s each): the broker has given its jobs away
+      assertEquals(0, new ProcessBuilder("kill", "-CONT", Long.toString(zombie)).start().waitFor());
+      for (int i = 0; i < 600; i++) {
+        assertEquals(
+            "done " + queue + "-" + i,
+            new String(jobs.get(i).get(120, TimeUnit.SECONDS), StandardCharsets.UTF_8));
+      }
+    }
+    try (java.sql.Connection db = DriverManager.getConnection(PG);
+        Statement sql = db.createStatement();
+        ResultSet rows =
+            sql.executeQuery(
+                "SELECT count(*) FROM "
+                    + RecordEffect.TABLE
+                    + " WHERE job_key LIKE '"
+                    + queue
+                    + "-%'")) {
+      rows.next();
+      assertEquals(600, rows.getInt(1), "every side effect exactly once");
+    }
+    assertTrue(workers.get(0).isAlive(), "the zombie woke up and lives on");
+  }
+
   @Test
   void poisonJob_deadLetteredAfterTheDeliveryLimit() throws Exception {
     startWorker();
