@@ -3,6 +3,7 @@ package dev.procpool.server.cli;
 import dev.procpool.PoolConfig;
 import dev.procpool.PoolConfigBuilder;
 import dev.procpool.ProcessPool;
+import dev.procpool.server.http.Backend;
 import dev.procpool.server.http.HttpFrontEnd;
 import dev.procpool.server.http.HttpSettings;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -132,6 +133,34 @@ final class ServeCommand implements Callable<Integer> {
           "A request must arrive whole within this time of its first byte, else 408. Default: 10s.")
   Duration requestTimeout = Duration.ofSeconds(10);
 
+  /** Where this server stands when it shares a broker's queue with others. */
+  enum Role {
+    /** HTTP only: jobs go to the broker, any worker runs them. */
+    front,
+    /** A pool consuming the broker's queue (its HTTP serves status, metrics and local jobs). */
+    worker,
+    /** Both: HTTP forwards to the broker, and a local pool works the queue too. */
+    both
+  }
+
+  @Option(
+      names = "--broker",
+      paramLabel = "<amqp url>",
+      description =
+          "Share a RabbitMQ queue with other servers, e.g. amqp://127.0.0.1:5672. Credentials from PROCPOOL_BROKER_USER/PROCPOOL_BROKER_PASSWORD or --broker-credentials-file, never the URL.")
+  String broker;
+
+  @Option(names = "--broker-queue", description = "The shared queue. Default: ${DEFAULT-VALUE}.")
+  String brokerQueue = dev.procpool.rabbitmq.RabbitTopology.DEFAULT_QUEUE;
+
+  @Option(names = "--role", description = "With --broker: front, worker or both. Default: both.")
+  Role role;
+
+  @Option(
+      names = "--broker-credentials-file",
+      description = "A file holding user:password for the broker.")
+  Path brokerCredentialsFile;
+
   @Option(
       names = "--slow-job-threshold",
       converter = DurationConverter.class,
@@ -231,22 +260,32 @@ final class ServeCommand implements Callable<Integer> {
               null,
               reusePort)
           .withClientLimits(maxConnections, cancelRunningOnDisconnect);
+      if (broker != null) {
+        dev.procpool.server.broker.BrokerLink.checkUrl(broker);
+        new dev.procpool.rabbitmq.RabbitTopology(brokerQueue, 5, 100_000);
+      } else if (role != null) {
+        throw new IllegalArgumentException("--role needs --broker");
+      }
     } catch (IllegalArgumentException | IllegalStateException e) {
       System.err.println("procpool: " + e.getMessage());
       return 2;
     }
 
+    Role serving = broker == null ? null : role != null ? role : Role.both;
+    boolean local = serving != Role.front;
     EmbeddedDatabase embedded = null;
     String url = dbUrl;
     String user = dbUser;
     String password = dbPassword != null ? dbPassword : System.getenv("PROCPOOL_DB_PASSWORD");
-    if (url == null) {
+    if (url == null && local) {
       embedded = EmbeddedDatabase.start(dataDir);
       url = embedded.url();
       user = embedded.user();
       password = embedded.password();
     }
-    pool.childEnvironment("PROCPOOL_DB_URL", url);
+    if (url != null) {
+      pool.childEnvironment("PROCPOOL_DB_URL", url);
+    }
     if (user != null) {
       pool.childEnvironment("PROCPOOL_DB_USER", user);
     }
@@ -277,11 +316,19 @@ final class ServeCommand implements Callable<Integer> {
 
     ProcessPool processPool = null;
     HttpFrontEnd http = null;
+    Shared shared = null;
     try {
-      processPool = pool.start();
+      processPool = local ? pool.start() : null;
+      Backend backend = processPool == null ? null : Backend.local(processPool);
+      if (serving != null) {
+        shared =
+            Shared.open(
+                serving, broker, brokerQueue, brokerCredentialsFile, processPool, jobTimeout);
+        backend = shared.backend();
+      }
       http =
           HttpFrontEnd.start(
-              processPool,
+              backend,
               new HttpSettings(
                   bind,
                   port,
@@ -294,7 +341,10 @@ final class ServeCommand implements Callable<Integer> {
                   reusePort,
                   maxConnections,
                   cancelRunningOnDisconnect));
-      String where = dbUrl == null ? "embedded H2 in " + dataDir.toAbsolutePath() : url;
+      String where =
+          !local
+              ? "none (role front)"
+              : dbUrl == null ? "embedded H2 in " + dataDir.toAbsolutePath() : url;
       System.out.println(
           "procpool "
               + VersionProvider.version()
@@ -306,6 +356,9 @@ final class ServeCommand implements Callable<Integer> {
               + children
               + ", database="
               + where
+              + (serving == null
+                  ? ""
+                  : ", role=" + serving + ", broker=" + broker + ", queue=" + brokerQueue)
               + ")");
       System.out.println(
           "admin token in "
@@ -352,9 +405,14 @@ final class ServeCommand implements Callable<Integer> {
         // Handover: the new server on the same port takes new connections from now on.
         http.handOver(drainTimeout.toMillis());
       }
+      if (shared != null) {
+        shared.stopConsuming(drainTimeout); // the broker's jobs go to other hosts from now on
+      }
       // Drain with HTTP still up: requests in flight get their answers, new jobs get 503 with
       // Retry-After (the pool refuses them), /health says why. Then the listener goes.
-      processPool.close();
+      if (processPool != null) {
+        processPool.close();
+      }
       return 0;
     } catch (dev.procpool.PoolException e) {
       System.err.println("procpool: " + e.getMessage());
@@ -362,6 +420,9 @@ final class ServeCommand implements Callable<Integer> {
     } finally {
       if (http != null) {
         http.close();
+      }
+      if (shared != null) {
+        shared.close();
       }
       if (processPool != null) {
         processPool.close();

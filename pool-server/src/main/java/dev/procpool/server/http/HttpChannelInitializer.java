@@ -1,6 +1,5 @@
 package dev.procpool.server.http;
 
-import dev.procpool.ProcessPool;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -20,19 +19,19 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
   static final int MAX_INITIAL_LINE = 4096;
   static final int MAX_HEADER_BYTES = 8192;
 
-  private final ProcessPool pool;
+  private final Backend backend;
   private final HttpSettings settings;
   private final ChannelGroup connections;
   private final java.util.concurrent.atomic.AtomicBoolean draining;
   private final HttpMeters meters;
 
   HttpChannelInitializer(
-      ProcessPool pool,
+      Backend backend,
       HttpSettings settings,
       ChannelGroup connections,
       java.util.concurrent.atomic.AtomicBoolean draining,
       HttpMeters meters) {
-    this.pool = pool;
+    this.backend = backend;
     this.settings = settings;
     this.connections = connections;
     this.draining = draining;
@@ -62,7 +61,7 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
     pipeline.addLast(new RequestDeadline(settings.requestTimeout().toMillis()));
     pipeline.addLast(new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192));
     pipeline.addLast(new BodyLimit(settings.maxBodyBytes()));
-    pipeline.addLast(new JobRequestHandler(pool, settings, draining, meters));
+    pipeline.addLast(new JobRequestHandler(backend, settings, draining, meters));
   }
 
   /**

@@ -72,6 +72,11 @@ public final class HttpFrontEnd implements AutoCloseable {
 
   /** Binds and starts serving; blocks until bound. */
   public static HttpFrontEnd start(ProcessPool pool, HttpSettings settings) {
+    return start(Backend.local(pool), settings);
+  }
+
+  /** Binds and starts serving {@code backend}; blocks until bound. */
+  public static HttpFrontEnd start(Backend backend, HttpSettings settings) {
     int page = Dashboard.PAGE.length; // load the page here, not on the event loop
     assert page > 0;
     if (settings.reusePort() && !Epoll.isAvailable()) {
@@ -102,7 +107,7 @@ public final class HttpFrontEnd implements AutoCloseable {
                   new io.netty.channel.AdaptiveRecvByteBufAllocator(64, 2048, 64 * 1024)
                       .maxMessagesPerRead(1))
               .childHandler(
-                  new HttpChannelInitializer(pool, settings, connections, draining, meters));
+                  new HttpChannelInitializer(backend, settings, connections, draining, meters));
       if (settings.reusePort()) {
         bootstrap
             .channel(EpollServerSocketChannel.class)

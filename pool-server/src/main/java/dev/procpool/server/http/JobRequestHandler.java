@@ -3,7 +3,6 @@ package dev.procpool.server.http;
 import dev.procpool.FailureCode;
 import dev.procpool.Job;
 import dev.procpool.PoolException;
-import dev.procpool.PoolStatus;
 import dev.procpool.ProcessPool;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -46,7 +45,7 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
   private static final String JOBS = "/jobs/";
   private static final String ADMIN = "/admin/";
 
-  private final ProcessPool pool;
+  private final Backend backend;
   private final HttpSettings settings;
 
   /** User event: the server is handing over; close this connection once it is idle. */
@@ -84,12 +83,12 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
   private java.util.concurrent.ScheduledFuture<?> stream;
 
   JobRequestHandler(
-      ProcessPool pool,
+      Backend backend,
       HttpSettings settings,
       java.util.concurrent.atomic.AtomicBoolean draining,
       HttpMeters meters) {
     super(false); // requests are released after they are answered
-    this.pool = pool;
+    this.backend = backend;
     this.settings = settings;
     this.draining = draining;
     this.meters = meters;
@@ -265,7 +264,7 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
       }
       job = job.withDeadline(java.time.Instant.now().plusMillis(millis));
     }
-    CompletableFuture<byte[]> future = pool.submit(job);
+    CompletableFuture<byte[]> future = backend.submit(job);
     // Refused at once because the queue cannot meet the deadline: come back later (503), unlike a
     // deadline that passed while the job waited (504).
     boolean refusedNow = future.isCompletedExceptionally();
@@ -342,14 +341,15 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
         ctx.executor()
             .scheduleAtFixedRate(
                 () ->
-                    pool.status()
+                    backend
+                        .status()
                         .whenComplete(
                             (status, failure) -> {
                               if (status != null && ctx.channel().isActive()) {
                                 ctx.writeAndFlush(
                                     new io.netty.handler.codec.http.DefaultHttpContent(
                                         Unpooled.copiedBuffer(
-                                            "data: " + Json.write(Json.status(status)) + "\n\n",
+                                            "data: " + Json.write(status) + "\n\n",
                                             StandardCharsets.UTF_8)));
                               }
                             }),
@@ -405,6 +405,18 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
       respond(ctx, request, keepAlive, response);
       return;
     }
+    if (backend.pool().isEmpty()) {
+      respond(
+          ctx,
+          request,
+          keepAlive,
+          error(
+              HttpResponseStatus.NOT_FOUND,
+              "NOT_FOUND",
+              "this server has no local pool to steer (role front)"));
+      return;
+    }
+    ProcessPool pool = backend.pool().get();
     CompletableFuture<Void> done;
     String what;
     if (action.equals("restart")) {
@@ -435,7 +447,7 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
           error(HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no admin action " + action));
       return;
     }
-    done.thenCompose(v -> pool.status())
+    done.thenCompose(v -> backend.status())
         .whenComplete(
             (status, failure) ->
                 respond(
@@ -449,7 +461,7 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
                             String.valueOf(failure.getMessage()))
                         : json(
                             HttpResponseStatus.OK,
-                            Json.write(Json.object("status", what, "pool", Json.status(status))))));
+                            Json.write(Json.object("status", what, "pool", status)))));
   }
 
   private static FullHttpResponse outcome(byte[] result, Throwable failure) {
@@ -485,7 +497,7 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
   }
 
   private void health(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
-    String problem = pool.problem().orElse(null);
+    String problem = backend.problem().orElse(null);
     FullHttpResponse response =
         problem == null
             ? json(HttpResponseStatus.OK, Json.write(Json.object("status", "serving")))
@@ -496,7 +508,7 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
   }
 
   private void status(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
-    CompletableFuture<PoolStatus> status = pool.status();
+    CompletableFuture<java.util.Map<String, Object>> status = backend.status();
     status.whenComplete(
         (s, failure) ->
             respond(
@@ -508,7 +520,7 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
                         HttpResponseStatus.SERVICE_UNAVAILABLE,
                         FailureCode.POOL_CLOSED.name(),
                         failure.getMessage())
-                    : json(HttpResponseStatus.OK, Json.write(Json.status(s)))));
+                    : json(HttpResponseStatus.OK, Json.write(s))));
   }
 
   private boolean onlyGet(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {

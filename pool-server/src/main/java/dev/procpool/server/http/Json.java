@@ -38,7 +38,7 @@ public final class Json {
   }
 
   /** An ordered JSON object from alternating names and values (values may be null). */
-  static Map<String, Object> object(Object... namesAndValues) {
+  public static Map<String, Object> object(Object... namesAndValues) {
     Map<String, Object> object = new LinkedHashMap<>();
     for (int i = 0; i < namesAndValues.length; i += 2) {
       object.put((String) namesAndValues[i], namesAndValues[i + 1]);
@@ -84,7 +84,7 @@ public final class Json {
   }
 
   /** {@code GET /status}, the dashboard's events and the admin answers share this document. */
-  static Map<String, Object> status(PoolStatus s) {
+  public static Map<String, Object> status(PoolStatus s) {
     List<Map<String, Object>> children = new ArrayList<>(s.children().size());
     for (PoolStatus.Child c : s.children()) {
       children.add(
