@@ -206,6 +206,76 @@ class RabbitClusterIT {
     assertTrue(workers.get(0).isAlive(), "the zombie woke up and lives on");
   }
 
+  /** {@code rabbitmqctl stop_app} / {@code start_app}: client and worker recover by themselves. */
+  @Test
+  void brokerRestart_clientAndWorkerRecover_noJobLost() throws Exception {
+    startWorker();
+    RabbitTopology topology = new RabbitTopology(queue, 3, 100_000);
+    ConnectionFactory factory = new ConnectionFactory();
+    factory.setUri("amqp://127.0.0.1:5672");
+    factory.setNetworkRecoveryInterval(500);
+    try (Connection recovering = factory.newConnection("procpool-test-recovering-client");
+        RabbitJobClient client =
+            RabbitJobClient.connect(recovering, topology, Duration.ofSeconds(60), 1_000)) {
+      runRecords(client, 0, 100);
+      try {
+        rabbitmqctl("stop_app");
+      } finally {
+        rabbitmqctl("start_app"); // whatever happens, the broker comes back for the other tests
+      }
+      rabbitmqctl("await_startup");
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (true) { // until the client's connection is back
+        try {
+          assertEquals(
+              "done " + queue + "-probe",
+              new String(
+                  client
+                      .submit(Job.of("record", (queue + "-probe").getBytes(StandardCharsets.UTF_8)))
+                      .get(10, TimeUnit.SECONDS),
+                  StandardCharsets.UTF_8));
+          break;
+        } catch (ExecutionException | java.util.concurrent.TimeoutException notYet) {
+          assertTrue(System.nanoTime() < deadline, "the client never recovered: " + notYet);
+          Thread.sleep(500);
+        }
+      }
+      runRecords(client, 100, 200);
+    }
+    try (java.sql.Connection db = DriverManager.getConnection(PG);
+        Statement sql = db.createStatement();
+        ResultSet rows =
+            sql.executeQuery(
+                "SELECT count(*) FROM "
+                    + RecordEffect.TABLE
+                    + " WHERE job_key LIKE '"
+                    + queue
+                    + "-%'")) {
+      rows.next();
+      assertEquals(201, rows.getInt(1), "every job before and after the restart, and the probe");
+    }
+  }
+
+  private void runRecords(RabbitJobClient client, int from, int to) throws Exception {
+    List<CompletableFuture<byte[]>> jobs = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      jobs.add(client.submit(Job.of("record", (queue + "-" + i).getBytes(StandardCharsets.UTF_8))));
+    }
+    for (int i = 0; i < jobs.size(); i++) {
+      assertEquals(
+          "done " + queue + "-" + (from + i),
+          new String(jobs.get(i).get(60, TimeUnit.SECONDS), StandardCharsets.UTF_8));
+    }
+  }
+
+  private static void rabbitmqctl(String command) throws Exception {
+    Process ctl =
+        new ProcessBuilder("rabbitmqctl", "-q", command).redirectErrorStream(true).start();
+    String out = new String(ctl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(ctl.waitFor(120, TimeUnit.SECONDS), "rabbitmqctl " + command + " hung");
+    assertEquals(0, ctl.exitValue(), "rabbitmqctl " + command + ": " + out);
+  }
+
   @Test
   void poisonJob_deadLetteredAfterTheDeliveryLimit() throws Exception {
     startWorker();
