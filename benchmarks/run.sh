@@ -22,5 +22,18 @@ sort -t= -k4 -n "$OUT/cold-all.txt" | sed -n 2p > "$OUT/cold.txt"
 
 java -cp "$JAR" dev.procpool.bench.load.HttpVsLibrary "$OUT/http.txt" 16 10
 
+# Through the local RabbitMQ (skipped when no broker answers on 127.0.0.1:5672).
+if java -cp "$JAR" dev.procpool.bench.BrokerThroughput "$OUT/broker.txt"; then :; else echo "no broker: skipped" > "$OUT/broker.txt"; fi
+
 java -cp "$JAR" dev.procpool.bench.ResultsReport "$OUT" benchmarks/RESULTS.md
+{
+  echo
+  echo "## Through RabbitMQ (BrokerThroughput)"
+  echo
+  echo "No-op jobs, 128 in flight, quorum queue on the local broker; the raw ceiling is a consumer that answers at once."
+  echo
+  echo '```'
+  cat "$OUT/broker.txt"
+  echo '```'
+} >> benchmarks/RESULTS.md
 echo "wrote benchmarks/RESULTS.md"
