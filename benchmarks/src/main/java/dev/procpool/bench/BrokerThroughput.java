@@ -82,25 +82,7 @@ public final class BrokerThroughput {
     Channel server = connection.createChannel();
     RabbitTopology.of(queue).declare(server);
     server.basicQos(prefetch);
-    server.basicConsume(
-        queue,
-        false,
-        new DefaultConsumer(server) {
-          @Override
-          public void handleDelivery(
-              String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body)
-              throws java.io.IOException {
-            getChannel()
-                .basicPublish(
-                    "",
-                    properties.getReplyTo(),
-                    new AMQP.BasicProperties.Builder()
-                        .correlationId(properties.getCorrelationId())
-                        .build(),
-                    body);
-            getChannel().basicAck(envelope.getDeliveryTag(), false);
-          }
-        });
+    server.basicConsume(queue, false, new EchoConsumer(server));
     try (RabbitJobClient client =
         RabbitJobClient.connect(
             connection, RabbitTopology.of(queue), Duration.ofMinutes(2), 10_000)) {
@@ -113,25 +95,7 @@ public final class BrokerThroughput {
 
   private static double rawLatencyMicros(Connection connection, String queue) throws Exception {
     Channel server = connection.createChannel();
-    server.basicConsume(
-        queue,
-        false,
-        new DefaultConsumer(server) {
-          @Override
-          public void handleDelivery(
-              String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body)
-              throws java.io.IOException {
-            getChannel()
-                .basicPublish(
-                    "",
-                    properties.getReplyTo(),
-                    new AMQP.BasicProperties.Builder()
-                        .correlationId(properties.getCorrelationId())
-                        .build(),
-                    body);
-            getChannel().basicAck(envelope.getDeliveryTag(), false);
-          }
-        });
+    server.basicConsume(queue, false, new EchoConsumer(server));
     try (RabbitJobClient client =
         RabbitJobClient.connect(connection, RabbitTopology.of(queue), Duration.ofMinutes(2), 10)) {
       return latencyMicros(client);
@@ -139,6 +103,28 @@ public final class BrokerThroughput {
       server.queueDelete(queue);
       server.queueDelete(queue + ".dead");
       server.close();
+    }
+  }
+
+  /** Answers every request at once with its own body: the broker's cost alone. */
+  private static final class EchoConsumer extends DefaultConsumer {
+    EchoConsumer(Channel channel) {
+      super(channel);
+    }
+
+    @Override
+    public void handleDelivery(
+        String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body)
+        throws java.io.IOException {
+      getChannel()
+          .basicPublish(
+              "",
+              properties.getReplyTo(),
+              new AMQP.BasicProperties.Builder()
+                  .correlationId(properties.getCorrelationId())
+                  .build(),
+              body);
+      getChannel().basicAck(envelope.getDeliveryTag(), false);
     }
   }
 

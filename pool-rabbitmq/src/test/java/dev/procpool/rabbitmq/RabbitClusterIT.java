@@ -139,18 +139,7 @@ class RabbitClusterIT {
       }
       assertEquals(0, client.outstanding());
     }
-    try (java.sql.Connection db = DriverManager.getConnection(PG);
-        Statement sql = db.createStatement();
-        ResultSet rows =
-            sql.executeQuery(
-                "SELECT count(*) FROM "
-                    + RecordEffect.TABLE
-                    + " WHERE job_key LIKE '"
-                    + queue
-                    + "-%'")) {
-      rows.next();
-      assertEquals(2_000, rows.getInt(1), "every side effect exactly once");
-    }
+    assertEquals(2_000, effects(), "every side effect exactly once");
     for (int i = 1; i < 3; i++) {
       assertTrue(
           maxInFlight.get(i).get() <= 2,
@@ -191,18 +180,7 @@ class RabbitClusterIT {
             new String(jobs.get(i).get(120, TimeUnit.SECONDS), StandardCharsets.UTF_8));
       }
     }
-    try (java.sql.Connection db = DriverManager.getConnection(PG);
-        Statement sql = db.createStatement();
-        ResultSet rows =
-            sql.executeQuery(
-                "SELECT count(*) FROM "
-                    + RecordEffect.TABLE
-                    + " WHERE job_key LIKE '"
-                    + queue
-                    + "-%'")) {
-      rows.next();
-      assertEquals(600, rows.getInt(1), "every side effect exactly once");
-    }
+    assertEquals(600, effects(), "every side effect exactly once");
     assertTrue(workers.get(0).isAlive(), "the zombie woke up and lives on");
   }
 
@@ -242,6 +220,11 @@ class RabbitClusterIT {
       }
       runRecords(client, 100, 200);
     }
+    assertEquals(201, effects(), "every job before and after the restart, and the probe");
+  }
+
+  /** Side effects recorded for this test's jobs. */
+  private int effects() throws Exception {
     try (java.sql.Connection db = DriverManager.getConnection(PG);
         Statement sql = db.createStatement();
         ResultSet rows =
@@ -252,7 +235,7 @@ class RabbitClusterIT {
                     + queue
                     + "-%'")) {
       rows.next();
-      assertEquals(201, rows.getInt(1), "every job before and after the restart, and the probe");
+      return rows.getInt(1);
     }
   }
 

@@ -193,14 +193,7 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
 
   private void job(
       ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive, String rawType) {
-    if (!request.method().equals(HttpMethod.POST)) {
-      FullHttpResponse response =
-          error(
-              HttpResponseStatus.METHOD_NOT_ALLOWED,
-              "METHOD_NOT_ALLOWED",
-              "jobs are submitted with POST");
-      response.headers().set(HttpHeaderNames.ALLOW, "POST");
-      respond(ctx, request, keepAlive, response);
+    if (!onlyPost(ctx, request, keepAlive, "jobs are submitted with POST")) {
       return;
     }
     // The raw path is checked as it came: an encoded slash or dot segment is not a job type.
@@ -395,14 +388,7 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
       respond(ctx, request, keepAlive, response);
       return;
     }
-    if (!request.method().equals(HttpMethod.POST)) {
-      FullHttpResponse response =
-          error(
-              HttpResponseStatus.METHOD_NOT_ALLOWED,
-              "METHOD_NOT_ALLOWED",
-              "admin actions are POSTed");
-      response.headers().set(HttpHeaderNames.ALLOW, "POST");
-      respond(ctx, request, keepAlive, response);
+    if (!onlyPost(ctx, request, keepAlive, "admin actions are POSTed")) {
       return;
     }
     if (backend.pool().isEmpty()) {
@@ -521,6 +507,18 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
                         FailureCode.POOL_CLOSED.name(),
                         failure.getMessage())
                     : json(HttpResponseStatus.OK, Json.write(s))));
+  }
+
+  private boolean onlyPost(
+      ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive, String why) {
+    if (request.method().equals(HttpMethod.POST)) {
+      return true;
+    }
+    FullHttpResponse response =
+        error(HttpResponseStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", why);
+    response.headers().set(HttpHeaderNames.ALLOW, "POST");
+    respond(ctx, request, keepAlive, response);
+    return false;
   }
 
   private boolean onlyGet(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
