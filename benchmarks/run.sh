@@ -22,11 +22,19 @@ sort -t= -k4 -n "$OUT/cold-all.txt" | sed -n 2p > "$OUT/cold.txt"
 
 java -cp "$JAR" dev.procpool.bench.load.HttpVsLibrary "$OUT/http.txt" 16 10
 
+java -cp "$JAR" dev.procpool.bench.Scaling "$OUT/scaling.md" benchmarks/scaling.png
+
 # Through the local RabbitMQ (skipped when no broker answers on 127.0.0.1:5672).
 if java -cp "$JAR" dev.procpool.bench.BrokerThroughput "$OUT/broker.txt"; then :; else echo "no broker: skipped" > "$OUT/broker.txt"; fi
 
 java -cp "$JAR" dev.procpool.bench.ResultsReport "$OUT" benchmarks/RESULTS.md
 {
+  echo
+  echo "## Scaling with children (Scaling)"
+  echo
+  cat "$OUT/scaling.md"
+  echo
+  echo '![scaling](scaling.png)'
   echo
   echo "## Through RabbitMQ (BrokerThroughput)"
   echo

@@ -1,0 +1,5 @@
+import { work } from './work.mjs';
+process.on('message', (m) => {
+  work(m.ms);
+  process.send({ id: m.id });
+});

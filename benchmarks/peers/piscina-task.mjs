@@ -1,0 +1,2 @@
+import { work } from './work.mjs';
+export default ({ ms }) => work(ms);

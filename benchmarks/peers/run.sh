@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Side by side with the peers, under their own benchmark protocol (a fresh process, 2 workers,
+# 2,000 warm-up jobs, 10,000 measured jobs, 128 in flight), no-op and 1 ms jobs, rounds interleaved
+# so that a noisy moment hits every contender alike. Installs the Node peers from the npm registry.
+# Usage: benchmarks/peers/run.sh [rounds, default 5]. Appends the table and a chart to RESULTS.md.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROUNDS="${1:-5}"
+npm install --silent --no-audit --no-fund
+(cd ../.. && ./mvnw -B -q package -DskipTests)
+JAR=../target/benchmarks.jar
+OUT=../target/peers
+mkdir -p "$OUT"
+: > "$OUT/runs.jsonl"
+contenders=(piscina qoper8-wt qoper8-cp fork python procpool)
+total=$(( ROUNDS * ${#contenders[@]} * 2 ))
+n=0
+began=$(date +%s)
+for round in $(seq 1 "$ROUNDS"); do
+  for ms in 0 1; do
+    for c in "${contenders[@]}"; do
+      n=$((n + 1))
+      elapsed=$(( $(date +%s) - began ))
+      left=$(( n > 1 ? elapsed * (total - n + 1) / (n - 1) : 0 ))
+      echo "[$n of $total, ~${left}s left] round $round: $c, ${ms} ms jobs" >&2
+      case "$c" in
+        python) timeout 300 python3 ppe.py "$ms" >> "$OUT/runs.jsonl" ;;
+        procpool) timeout 300 java -cp "$JAR" dev.procpool.bench.PeersProtocol "$ms" 2>/dev/null | grep '^{' >> "$OUT/runs.jsonl" ;;
+        *) timeout 300 node bench.mjs "$c" "$ms" >> "$OUT/runs.jsonl" ;;
+      esac
+    done
+  done
+done
+java -cp "$JAR" dev.procpool.bench.PeersReport "$OUT/runs.jsonl" "$OUT/table.md" ../peers.png
+{
+  echo
+  echo "## Side by side with the peers (benchmarks/peers/run.sh $ROUNDS, $(date -u +%Y-%m-%d))"
+  echo
+  cat "$OUT/table.md"
+  echo
+  echo '![no-op jobs/s](peers.png)'
+} >> ../RESULTS.md
+echo "appended to benchmarks/RESULTS.md; chart in benchmarks/peers.png"

@@ -1,0 +1,78 @@
+package dev.procpool.bench;
+
+import dev.procpool.Job;
+import dev.procpool.ProcessPool;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * procpool under the protocol Node's pools are benchmarked with: a fresh JVM, 2 children, 2,000
+ * warm-up jobs, then 10,000 measured jobs with 128 in flight; no-op jobs ({@code args[0]} = 0) or a
+ * blocking sleep of that many milliseconds (the server's demo {@code sleep}). Prints one JSON line
+ * like the Node and Python contenders, plus this JVM's measured cost of {@code Thread.sleep(1)},
+ * from which the ideal for 1 ms jobs is computed. Extra args are PoolConfigBuilder switches: {@code
+ * c1} (children with -XX:TieredStopAtLevel=1).
+ */
+public final class PeersProtocol {
+  private static final int WORKERS = 2;
+  private static final int WARMUP = 2_000;
+  private static final int JOBS = 10_000;
+  private static final int IN_FLIGHT = 128;
+
+  public static void main(String[] args) throws Exception {
+    int ms = Integer.parseInt(args[0]);
+    String variant = args.length > 1 ? args[1] : "default";
+    var builder = ProcessPool.builder().children(WORKERS).name("peers");
+    if (variant.equals("c1")) {
+      builder.childJvmOptions("-XX:TieredStopAtLevel=1");
+    }
+    double sleepMillis = measuredSleepMillis();
+    try (ProcessPool pool = builder.start()) {
+      Job<byte[]> job =
+          ms == 0
+              ? Job.of("echo", new byte[0])
+              : Job.of("sleep", Integer.toString(ms).getBytes(StandardCharsets.UTF_8));
+      run(pool, job, WARMUP);
+      long start = System.nanoTime();
+      run(pool, job, JOBS);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      System.out.println(
+          String.format(
+              Locale.ROOT,
+              "{\"contender\":\"procpool%s\",\"ms\":%d,\"jobsPerSec\":%d,\"sleep1Millis\":%.3f}",
+              variant.equals("default") ? "" : "-" + variant,
+              ms,
+              Math.round(JOBS / seconds),
+              sleepMillis));
+    }
+  }
+
+  private static void run(ProcessPool pool, Job<byte[]> job, int n) throws Exception {
+    Semaphore window = new Semaphore(IN_FLIGHT);
+    List<CompletableFuture<byte[]>> all = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      window.acquire();
+      CompletableFuture<byte[]> f = pool.submit(job);
+      f.whenComplete((v, e) -> window.release());
+      all.add(f);
+    }
+    for (CompletableFuture<byte[]> f : all) {
+      f.get(5, TimeUnit.MINUTES);
+    }
+  }
+
+  /** What Thread.sleep(1) really costs here: the ideal for 1 ms jobs is workers / this. */
+  private static double measuredSleepMillis() throws InterruptedException {
+    int n = 500;
+    long start = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      Thread.sleep(1);
+    }
+    return (System.nanoTime() - start) / 1e6 / n;
+  }
+}
