@@ -15,8 +15,11 @@ import java.util.concurrent.TimeUnit;
  * warm-up jobs, then 10,000 measured jobs with 128 in flight; no-op jobs ({@code args[0]} = 0) or a
  * blocking sleep of that many milliseconds (the server's demo {@code sleep}). Prints one JSON line
  * like the Node and Python contenders, plus this JVM's measured cost of {@code Thread.sleep(1)},
- * from which the ideal for 1 ms jobs is computed. Extra args are PoolConfigBuilder switches: {@code
- * c1} (children with -XX:TieredStopAtLevel=1).
+ * from which the ideal for 1 ms jobs is computed. {@code args[1]} names a variant; the args after
+ * it are the children's JVM options, except {@code --java=PATH}, which runs the children on another
+ * JDK, and {@code --class-data=DIR}, which keeps the children's AppCDS archive or, on JDK 25+, AOT
+ * cache there (for example {@code c1 -XX:TieredStopAtLevel=1}, or {@code aot25
+ * --java=/path/bin/java --class-data=/tmp/cache}).
  */
 public final class PeersProtocol {
   private static final int WORKERS = 2;
@@ -28,9 +31,18 @@ public final class PeersProtocol {
     int ms = Integer.parseInt(args[0]);
     String variant = args.length > 1 ? args[1] : "default";
     var builder = ProcessPool.builder().children(WORKERS).name("peers");
-    if (variant.equals("c1")) {
-      builder.childJvmOptions("-XX:TieredStopAtLevel=1");
+    List<String> options = new ArrayList<>();
+    for (int i = 2; i < args.length; i++) {
+      if (args[i].startsWith("--java=")) {
+        builder.javaExecutable(java.nio.file.Path.of(args[i].substring("--java=".length())));
+      } else if (args[i].startsWith("--class-data=")) {
+        builder.childClassDataDirectory(
+            java.nio.file.Path.of(args[i].substring("--class-data=".length())));
+      } else {
+        options.add(args[i]);
+      }
     }
+    builder.childJvmOptions(options.toArray(String[]::new));
     double sleepMillis = measuredSleepMillis();
     try (ProcessPool pool = builder.start()) {
       Job<byte[]> job =

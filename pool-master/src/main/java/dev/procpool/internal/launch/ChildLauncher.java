@@ -59,7 +59,7 @@ public final class ChildLauncher implements ChildFactory {
     ClassDataArchive archive = null;
     if (classDataDirectory != null) {
       try {
-        archive = ClassDataArchive.in(classDataDirectory, entryPoint.classPath());
+        archive = ClassDataArchive.in(classDataDirectory, entryPoint.classPath(), javaExecutable);
       } catch (IOException | RuntimeException e) {
         org.slf4j.LoggerFactory.getLogger(ChildLauncher.class)
             .warn(
@@ -79,7 +79,7 @@ public final class ChildLauncher implements ChildFactory {
     // replaced.
     command.add("-XX:+ExitOnOutOfMemoryError");
     if (classData != null) {
-      command.addAll(classData.optionsForNextChild());
+      command.addAll(classData.optionsFor(childId));
     }
     command.addAll(jvmOptions);
     command.add("-cp");
@@ -125,7 +125,7 @@ public final class ChildLauncher implements ChildFactory {
                     processes.remove(p);
                     closeQuietly(p.getOutputStream());
                     if (classData != null) {
-                      classData.onChildExit();
+                      classData.onChildExit(childId);
                     }
                     // The crash report wants the child's last lines: wait (briefly) for the
                     // output to end, which it does with the process, unless a grandchild holds it.

@@ -10,7 +10,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * AppCDS for the children: a dynamic class-data archive of what a child loads, so later children
@@ -21,35 +22,60 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * child exits normally, at pool close or recycling); children started once it exists use it ({@code
  * -XX:SharedArchiveFile}). The file name carries a hash of the JDK and of every class-path entry's
  * path, size and modification time, so a rebuilt jar gets a fresh archive instead of a stale one.
- * The JVM only archives from jars: with a directory on the class path it declines to dump, and
- * children simply start without.
+ * The JVM only archives from jars (with a directory on the class path a recording child fails at
+ * exit), so a class path with a directory gets no archive: {@link #in} refuses it.
+ *
+ * <p>Children on JDK 25 or newer ({@code javaExecutable}) get an AOT cache instead (JEPs 483, 514,
+ * 515: {@code -XX:AOTCacheOutput} to record, {@code -XX:AOTCache} to use): classes loaded and
+ * linked ahead of time plus the recording child's method profiles, so later children compile their
+ * hot path sooner. The recording child's exit takes longer (the JVM assembles the cache then).
  *
  * <p>Thread-safe: used from the launcher's blocking threads and process-exit threads.
  */
 final class ClassDataArchive {
   private final Path archive;
   private final Path recording;
-  private final AtomicBoolean recorderStarted = new AtomicBoolean();
+  private final boolean aotCache;
 
-  private ClassDataArchive(Path archive, Path recording) {
+  /** The child recording an archive, or -1 before one starts (at most one per pool). */
+  private final AtomicInteger recorder = new AtomicInteger(-1);
+
+  private ClassDataArchive(Path archive, Path recording, boolean aotCache) {
     this.archive = archive;
     this.recording = recording;
+    this.aotCache = aotCache;
   }
 
-  static ClassDataArchive in(Path directory, String classPath) throws IOException {
+  static ClassDataArchive in(Path directory, String classPath, Path javaExecutable)
+      throws IOException {
+    for (String entry : classPath.split(File.pathSeparator)) {
+      if (Files.isDirectory(Path.of(entry))) {
+        throw new IOException(
+            "the JVM archives classes from jars only, and " + entry + " is a directory");
+      }
+    }
     Files.createDirectories(directory);
-    String key = key(classPath);
+    ChildJdk jdk = ChildJdk.of(javaExecutable);
+    String key = key(jdk, classPath);
+    boolean aotCache = jdk.feature() >= 25;
+    // The recording keeps the archive's extension (the JVM insists on it for AOT caches) and is
+    // this pool's own, so pools recording at once (in this process or others) never share a file.
+    String extension = aotCache ? ".aot" : ".jsa";
+    String own =
+        ProcessHandle.current().pid()
+            + "-"
+            + Long.toHexString(ThreadLocalRandom.current().nextLong());
     return new ClassDataArchive(
-        directory.resolve("children-" + key + ".jsa"),
-        directory.resolve("children-" + key + ".recording"));
+        directory.resolve("children-" + key + extension),
+        directory.resolve("children-" + key + "-recording-" + own + extension),
+        aotCache);
   }
 
-  private static String key(String classPath) throws IOException {
+  private static String key(ChildJdk jdk, String classPath) throws IOException {
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
       digest.update(
-          (System.getProperty("java.home") + '\0' + Runtime.version())
-              .getBytes(StandardCharsets.UTF_8));
+          (jdk.home().toString() + '\0' + jdk.version()).getBytes(StandardCharsets.UTF_8));
       for (String entry : classPath.split(File.pathSeparator)) {
         Path path = Path.of(entry);
         digest.update(entry.getBytes(StandardCharsets.UTF_8));
@@ -65,25 +91,34 @@ final class ClassDataArchive {
     }
   }
 
-  /** JVM options for the child about to start; blocking file checks, so off the event loop. */
-  List<String> optionsForNextChild() {
+  /** JVM options for child {@code childId}; blocking file checks, so off the event loop. */
+  List<String> optionsFor(int childId) {
     if (Files.isRegularFile(archive)) {
-      return List.of("-XX:SharedArchiveFile=" + archive);
+      return List.of((aotCache ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + archive);
     }
-    if (recorderStarted.compareAndSet(false, true)) {
-      return List.of("-XX:ArchiveClassesAtExit=" + recording);
+    if (recorder.compareAndSet(-1, childId)) {
+      return List.of((aotCache ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + recording);
     }
     return List.of();
   }
 
-  /** A child exited: if it was recording and wrote an archive, put the archive in place. */
-  void onChildExit() {
+  /**
+   * Child {@code childId} exited: if it was the recorder, its archive is complete now (the JVM
+   * writes it on the way out), so put it in place, unless another pool did first.
+   */
+  void onChildExit(int childId) {
+    if (childId != recorder.get()) {
+      return; // only the recorder's own exit says its file is whole
+    }
     try {
       if (Files.isRegularFile(recording) && Files.size(recording) > 0 && !Files.exists(archive)) {
         Files.move(recording, archive, StandardCopyOption.ATOMIC_MOVE);
       }
+      Files.deleteIfExists(recording);
+      // A one-step AOT recording writes its training data beside it first; a failed one leaves it.
+      Files.deleteIfExists(recording.resolveSibling(recording.getFileName() + ".config"));
     } catch (IOException e) {
-      // Another pool moved it first, or the disk refused: children start without, no harm.
+      // The disk refused: children start without, no harm.
     }
   }
 

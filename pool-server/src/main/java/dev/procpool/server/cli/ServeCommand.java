@@ -91,6 +91,14 @@ final class ServeCommand implements Callable<Integer> {
   List<String> childJvmOptions = new ArrayList<>();
 
   @Option(
+      names = "--child-java",
+      paramLabel = "<java>",
+      description =
+          "The java executable the children run on (JDK 17+), e.g. a newer JDK than the server's:"
+              + " on JDK 25+ they start from an AOT cache kept in --data-dir. Default: the server's.")
+  Path childJava;
+
+  @Option(
       names = "--max-jobs-per-child",
       description = "Replace a child after this many jobs (0 = never). Default: ${DEFAULT-VALUE}.")
   long maxJobsPerChild;
@@ -246,6 +254,9 @@ final class ServeCommand implements Callable<Integer> {
               .childClassDataDirectory(dataDir.resolve("cds"));
       if (slowJobThreshold != null) {
         pool.slowJobThreshold(slowJobThreshold);
+      }
+      if (childJava != null) {
+        pool.javaExecutable(childJava.toAbsolutePath());
       }
       pool.build(); // combinations (children <= maxChildren) are checked here, before anything
       // starts

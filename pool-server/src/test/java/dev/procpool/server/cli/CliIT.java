@@ -256,13 +256,34 @@ class CliIT {
    */
   @Test
   void serveFromJar_recordsClassDataArchive_nextRunUsesIt(@TempDir Path dir) throws Exception {
+    twoRunsShareAnArchive(
+        dir, List.of(), "-XX:ArchiveClassesAtExit=", "-XX:SharedArchiveFile=", ".jsa");
+  }
+
+  /**
+   * Children on JDK 25 ({@code --child-java}; the server stays on this JDK): the first run records
+   * an AOT cache, the second starts its children from it. Needs a JDK 25+: {@code .ci/run} sets
+   * PROCPOOL_TEST_JAVA25 when it finds one.
+   */
+  @Test
+  void childJava25_recordsAotCache_nextRunUsesIt(@TempDir Path dir) throws Exception {
+    String java25 = System.getenv("PROCPOOL_TEST_JAVA25");
+    Assumptions.assumeTrue(java25 != null && !java25.isBlank(), "PROCPOOL_TEST_JAVA25 not set");
+    twoRunsShareAnArchive(
+        dir, List.of("--child-java", java25), "-XX:AOTCacheOutput=", "-XX:AOTCache=", ".aot");
+  }
+
+  private void twoRunsShareAnArchive(
+      Path dir, List<String> extraArgs, String recordFlag, String useFlag, String extension)
+      throws Exception {
     Path jar = Path.of("target", "procpool.jar").toAbsolutePath();
     Assumptions.assumeTrue(Files.isRegularFile(jar), "procpool.jar is built in the package phase");
     String java = ProcessHandle.current().info().command().orElseThrow();
     Path data = dir.resolve("data");
     for (int run = 1; run <= 2; run++) {
-      Process server =
-          new ProcessBuilder(
+      List<String> command =
+          new ArrayList<>(
+              List.of(
                   java,
                   "-jar",
                   jar.toString(),
@@ -272,9 +293,9 @@ class CliIT {
                   "--children",
                   "1",
                   "--data-dir",
-                  data.toString())
-              .directory(dir.toFile())
-              .start();
+                  data.toString()));
+      command.addAll(extraArgs);
+      Process server = new ProcessBuilder(command).directory(dir.toFile()).start();
       try {
         int port = awaitPort(server);
         HttpResponse<String> echo =
@@ -293,9 +314,7 @@ class CliIT {
                   Files.readAllBytes(Path.of("/proc", Long.toString(child.pid()), "cmdline")),
                   StandardCharsets.UTF_8);
         }
-        assertTrue(
-            childArgs.contains(run == 1 ? "-XX:ArchiveClassesAtExit=" : "-XX:SharedArchiveFile="),
-            childArgs);
+        assertTrue(childArgs.contains(run == 1 ? recordFlag : useFlag), childArgs);
         server.destroy();
         assertTrue(server.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, server.exitValue());
@@ -304,7 +323,8 @@ class CliIT {
       }
       try (var files = Files.list(data.resolve("cds"))) {
         assertTrue(
-            files.anyMatch(f -> f.getFileName().toString().endsWith(".jsa")),
+            files.anyMatch(
+                f -> f.getFileName().toString().matches("children-[0-9a-f]+\\" + extension)),
             "the archive is in place after run " + run);
       }
     }
