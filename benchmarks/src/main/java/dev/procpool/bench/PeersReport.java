@@ -62,6 +62,7 @@ public final class PeersReport {
           String.format(
               Locale.ROOT, "| %s | %,.0f | %,.0f | %.0f%% |%n", name, a, b, 100 * b / ideal));
     }
+    table.append(targets(names, noop, oneMs, ideal));
     Files.writeString(Path.of(args[1]), table.toString());
     CategoryChart chart =
         new CategoryChartBuilder()
@@ -74,6 +75,30 @@ public final class PeersReport {
     chart.addSeries("no-op", names, noop);
     BitmapEncoder.saveBitmap(chart, args[2], BitmapEncoder.BitmapFormat.PNG);
     System.out.print(table);
+  }
+
+  /** Issue 11's targets for procpool, as ratios against the peers measured in the same run. */
+  private static String targets(
+      List<String> names, List<Double> noop, List<Double> oneMs, double ideal) {
+    int us = names.indexOf("procpool");
+    int fork = names.indexOf("fork");
+    if (us < 0 || fork < 0) {
+      return "";
+    }
+    double fastestThreads = 0;
+    for (String threads : List.of("piscina", "qoper8-wt")) {
+      int i = names.indexOf(threads);
+      if (i >= 0) {
+        fastestThreads = Math.max(fastestThreads, noop.get(i));
+      }
+    }
+    return String.format(
+        Locale.ROOT,
+        "%nTargets: no-op %.2fx the Node fork pool (target 1.5x), %.2fx the fastest worker-thread"
+            + " pool (target 1.0x); 1 ms jobs at %.0f%% of the ideal (target 97%%).%n",
+        noop.get(us) / noop.get(fork),
+        fastestThreads == 0 ? 0 : noop.get(us) / fastestThreads,
+        100 * oneMs.get(us) / ideal);
   }
 
   private static double median(List<Double> values) {
