@@ -6,9 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 
 /**
  * procpool under the protocol Node's pools are benchmarked with: a fresh JVM, 2 children, 2,000
@@ -25,7 +22,6 @@ public final class PeersProtocol {
   private static final int WORKERS = 2;
   private static final int WARMUP = 2_000;
   private static final int JOBS = 10_000;
-  private static final int IN_FLIGHT = 128;
 
   public static void main(String[] args) throws Exception {
     int ms = Integer.parseInt(args[0]);
@@ -43,15 +39,15 @@ public final class PeersProtocol {
       }
     }
     builder.childJvmOptions(options.toArray(String[]::new));
-    double sleepMillis = measuredSleepMillis();
+    double sleepMillis = WindowedLoad.measuredSleepMillis();
     try (ProcessPool pool = builder.start()) {
       Job<byte[]> job =
           ms == 0
               ? Job.of("echo", new byte[0])
               : Job.of("sleep", Integer.toString(ms).getBytes(StandardCharsets.UTF_8));
-      run(pool, job, WARMUP);
+      WindowedLoad.run(pool, job, WARMUP);
       long start = System.nanoTime();
-      run(pool, job, JOBS);
+      WindowedLoad.run(pool, job, JOBS);
       double seconds = (System.nanoTime() - start) / 1e9;
       System.out.println(
           String.format(
@@ -62,29 +58,5 @@ public final class PeersProtocol {
               Math.round(JOBS / seconds),
               sleepMillis));
     }
-  }
-
-  private static void run(ProcessPool pool, Job<byte[]> job, int n) throws Exception {
-    Semaphore window = new Semaphore(IN_FLIGHT);
-    List<CompletableFuture<byte[]>> all = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      window.acquire();
-      CompletableFuture<byte[]> f = pool.submit(job);
-      f.whenComplete((v, e) -> window.release());
-      all.add(f);
-    }
-    for (CompletableFuture<byte[]> f : all) {
-      f.get(5, TimeUnit.MINUTES);
-    }
-  }
-
-  /** What Thread.sleep(1) really costs here: the ideal for 1 ms jobs is workers / this. */
-  private static double measuredSleepMillis() throws InterruptedException {
-    int n = 500;
-    long start = System.nanoTime();
-    for (int i = 0; i < n; i++) {
-      Thread.sleep(1);
-    }
-    return (System.nanoTime() - start) / 1e6 / n;
   }
 }

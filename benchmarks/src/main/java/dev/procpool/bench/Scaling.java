@@ -10,9 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -24,7 +21,6 @@ import org.knowm.xchart.XYChartBuilder;
  * the cores: its saturation point. Writes a Markdown table (args[0]) and a chart (args[1]).
  */
 public final class Scaling {
-  private static final int IN_FLIGHT = 128;
 
   public static void main(String[] args) throws Exception {
     int[] sizes = {1, 2, 4, 8};
@@ -34,23 +30,23 @@ public final class Scaling {
     List<Double> xs = new ArrayList<>();
     List<Double> noops = new ArrayList<>();
     List<Double> sleeps = new ArrayList<>();
-    double sleep = measuredSleepMillis();
+    double sleep = WindowedLoad.measuredSleepMillis();
     double bestSaturation = 0;
     for (int children : sizes) {
       try (ProcessPool pool = ProcessPool.builder().children(children).name("scaling").start()) {
         Job<byte[]> noop = Job.of("echo", new byte[0]);
-        run(pool, noop, 20_000);
+        WindowedLoad.run(pool, noop, 20_000);
         long cpuBefore = loopCpuNanos();
         long start = System.nanoTime();
-        run(pool, noop, 50_000);
+        WindowedLoad.run(pool, noop, 50_000);
         double rate = 50_000 / ((System.nanoTime() - start) / 1e9);
         double cpuPerJob = (loopCpuNanos() - cpuBefore) / 50_000.0;
         bestSaturation = Math.max(bestSaturation, 1e9 / cpuPerJob);
         Job<byte[]> oneMs = Job.of("sleep", "1".getBytes(StandardCharsets.UTF_8));
         int jobs = 1_000 * children;
-        run(pool, oneMs, jobs / 5);
+        WindowedLoad.run(pool, oneMs, jobs / 5);
         start = System.nanoTime();
-        run(pool, oneMs, jobs);
+        WindowedLoad.run(pool, oneMs, jobs);
         double rate1 = jobs / ((System.nanoTime() - start) / 1e9);
         double ideal = children / (sleep / 1000);
         table.append(
@@ -98,27 +94,5 @@ public final class Scaling {
       }
     }
     return total;
-  }
-
-  private static void run(ProcessPool pool, Job<byte[]> job, int n) throws Exception {
-    Semaphore window = new Semaphore(IN_FLIGHT);
-    List<CompletableFuture<byte[]>> all = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      window.acquire();
-      CompletableFuture<byte[]> f = pool.submit(job);
-      f.whenComplete((v, e) -> window.release());
-      all.add(f);
-    }
-    for (CompletableFuture<byte[]> f : all) {
-      f.get(5, TimeUnit.MINUTES);
-    }
-  }
-
-  private static double measuredSleepMillis() throws InterruptedException {
-    long start = System.nanoTime();
-    for (int i = 0; i < 500; i++) {
-      Thread.sleep(1);
-    }
-    return (System.nanoTime() - start) / 1e6 / 500;
   }
 }

@@ -214,48 +214,29 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
     }
     Job<byte[]> job = Job.of(rawType, ByteBufUtil.getBytes(request.content()));
     String timeoutHeader = request.headers().get(TIMEOUT_HEADER);
-    if (timeoutHeader != null) {
-      long millis;
-      try {
-        millis = Long.parseLong(timeoutHeader.trim());
-      } catch (NumberFormatException e) {
-        millis = -1;
-      }
-      if (millis <= 0) {
-        respond(
-            ctx,
-            request,
-            keepAlive,
-            error(
-                HttpResponseStatus.BAD_REQUEST,
-                FailureCode.INVALID_REQUEST.name(),
-                TIMEOUT_HEADER
-                    + " must be a positive number of milliseconds: '"
-                    + timeoutHeader
-                    + "'"));
-        return;
-      }
-      job =
-          job.withTimeout(Duration.ofMillis(Math.min(millis, settings.maxJobTimeout().toMillis())));
-    }
     String deadlineHeader = request.headers().get(DEADLINE_HEADER);
-    if (deadlineHeader != null) {
-      long millis = positiveMillis(deadlineHeader);
-      if (millis <= 0) {
-        respond(
-            ctx,
-            request,
-            keepAlive,
-            error(
-                HttpResponseStatus.BAD_REQUEST,
-                FailureCode.INVALID_REQUEST.name(),
-                DEADLINE_HEADER
-                    + " must be a positive number of milliseconds: '"
-                    + deadlineHeader
-                    + "'"));
-        return;
-      }
-      job = job.withDeadline(java.time.Instant.now().plusMillis(millis));
+    long timeoutMillis = timeoutHeader == null ? 0 : positiveMillis(timeoutHeader);
+    long deadlineMillis = deadlineHeader == null ? 0 : positiveMillis(deadlineHeader);
+    if (timeoutMillis < 0 || deadlineMillis < 0) {
+      String name = timeoutMillis < 0 ? TIMEOUT_HEADER : DEADLINE_HEADER;
+      String value = timeoutMillis < 0 ? timeoutHeader : deadlineHeader;
+      respond(
+          ctx,
+          request,
+          keepAlive,
+          error(
+              HttpResponseStatus.BAD_REQUEST,
+              FailureCode.INVALID_REQUEST.name(),
+              name + " must be a positive number of milliseconds: '" + value + "'"));
+      return;
+    }
+    if (timeoutMillis > 0) {
+      job =
+          job.withTimeout(
+              Duration.ofMillis(Math.min(timeoutMillis, settings.maxJobTimeout().toMillis())));
+    }
+    if (deadlineMillis > 0) {
+      job = job.withDeadline(java.time.Instant.now().plusMillis(deadlineMillis));
     }
     CompletableFuture<byte[]> future = backend.submit(job);
     // Refused at once because the queue cannot meet the deadline: come back later (503), unlike a
@@ -268,9 +249,11 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
                 ctx, request, keepAlive, refusedNow ? refusal(failure) : outcome(result, failure)));
   }
 
+  /** A header's positive number of milliseconds, or -1 when it is anything else. */
   private static long positiveMillis(String header) {
     try {
-      return Long.parseLong(header.trim());
+      long millis = Long.parseLong(header.trim());
+      return millis > 0 ? millis : -1;
     } catch (NumberFormatException e) {
       return -1;
     }
