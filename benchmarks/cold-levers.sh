@@ -40,14 +40,16 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 python3 - "$WORK/runs.jsonl" <<'PY'
 import json, statistics, sys
-runs = {}
+runs, starts = {}, {}
 for line in open(sys.argv[1]):
     d = json.loads(line)
     runs.setdefault(d["contender"], []).append(d["jobsPerSec"])
+    starts.setdefault(d["contender"], []).append(d.get("poolStartMillis", 0))
 base = statistics.median(runs["procpool"])
-print("| variant | no-op jobs/s (median) | vs default | runs |")
-print("|---|---:|---:|---|")
+print("| variant | no-op jobs/s (median) | vs default | pool of 2 ready, cold master (median) | runs |")
+print("|---|---:|---:|---:|---|")
 for name, values in runs.items():
     m = statistics.median(values)
-    print(f"| {name} | {m:,.0f} | {m / base:.2f}x | {', '.join(f'{v:,}' for v in values)} |")
+    start = statistics.median(starts[name])
+    print(f"| {name} | {m:,.0f} | {m / base:.2f}x | {start:.0f} ms | {', '.join(f'{v:,}' for v in values)} |")
 PY

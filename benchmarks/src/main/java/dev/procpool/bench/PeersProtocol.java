@@ -40,7 +40,9 @@ public final class PeersProtocol {
     }
     builder.childJvmOptions(options.toArray(String[]::new));
     double sleepMillis = WindowedLoad.measuredSleepMillis();
+    long starting = System.nanoTime();
     try (ProcessPool pool = builder.start()) {
+      long startMillis = (System.nanoTime() - starting) / 1_000_000;
       Job<byte[]> job =
           ms == 0
               ? Job.of("echo", new byte[0])
@@ -52,11 +54,13 @@ public final class PeersProtocol {
       System.out.println(
           String.format(
               Locale.ROOT,
-              "{\"contender\":\"procpool%s\",\"ms\":%d,\"jobsPerSec\":%d,\"sleep1Millis\":%.3f}",
+              "{\"contender\":\"procpool%s\",\"ms\":%d,\"jobsPerSec\":%d,\"sleep1Millis\":%.3f,"
+                  + "\"poolStartMillis\":%d}",
               variant.equals("default") ? "" : "-" + variant,
               ms,
               Math.round(JOBS / seconds),
-              sleepMillis));
+              sleepMillis,
+              startMillis));
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.procpool.bench;
 
 import dev.procpool.Job;
+import dev.procpool.PoolConfigBuilder;
 import dev.procpool.ProcessPool;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,10 +22,12 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * 6. From {@code start()} to a pool whose children are all ready (spawned, handlers opened, hello
- * received), for 1 and 2 children, with and without an AppCDS archive. The archive is a dynamic one
- * ({@code -XX:ArchiveClassesAtExit}), recorded by one child that ran a job and exited; children
- * then start with {@code -XX:SharedArchiveFile}. It needs the class path to be jars only, as it is
- * when running from benchmarks.jar.
+ * received), for 1 and 2 children, with and without the children's class-data archive ({@code
+ * childClassDataDirectory}: AppCDS on JDK 17, an AOT cache on JDK 25+), and with the children on
+ * this JDK or on JDK 25 ({@code childJdk=25} needs PROCPOOL_BENCH_JAVA25, a JDK 25+ java; run.sh
+ * sets it when it finds one, else pass {@code -p childJdk=own}). The archive is recorded by one
+ * pool that ran a job and closed, as a first run would. It needs the class path to be jars only, as
+ * it is when running from benchmarks.jar.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -39,33 +42,46 @@ public class StartupBenchmark {
   @Param({"false", "true"})
   public boolean appCds;
 
+  @Param({"own", "25"})
+  public String childJdk;
+
   private Path archiveDir;
-  private String[] options = new String[0];
+  private Path java;
   private ProcessPool pool;
 
   @Setup(Level.Trial)
   public void archive() throws Exception {
+    java = Path.of(System.getProperty("java.home"), "bin", "java");
+    if (childJdk.equals("25")) {
+      String java25 = System.getenv("PROCPOOL_BENCH_JAVA25");
+      if (java25 == null || java25.isBlank()) {
+        throw new IllegalStateException("childJdk=25 needs PROCPOOL_BENCH_JAVA25 (a JDK 25+ java)");
+      }
+      java = Path.of(java25);
+    }
     if (!appCds) {
       return;
     }
     archiveDir = Files.createTempDirectory("pp-cds-");
-    Path archive = archiveDir.resolve("child.jsa");
-    try (ProcessPool recorder =
-        ProcessPool.builder()
-            .children(1)
-            .childJvmOptions("-XX:ArchiveClassesAtExit=" + archive)
-            .start()) {
+    try (ProcessPool recorder = builder().children(1).start()) {
       recorder.submit(Job.of("echo", Payloads.ECHO_64)).join();
     }
-    if (!Files.isRegularFile(archive)) {
-      throw new IllegalStateException("no archive was written to " + archive);
+    try (var files = Files.list(archiveDir)) {
+      if (files.noneMatch(
+          f -> f.getFileName().toString().matches("children-[0-9a-f]+\\.(jsa|aot)"))) {
+        throw new IllegalStateException("no archive was written to " + archiveDir);
+      }
     }
-    options = new String[] {"-XX:SharedArchiveFile=" + archive, "-Xshare:auto"};
+  }
+
+  private PoolConfigBuilder builder() {
+    PoolConfigBuilder builder = ProcessPool.builder().javaExecutable(java);
+    return archiveDir == null ? builder : builder.childClassDataDirectory(archiveDir);
   }
 
   @Benchmark
   public ProcessPool startPool() {
-    pool = ProcessPool.builder().children(children).childJvmOptions(options).start();
+    pool = builder().children(children).start();
     return pool;
   }
 
@@ -80,7 +96,11 @@ public class StartupBenchmark {
   @TearDown(Level.Trial)
   public void removeArchive() throws Exception {
     if (archiveDir != null) {
-      Files.deleteIfExists(archiveDir.resolve("child.jsa"));
+      try (var files = Files.list(archiveDir)) {
+        for (Path file : files.toList()) {
+          Files.deleteIfExists(file);
+        }
+      }
       Files.deleteIfExists(archiveDir);
     }
   }
