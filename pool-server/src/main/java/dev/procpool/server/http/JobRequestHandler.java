@@ -198,18 +198,15 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
     }
     // The raw path is checked as it came: an encoded slash or dot segment is not a job type.
     if (rawType.length() > MAX_TYPE_CHARS || !JOB_TYPE.matcher(rawType).matches()) {
-      respond(
+      badRequest(
           ctx,
           request,
           keepAlive,
-          error(
-              HttpResponseStatus.BAD_REQUEST,
-              FailureCode.INVALID_REQUEST.name(),
-              "job type must match "
-                  + JOB_TYPE.pattern()
-                  + " and be at most "
-                  + MAX_TYPE_CHARS
-                  + " characters"));
+          "job type must match "
+              + JOB_TYPE.pattern()
+              + " and be at most "
+              + MAX_TYPE_CHARS
+              + " characters");
       return;
     }
     Job<byte[]> job = Job.of(rawType, ByteBufUtil.getBytes(request.content()));
@@ -220,14 +217,11 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
     if (timeoutMillis < 0 || deadlineMillis < 0) {
       String name = timeoutMillis < 0 ? TIMEOUT_HEADER : DEADLINE_HEADER;
       String value = timeoutMillis < 0 ? timeoutHeader : deadlineHeader;
-      respond(
+      badRequest(
           ctx,
           request,
           keepAlive,
-          error(
-              HttpResponseStatus.BAD_REQUEST,
-              FailureCode.INVALID_REQUEST.name(),
-              name + " must be a positive number of milliseconds: '" + value + "'"));
+          name + " must be a positive number of milliseconds: '" + value + "'");
       return;
     }
     if (timeoutMillis > 0) {
@@ -247,6 +241,16 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
         (result, failure) ->
             respond(
                 ctx, request, keepAlive, refusedNow ? refusal(failure) : outcome(result, failure)));
+  }
+
+  /** 400 INVALID_REQUEST with {@code message}: the request was not taken. */
+  private void badRequest(
+      ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive, String message) {
+    respond(
+        ctx,
+        request,
+        keepAlive,
+        error(HttpResponseStatus.BAD_REQUEST, FailureCode.INVALID_REQUEST.name(), message));
   }
 
   /** A header's positive number of milliseconds, or -1 when it is anything else. */
@@ -397,14 +401,7 @@ final class JobRequestHandler extends SimpleChannelInboundHandler<FullHttpReques
         size = Integer.parseInt(request.content().toString(StandardCharsets.UTF_8).trim());
         done = pool.resize(size);
       } catch (IllegalArgumentException e) {
-        respond(
-            ctx,
-            request,
-            keepAlive,
-            error(
-                HttpResponseStatus.BAD_REQUEST,
-                FailureCode.INVALID_REQUEST.name(),
-                "the body must be the number of children, >= 1"));
+        badRequest(ctx, request, keepAlive, "the body must be the number of children, >= 1");
         return;
       }
       what = "resized";
