@@ -7,13 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS="${1:-5}"
-JAVA25="${2:-}"
-if [ -z "$JAVA25" ]; then
-  for release in /usr/lib/jvm/*/release; do
-    feature=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release" 2>/dev/null)
-    if [ -n "$feature" ] && [ "$feature" -ge 25 ]; then JAVA25="$(dirname "$release")/bin/java"; break; fi
-  done
-fi
+JAVA25="${2:-$(benchmarks/find-java25.sh)}"
 [ -f benchmarks/target/benchmarks.jar ] || ./mvnw -B -q package -DskipTests
 JAR=benchmarks/target/benchmarks.jar
 WORK=$(mktemp -d)

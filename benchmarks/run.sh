@@ -15,12 +15,7 @@ java -jar "$JAR" -f 1 -wi 3 -w 2s -i 5 -r 2s -rf csv -rff "$OUT/jmh.csv" \
   | tee "$OUT/jmh.log"
 # Start-up is single-shot: its own warm-up and iteration counts. Children on JDK 25 (AOT cache)
 # too when a JDK 25+ is installed (found by its release file).
-if [ -z "${PROCPOOL_BENCH_JAVA25:-}" ]; then
-  for release in /usr/lib/jvm/*/release; do
-    feature=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release" 2>/dev/null)
-    if [ -n "$feature" ] && [ "$feature" -ge 25 ]; then export PROCPOOL_BENCH_JAVA25="$(dirname "$release")/bin/java"; break; fi
-  done
-fi
+export PROCPOOL_BENCH_JAVA25="${PROCPOOL_BENCH_JAVA25:-$(benchmarks/find-java25.sh)}"
 JDKS=$([ -n "${PROCPOOL_BENCH_JAVA25:-}" ] && echo "own,25" || echo "own")
 java -jar "$JAR" -f 1 -wi 3 -i 10 -p childJdk="$JDKS" -rf csv -rff "$OUT/startup.csv" 'StartupBenchmark' | tee -a "$OUT/jmh.log"
 

@@ -48,15 +48,9 @@ final class ClassDataArchive {
 
   static ClassDataArchive in(Path directory, String classPath, Path javaExecutable)
       throws IOException {
-    for (String entry : classPath.split(File.pathSeparator)) {
-      if (Files.isDirectory(Path.of(entry))) {
-        throw new IOException(
-            "the JVM archives classes from jars only, and " + entry + " is a directory");
-      }
-    }
-    Files.createDirectories(directory);
     ChildJdk jdk = ChildJdk.of(javaExecutable);
     String key = key(jdk, classPath);
+    Files.createDirectories(directory);
     boolean aotCache = jdk.feature() >= 25;
     // The recording keeps the archive's extension (the JVM insists on it for AOT caches) and is
     // this pool's own, so pools recording at once (in this process or others) never share a file.
@@ -71,6 +65,7 @@ final class ClassDataArchive {
         aotCache);
   }
 
+  /** The archive's name: the JDK and every class-path jar; a directory entry is refused. */
   private static String key(ChildJdk jdk, String classPath) throws IOException {
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
@@ -78,6 +73,10 @@ final class ClassDataArchive {
           (jdk.home().toString() + '\0' + jdk.version()).getBytes(StandardCharsets.UTF_8));
       for (String entry : classPath.split(File.pathSeparator)) {
         Path path = Path.of(entry);
+        if (Files.isDirectory(path)) {
+          throw new IOException(
+              "the JVM archives classes from jars only, and " + entry + " is a directory");
+        }
         digest.update(entry.getBytes(StandardCharsets.UTF_8));
         if (Files.exists(path)) {
           digest.update(Long.toString(Files.size(path)).getBytes(StandardCharsets.UTF_8));
