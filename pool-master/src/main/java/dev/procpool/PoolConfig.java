@@ -44,6 +44,7 @@ import java.util.concurrent.Executor;
  * @param classDataDirectory where the children's AppCDS archive is kept, or null for none
  * @param slowJobThreshold a job still running past this has its stack logged once, or null
  * @param deadlineAdmission refuse at submit a job whose expected wait exceeds its deadline
+ * @param pipelining send each busy child one queued job ahead, waiting behind its running one
  */
 public final class PoolConfig {
   private final String name;
@@ -72,6 +73,7 @@ public final class PoolConfig {
   private final Duration slowJobThreshold;
   private final boolean deadlineAdmission;
   private final boolean jobAccounting;
+  private final boolean pipelining;
 
   /** Only {@link PoolConfigBuilder#build()} makes one, after validating every setting. */
   PoolConfig(
@@ -100,7 +102,8 @@ public final class PoolConfig {
       Path classDataDirectory,
       Duration slowJobThreshold,
       boolean deadlineAdmission,
-      boolean jobAccounting) {
+      boolean jobAccounting,
+      boolean pipelining) {
     this.name = name;
     this.children = children;
     this.queueCapacity = queueCapacity;
@@ -127,6 +130,7 @@ public final class PoolConfig {
     this.slowJobThreshold = slowJobThreshold;
     this.deadlineAdmission = deadlineAdmission;
     this.jobAccounting = jobAccounting;
+    this.pipelining = pipelining;
   }
 
   public String name() {
@@ -236,6 +240,13 @@ public final class PoolConfig {
   /** Whether children measure each job's CPU time and allocated bytes. */
   public boolean jobAccounting() {
     return jobAccounting;
+  }
+
+  /**
+   * Whether busy children are sent one queued job ahead (see {@link PoolConfigBuilder#pipelining}).
+   */
+  public boolean pipelining() {
+    return pipelining;
   }
 
   /** A builder with the defaults. */

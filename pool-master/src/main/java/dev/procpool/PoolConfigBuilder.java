@@ -48,6 +48,7 @@ public final class PoolConfigBuilder {
   private Duration slowJobThreshold;
   private boolean deadlineAdmission;
   private boolean jobAccounting = true;
+  private boolean pipelining;
 
   PoolConfigBuilder() {}
 
@@ -337,6 +338,23 @@ public final class PoolConfigBuilder {
     return this;
   }
 
+  /**
+   * Pipelining: while jobs wait and no child is idle, send a busy child the next queued job ahead
+   * of time, to wait in its socket behind the running one. The child starts it the moment it has
+   * written its reply, instead of waiting a round trip for the master. A child still runs one job
+   * at a time, and holds at most one waiting.
+   *
+   * <p>A job sent ahead still counts as queued (status, metrics, queue bound); its run time and
+   * timeout start when it starts. Cancelling it, or its deadline passing, tells the child to skip
+   * it; a child that becomes idle takes it back from a child still busy, so no job waits behind a
+   * long one while a child is free. If its child dies, it returns to the head of the queue: it
+   * never ran, so it is no attempt. Default: false.
+   */
+  public PoolConfigBuilder pipelining(boolean sendAhead) {
+    this.pipelining = sendAhead;
+    return this;
+  }
+
   /** Checks the settings together and freezes them. */
   public PoolConfig build() {
     int max = maxChildren != null ? maxChildren : children;
@@ -371,7 +389,8 @@ public final class PoolConfigBuilder {
         classDataDirectory,
         slowJobThreshold,
         deadlineAdmission,
-        jobAccounting);
+        jobAccounting,
+        pipelining);
   }
 
   /**

@@ -135,7 +135,8 @@ public final class ProcessPool implements AutoCloseable {
         c.retryableJobTypes(),
         c.maxAttempts(),
         MemoryLimit.bytes(),
-        c.slowJobThreshold() == null ? 0 : c.slowJobThreshold().toNanos());
+        c.slowJobThreshold() == null ? 0 : c.slowJobThreshold().toNanos(),
+        c.pipelining());
   }
 
   private void awaitStarted() {

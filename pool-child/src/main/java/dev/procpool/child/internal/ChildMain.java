@@ -99,7 +99,8 @@ public final class ChildMain {
               token,
               maxFrameBytes,
               Thread.currentThread(),
-              loop::runningJob);
+              loop::runningJob,
+              loop.skips());
       try {
         loop.run();
       } finally {

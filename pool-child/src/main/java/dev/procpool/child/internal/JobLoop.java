@@ -23,6 +23,9 @@ import java.util.Optional;
 /**
  * The child's one thread of work: read a request, run its handler, write exactly one reply, repeat.
  *
+ * <p>With pipelining, a job may wait in the socket while another runs; the master can ask the
+ * watchdog to skip it before it starts ({@link SkipBook}).
+ *
  * <p>Error ladder: a handler's {@link Exception} becomes a {@code JOB_FAILED} reply and the loop
  * goes on; an {@link Error} gets a best-effort reply and then {@link Fatal} ends the child, since a
  * JVM that ran out of memory cannot be trusted with the next job. The loop returns normally on end
@@ -42,6 +45,9 @@ final class JobLoop {
   /** The job the loop runs now, 0 between jobs: for the watchdog's stack replies. */
   private volatile long running;
 
+  /** Jobs sent ahead that the master asked, through the watchdog, not to run. */
+  private final SkipBook skips = new SkipBook();
+
   JobLoop(ByteChannel channel, Handlers handlers, ChildContext child, int maxFrameBytes) {
     this.channel = channel;
     this.reader = new FrameReader(channel, maxFrameBytes);
@@ -53,6 +59,11 @@ final class JobLoop {
   /** The job running now, 0 between jobs; any thread. */
   long runningJob() {
     return running;
+  }
+
+  /** Where the watchdog records the master's skip requests. */
+  SkipBook skips() {
+    return skips;
   }
 
   /** Runs until end of stream or shutdown. Throws {@link Fatal} after an {@link Error}. */
@@ -67,6 +78,9 @@ final class JobLoop {
             "unexpected message " + message.getKindCase());
       }
       JobRequest request = message.getJob();
+      if (!skips.start(request.getJobId())) {
+        continue; // sent ahead, then skipped: the master has its answer and expects no reply
+      }
       JobReply.Builder reply;
       Error fatal = null;
       JobCost cost = JobCost.start();

@@ -5,6 +5,7 @@ import dev.procpool.protocol.FrameReader;
 import dev.procpool.protocol.Frames;
 import dev.procpool.protocol.Hello;
 import dev.procpool.protocol.ProtocolVersion;
+import dev.procpool.protocol.SkipAnswer;
 import dev.procpool.protocol.StackReply;
 import dev.procpool.protocol.ToChild;
 import dev.procpool.protocol.ToMaster;
@@ -17,9 +18,10 @@ import java.util.function.LongSupplier;
 /**
  * The child's control channel: a second connection to the master, served by a small daemon thread
  * that never runs jobs, so it answers while a job is stuck. It answers stack requests with the job
- * thread's stack. Its shutdown hook writes one line to the child's real standard error when the JVM
- * exits by itself while a job runs (a handler's {@code System.exit}), so the master's crash report,
- * which reads the child's last lines of output, can say so.
+ * thread's stack, and the master's requests to skip a job sent ahead (pipelining). Its shutdown
+ * hook writes one line to the child's real standard error when the JVM exits by itself while a job
+ * runs (a handler's {@code System.exit}), so the master's crash report, which reads the child's
+ * last lines of output, can say so.
  *
  * <p>Best effort throughout: if the control channel cannot be opened or breaks, the child works on
  * and the master simply gets no stacks from it.
@@ -32,12 +34,18 @@ final class Watchdog implements Runnable {
   private final int maxFrameBytes;
   private final Thread jobThread;
   private final LongSupplier runningJob;
+  private final SkipBook skips;
   private final Object writeLock = new Object();
   private volatile boolean quiet;
 
   private Watchdog(
-      SocketChannel channel, int maxFrameBytes, Thread jobThread, LongSupplier runningJob) {
+      SocketChannel channel,
+      int maxFrameBytes,
+      Thread jobThread,
+      LongSupplier runningJob,
+      SkipBook skips) {
     this.channel = channel;
+    this.skips = skips;
     this.maxFrameBytes = maxFrameBytes;
     this.jobThread = jobThread;
     this.runningJob = runningJob;
@@ -53,7 +61,8 @@ final class Watchdog implements Runnable {
       byte[] token,
       int maxFrameBytes,
       Thread jobThread,
-      LongSupplier runningJob) {
+      LongSupplier runningJob,
+      SkipBook skips) {
     try {
       SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket));
       Hello hello =
@@ -65,7 +74,7 @@ final class Watchdog implements Runnable {
               .setControl(true)
               .build();
       Frames.write(channel, ToMaster.newBuilder().setHello(hello).build(), maxFrameBytes);
-      Watchdog watchdog = new Watchdog(channel, maxFrameBytes, jobThread, runningJob);
+      Watchdog watchdog = new Watchdog(channel, maxFrameBytes, jobThread, runningJob, skips);
       Thread thread = new Thread(watchdog, "procpool-watchdog");
       thread.setDaemon(true);
       thread.start();
@@ -102,6 +111,13 @@ final class Watchdog implements Runnable {
                           .setJobId(asked)
                           .setRunningJobId(runningJob.getAsLong())
                           .setThreadStack(stackOf(jobThread)))
+                  .build());
+        } else if (message.hasSkip()) {
+          long jobId = message.getSkip().getJobId();
+          send(
+              ToMaster.newBuilder()
+                  .setSkipAnswer(
+                      SkipAnswer.newBuilder().setJobId(jobId).setSkipped(skips.skip(jobId)))
                   .build());
         }
       }

@@ -78,6 +78,11 @@ final class Capacity {
     return false;
   }
 
+  /** Whether the child is to be recycled once the job after its current one is done. */
+  boolean dueAfterNextJob(ChildSlot child) {
+    return recycle.dueByJobs(child.jobsDone() + 1);
+  }
+
   /**
    * The child reported its memory with a reply: over its limit, it is replaced (replacement first).
    */

@@ -39,6 +39,26 @@ public final class ChildSlot {
   private ChildLink link;
   private ChildLink controlLink;
   private PendingJob<?> job;
+
+  /** Pipelining: the job sent ahead, waiting in the child's socket behind {@link #job}; or null. */
+  private PendingJob<?> sentAhead;
+
+  /** A SkipJob was sent for {@link #sentAhead}; its answer has not come. */
+  private boolean skipAsked;
+
+  /** Answered its job while a skip answer was pending: busy with no job until it comes. */
+  private boolean awaitingSkipAnswer;
+
+  private Loop.Timer skipAnswerGrace;
+
+  /** The child answered that {@link #sentAhead} started (before the reply of the job ahead). */
+  private boolean skipRefused;
+
+  /** In {@link SendAhead}'s sets (each holds a child once). */
+  private boolean inOpenSet;
+
+  private boolean inHolderSet;
+
   private long jobsDone;
   private String stopReason;
   private boolean launched;
@@ -164,6 +184,79 @@ public final class ChildSlot {
       state = State.IDLE;
       jobsDone++;
     }
+  }
+
+  PendingJob<?> sentAhead() {
+    return sentAhead;
+  }
+
+  void sendAhead(PendingJob<?> job) {
+    this.sentAhead = job;
+    this.skipAsked = false;
+    this.skipRefused = false;
+  }
+
+  /** The job sent ahead, no longer held (started, skipped or lost with the child); or null. */
+  PendingJob<?> takeSentAhead() {
+    PendingJob<?> ahead = sentAhead;
+    sentAhead = null;
+    skipAsked = false;
+    skipRefused = false;
+    return ahead;
+  }
+
+  boolean skipRefused() {
+    return skipRefused;
+  }
+
+  void skipRefused(boolean refused) {
+    this.skipRefused = refused;
+  }
+
+  /**
+   * The child answered its job, and the master asked it to skip the one sent ahead: until the
+   * answer comes, that job may or may not be running.
+   */
+  boolean awaitingSkipAnswer() {
+    return awaitingSkipAnswer;
+  }
+
+  /** Starts or ends the wait; {@code grace} fires if no answer comes, null when ending it. */
+  void awaitingSkipAnswer(boolean awaiting, Loop.Timer grace) {
+    this.awaitingSkipAnswer = awaiting;
+    if (skipAnswerGrace != null) {
+      skipAnswerGrace.cancel();
+    }
+    this.skipAnswerGrace = grace;
+  }
+
+  boolean skipAsked() {
+    return skipAsked;
+  }
+
+  void skipAsked(boolean asked) {
+    this.skipAsked = asked;
+  }
+
+  boolean inOpenSet() {
+    return inOpenSet;
+  }
+
+  void inOpenSet(boolean in) {
+    this.inOpenSet = in;
+  }
+
+  boolean inHolderSet() {
+    return inHolderSet;
+  }
+
+  void inHolderSet(boolean in) {
+    this.inHolderSet = in;
+  }
+
+  /** A broadcast job waits for this child. */
+  boolean hasPinned() {
+    return pinned != null && !pinned.isEmpty();
   }
 
   public long jobsDone() {

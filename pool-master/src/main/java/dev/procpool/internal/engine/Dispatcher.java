@@ -2,6 +2,9 @@ package dev.procpool.internal.engine;
 
 import dev.procpool.protocol.JobError;
 import dev.procpool.protocol.JobReply;
+import dev.procpool.protocol.SkipAnswer;
+import dev.procpool.protocol.SkipJob;
+import dev.procpool.protocol.ToChild;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +36,31 @@ final class Dispatcher implements JobWatch.Expiry {
     void onBacklog(int queued);
   }
 
+  /** What a reply left the child doing. */
+  enum AfterReply {
+    /** The reply was not for the job the child runs: a protocol error, nothing was touched. */
+    UNEXPECTED,
+    /** The child has no job: offer it one, or retire it. */
+    FREE,
+    /** The job sent ahead to the child started (pipelining). */
+    NEXT_STARTED,
+    /** The child was asked to skip the job sent ahead, and has not answered yet. */
+    AWAITING_SKIP_ANSWER,
+    /** The child started a job sent ahead that was cancelled meanwhile: it must be killed. */
+    ABANDONED
+  }
+
+  /** A held job's running job is overdue past this many mean run times: another child takes it. */
+  private static final long OVERDUE_RUNS = 4;
+
+  private static final long OVERDUE_FLOOR_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+  /**
+   * A watchdog answers a skip request at once, even while a job hangs; one silent this long is
+   * broken, and so is its child.
+   */
+  private static final long SKIP_ANSWER_GRACE_NANOS = TimeUnit.SECONDS.toNanos(10);
+
   private final String poolName;
   private final Loop loop;
   private final Admission admission;
@@ -43,6 +71,9 @@ final class Dispatcher implements JobWatch.Expiry {
   private final JobQueue queue = new JobQueue();
   private final JobWatch watch;
   private final PoolMetrics metrics;
+
+  /** Pipelining's bookkeeping, or null without pipelining. */
+  private final SendAhead sendAhead;
 
   /** Recent mean run time (an exponential moving average), for the expected queue wait. */
   private long meanRunNanos;
@@ -62,7 +93,8 @@ final class Dispatcher implements JobWatch.Expiry {
       Listener listener,
       IntSupplier liveChildren,
       long slowThresholdNanos,
-      PoolMetrics metrics) {
+      PoolMetrics metrics,
+      SendAhead sendAhead) {
     this.poolName = poolName;
     this.loop = loop;
     this.admission = admission;
@@ -72,6 +104,7 @@ final class Dispatcher implements JobWatch.Expiry {
     this.listener = listener;
     this.liveChildren = liveChildren;
     this.metrics = metrics;
+    this.sendAhead = sendAhead;
     this.watch = new JobWatch(poolName, loop, slowThresholdNanos, metrics, this);
   }
 
@@ -102,40 +135,187 @@ final class Dispatcher implements JobWatch.Expiry {
     child.idleSince(loop.nanoTime());
     idle.addLast(child);
     dispatch();
+    if (sendAhead != null && queue.isEmpty() && !idle.isEmpty()) {
+      // No job should wait behind another while a child is free: take one back.
+      recall(sendAhead.holderToRecall(Long.MAX_VALUE));
+    }
     checkDrained();
   }
 
   private void dispatch() {
-    // LIFO idle keeps the most recently used, JIT-hot children busy.
-    while (!queue.isEmpty() && !idle.isEmpty()) {
-      start(idle.pollLast(), queue.pollFirst());
+    while (!queue.isEmpty()) {
+      if (!idle.isEmpty()) {
+        // LIFO idle keeps the most recently used, JIT-hot children busy.
+        start(idle.pollLast(), queue.pollFirst());
+      } else if (sendAhead == null || !sendOneAhead()) {
+        break;
+      }
     }
     publish();
   }
 
+  /**
+   * Pipelining: sends the queue's head to a busy child, to wait behind its running job. False when
+   * no child may take one.
+   */
+  private boolean sendOneAhead() {
+    long now = loop.nanoTime();
+    long overdue = Math.max(OVERDUE_FLOOR_NANOS, OVERDUE_RUNS * meanRunNanos);
+    ChildSlot child = sendAhead.takeOpen(now, overdue);
+    if (child == null) {
+      return false;
+    }
+    // A job held behind an overdue one comes back to the queue's head, for a child that moves.
+    recall(sendAhead.holderToRecall(now - overdue));
+    PendingJob<?> job = queue.pollFirst();
+    sendAhead.sent(child, job);
+    child.link().send(job.request(), failure -> onSendAheadFailed(child, job, failure));
+    return true;
+  }
+
+  /**
+   * Asks the child, on its control connection, not to run the job it holds; its answer says whether
+   * it had started it. Without a control connection the job stays, and starts after the running
+   * one.
+   */
+  private void recall(ChildSlot holder) {
+    if (holder != null
+        && !holder.skipAsked()
+        && !holder.skipRefused()
+        && holder.controlLink() != null) {
+      holder.skipAsked(true);
+      ToChild skip =
+          ToChild.newBuilder()
+              .setSkip(SkipJob.newBuilder().setJobId(holder.sentAhead().id()))
+              .build();
+      // A failed write means a broken connection; see onControlClosed.
+      holder.controlLink().send(skip, failure -> {});
+    }
+  }
+
+  /** The child answered a SkipJob. */
+  AfterReply onSkipAnswer(ChildSlot child, SkipAnswer answer) {
+    checkInLoop();
+    PendingJob<?> held = child.sentAhead();
+    if (held == null || held.id() != answer.getJobId() || !child.skipAsked()) {
+      return null; // stale: the job's reply came first, or the child is gone
+    }
+    boolean awaited = child.awaitingSkipAnswer();
+    child.skipAsked(false);
+    if (awaited) {
+      stopAwaiting(child);
+    }
+    if (answer.getSkipped()) {
+      returnHeldJob(child);
+      dispatch();
+      return awaited ? AfterReply.FREE : null;
+    }
+    if (!awaited) {
+      child.skipRefused(true); // it starts when the reply of the running job is written
+      return null;
+    }
+    return startHeldJob(child);
+  }
+
+  /** The control connection closed while a skip answer was awaited: none will come. */
+  void onControlClosed(ChildSlot child) {
+    checkInLoop();
+    if (child.awaitingSkipAnswer()) {
+      listener.onJobAbandoned(child, "its control connection closed before it answered a skip");
+    } else if (child.skipAsked()) {
+      child.skipAsked(false);
+      child.skipRefused(true); // no answer will come: the job starts after the running one
+    }
+  }
+
+  /**
+   * A broadcast waits for this child: the job it holds goes to another, so the broadcast is next.
+   */
+  void recallFrom(ChildSlot child) {
+    checkInLoop();
+    if (child.sentAhead() != null) {
+      recall(child);
+    }
+  }
+
+  private void onSendAheadFailed(ChildSlot child, PendingJob<?> job, Throwable failure) {
+    if (child.sentAhead() != job) {
+      return;
+    }
+    returnHeldJob(child);
+    listener.onJobAbandoned(child, "write failed: " + failure);
+    dispatch();
+    checkDrained();
+  }
+
+  /** The job the child held never ran: back to the queue's head, with no attempt counted. */
+  private void returnHeldJob(ChildSlot child) {
+    if (sendAhead != null) {
+      PendingJob<?> held = sendAhead.take(child);
+      if (held == null || held.isDone()) {
+        return;
+      }
+      if (held.isDiscarded()) { // cancelled without interrupting: nobody waits for it
+        admission.release();
+        held.cancelled();
+      } else {
+        queue.putBack(held);
+      }
+    }
+  }
+
   private void publish() {
+    int queued = queued();
     admission.publishIdle(idle.size());
-    published.publish(queue.size(), busy, idle.size());
+    published.publish(queued, busy, idle.size());
     // What a job submitted now would wait: nothing with a child idle, else its share of the queue.
     published.publishExpectedWait(
-        idle.isEmpty() ? (queue.size() + 1L) * meanRunNanos / Math.max(1, busy) : 0);
+        idle.isEmpty() ? (queued + 1L) * meanRunNanos / Math.max(1, busy) : 0);
   }
 
   /** The deadline passed while the job waited: it leaves the queue without running. */
   private void onQueuedPastDeadline(PendingJob<?> job) {
     job.deadlineTimer(null);
     if (job.isQueued()) {
-      queue.remove(job);
+      ChildSlot holder = job.aheadOn();
+      leaveQueue(job);
       admission.release();
       job.fail(
           Failure.DEADLINE_EXCEEDED,
-          message(job, "waited in the queue past its deadline; it never ran"));
+          message(
+              job,
+              holder == null
+                  ? "waited in the queue past its deadline; it never ran"
+                  : "waited past its deadline behind the job of "
+                      + holder
+                      + ", which was told to skip it"));
       checkDrained();
+    }
+  }
+
+  /**
+   * A queued job leaves the queue without running: out of the queue, or, if a child holds it, that
+   * child is told to skip it (if the child started it all the same, its reply says so, and the
+   * child is killed as for a running job).
+   */
+  private void leaveQueue(PendingJob<?> job) {
+    ChildSlot holder = job.aheadOn();
+    if (holder == null) {
+      queue.remove(job);
+    } else {
+      sendAhead.endedWhileHeld();
+      recall(holder);
     }
   }
 
   /** Runs a job on this child now; the job was counted as waiting. */
   private void start(ChildSlot child, PendingJob<?> job) {
+    begin(child, job);
+    child.link().send(job.request(), failure -> onWriteFailed(child, job, failure));
+  }
+
+  /** The job starts on the child (sent now, or held there since it was sent ahead). */
+  private void begin(ChildSlot child, PendingJob<?> job) {
     admission.release();
     job.started();
     child.assign(job);
@@ -150,7 +330,9 @@ final class Dispatcher implements JobWatch.Expiry {
     } else {
       watch.arm(child, job, limit, Failure.JOB_TIMEOUT);
     }
-    child.link().send(job.request(), failure -> onWriteFailed(child, job, failure));
+    if (sendAhead != null) {
+      sendAhead.started(child);
+    }
   }
 
   private void onWriteFailed(ChildSlot child, PendingJob<?> job, Throwable failure) {
@@ -164,14 +346,22 @@ final class Dispatcher implements JobWatch.Expiry {
   }
 
   /**
-   * A child answered. Returns false, touching nothing, when the reply is not for the job it runs: a
-   * protocol error, for the engine to handle.
+   * A child answered. Returns {@link AfterReply#UNEXPECTED}, touching nothing, when the reply is
+   * not for the job it runs: a protocol error, for the engine to handle.
    */
-  boolean onReply(ChildSlot child, JobReply reply) {
+  AfterReply onReply(ChildSlot child, JobReply reply) {
     checkInLoop();
     PendingJob<?> job = child.job();
+    if (job == null && child.awaitingSkipAnswer() && child.sentAhead().id() == reply.getJobId()) {
+      // It started and finished before its skip answer arrived (on the other connection).
+      stopAwaiting(child);
+      if (startHeldJob(child) != AfterReply.NEXT_STARTED) {
+        return AfterReply.ABANDONED;
+      }
+      job = child.job();
+    }
     if (job == null || job.id() != reply.getJobId()) {
-      return false;
+      return AfterReply.UNEXPECTED;
     }
     long roundTrip = loop.nanoTime() - job.startedNanos();
     meanRunNanos = meanRunNanos == 0 ? roundTrip : meanRunNanos + (roundTrip - meanRunNanos) / 8;
@@ -187,7 +377,67 @@ final class Dispatcher implements JobWatch.Expiry {
     } else {
       failRemotely(job, child, reply.getError());
     }
-    return true;
+    return sendAhead == null ? AfterReply.FREE : afterReplyAhead(child, reply);
+  }
+
+  /**
+   * Pipelining: the job the child held starts the moment the reply is written, unless the child was
+   * asked to skip it and has not answered, or is exiting.
+   */
+  private AfterReply afterReplyAhead(ChildSlot child, JobReply reply) {
+    if (child.sentAhead() == null) {
+      return AfterReply.FREE;
+    }
+    if (reply.getChildExiting()) { // it halts: the held job never runs
+      returnHeldJob(child);
+      dispatch();
+      return AfterReply.FREE;
+    }
+    if (child.skipAsked()) {
+      // Busy until the answer says whether the held job runs: no other job may be sent to it.
+      child.state(ChildSlot.State.BUSY);
+      long heldId = child.sentAhead().id();
+      child.awaitingSkipAnswer(
+          true, loop.schedule(() -> onSkipAnswerLate(child, heldId), SKIP_ANSWER_GRACE_NANOS));
+      busy++;
+      return AfterReply.AWAITING_SKIP_ANSWER;
+    }
+    return startHeldJob(child);
+  }
+
+  /**
+   * The watchdog did not answer in time: the held job may be running, unwatched; the child goes.
+   */
+  private void onSkipAnswerLate(ChildSlot child, long heldId) {
+    if (child.awaitingSkipAnswer()
+        && child.sentAhead() != null
+        && child.sentAhead().id() == heldId) {
+      listener.onJobAbandoned(child, "no answer to a skip request for job " + heldId);
+    }
+  }
+
+  /** The wait for a skip answer is over (answer, reply, death): the child has no job for now. */
+  private void stopAwaiting(ChildSlot child) {
+    child.awaitingSkipAnswer(false, null);
+    if (child.state() == ChildSlot.State.BUSY) {
+      child.state(ChildSlot.State.IDLE);
+    }
+    busy--;
+  }
+
+  /**
+   * The held job started: it runs now, or, cancelled meanwhile, its child goes as for a running
+   * one.
+   */
+  private AfterReply startHeldJob(ChildSlot child) {
+    PendingJob<?> held = sendAhead.take(child);
+    if (held.isDone()) {
+      listener.onJobAbandoned(child, "job " + held.id() + " started after it was cancelled");
+      return AfterReply.ABANDONED;
+    }
+    begin(child, held);
+    publish();
+    return AfterReply.NEXT_STARTED;
   }
 
   /** The child's watchdog answered a stack request. */
@@ -225,7 +475,18 @@ final class Dispatcher implements JobWatch.Expiry {
       end(child, job);
       job.fail(Failure.PROTOCOL_ERROR, message(job, child + " " + what));
     }
+    if (child.awaitingSkipAnswer()) { // the held job may have started: it fails as if running
+      stopAwaiting(child);
+      PendingJob<?> held = sendAhead.take(child);
+      if (!held.isDone()) {
+        admission.release();
+        held.started();
+        held.fail(Failure.PROTOCOL_ERROR, message(held, child + " " + what));
+      }
+    }
+    returnHeldJob(child);
     detach(child);
+    dispatch();
     checkDrained();
   }
 
@@ -238,6 +499,19 @@ final class Dispatcher implements JobWatch.Expiry {
             : "; its last output:\n  " + String.join("\n  ", death.lastLines());
     checkInLoop();
     detach(child);
+    PendingJob<?> maybeRan = null;
+    boolean awaiting = child.awaitingSkipAnswer();
+    if (awaiting) {
+      stopAwaiting(child);
+    }
+    if (awaiting && !child.sentAhead().isDone()) {
+      // Asked to skip it, no answer yet: it may have started. Safe side: it counts as a run.
+      maybeRan = sendAhead.take(child);
+      admission.release();
+      maybeRan.started();
+    } else {
+      returnHeldJob(child); // before the running job's retry, which goes ahead of it
+    }
     for (PendingJob<?> pinned = child.pollPinned(); pinned != null; pinned = child.pollPinned()) {
       if (!pinned.isDone()) { // a cancelled one was released already
         admission.release();
@@ -249,39 +523,47 @@ final class Dispatcher implements JobWatch.Expiry {
     PendingJob<?> job = child.job();
     if (job != null) {
       end(child, job);
-      String what = child + " " + how + " while running job " + job.id() + " (" + job.type() + ")";
-      if (!retryable.contains(job.type())) {
-        job.fail(Failure.CHILD_CRASHED, message(job, what) + output);
-      } else if (job.runs() >= maxAttempts) {
-        log.error(
-            "{}: job {} ({}) killed its child on all {} runs; quarantined",
-            poolName,
-            job.id(),
-            job.type(),
-            job.runs());
-        job.fail(
-            Failure.POISON_JOB,
-            message(
-                    job,
-                    "killed its child on each of its "
-                        + job.runs()
-                        + " runs and will not run again; last: "
-                        + what)
-                + output);
-      } else if (drained == null) {
-        // Idempotent by the user's word: back to the head of the queue, ahead of newer jobs.
-        log.warn("{}: {}; retrying it (run {} of {})", poolName, what, job.runs() + 1, maxAttempts);
-        job.requeued();
-        admission.admitUnbounded();
-        queue.addFirst(job);
-        dispatch();
-      } else {
-        job.fail(
-            Failure.CHILD_CRASHED,
-            message(job, what + "; not retried: the pool is closing") + output);
-      }
+      lostWith(child, job, how, output);
+    } else if (maybeRan != null) {
+      lostWith(child, maybeRan, how, output);
     }
+    dispatch();
     checkDrained();
+  }
+
+  /** The job was running (or may have been) when its child died: it fails, or is retried. */
+  private void lostWith(ChildSlot child, PendingJob<?> job, String how, String output) {
+    String what = child + " " + how + " while running job " + job.id() + " (" + job.type() + ")";
+    if (!retryable.contains(job.type())) {
+      job.fail(Failure.CHILD_CRASHED, message(job, what) + output);
+    } else if (job.runs() >= maxAttempts) {
+      log.error(
+          "{}: job {} ({}) killed its child on all {} runs; quarantined",
+          poolName,
+          job.id(),
+          job.type(),
+          job.runs());
+      job.fail(
+          Failure.POISON_JOB,
+          message(
+                  job,
+                  "killed its child on each of its "
+                      + job.runs()
+                      + " runs and will not run again; last: "
+                      + what)
+              + output);
+    } else if (drained == null) {
+      // Idempotent by the user's word: back to the head of the queue, ahead of newer jobs.
+      log.warn("{}: {}; retrying it (run {} of {})", poolName, what, job.runs() + 1, maxAttempts);
+      job.requeued();
+      admission.admitUnbounded();
+      queue.addFirst(job);
+      dispatch();
+    } else {
+      job.fail(
+          Failure.CHILD_CRASHED,
+          message(job, what + "; not retried: the pool is closing") + output);
+    }
   }
 
   /**
@@ -294,8 +576,13 @@ final class Dispatcher implements JobWatch.Expiry {
     if (job.isDone()) {
       return;
     }
-    if (job.isQueued()) {
-      queue.remove(job);
+    if (job.isQueued() && job.aheadOn() != null && !interrupt) {
+      // Sent ahead: skipped if the child has not started it, else it runs and its outcome is
+      // dropped.
+      job.discard();
+      recall(job.aheadOn());
+    } else if (job.isQueued()) {
+      leaveQueue(job);
       admission.release();
       job.cancelled();
     } else if (runningOn != null && !interrupt) {
@@ -337,6 +624,16 @@ final class Dispatcher implements JobWatch.Expiry {
     drain();
     failQueued(Failure.POOL_CLOSED, reason);
     for (ChildSlot child : children) {
+      if (child.awaitingSkipAnswer()) { // it may be running the held job
+        stopAwaiting(child);
+        listener.onJobAbandoned(
+            child, "pool closed while it may run job " + child.sentAhead().id());
+      }
+      PendingJob<?> held = sendAhead == null ? null : sendAhead.take(child);
+      if (held != null && !held.isDone()) {
+        admission.release();
+        held.fail(Failure.POOL_CLOSED, message(held, reason + "; it never ran"));
+      }
       PendingJob<?> job = child.job();
       if (job != null) {
         end(child, job);
@@ -370,8 +667,9 @@ final class Dispatcher implements JobWatch.Expiry {
     return all;
   }
 
+  /** Queued jobs, with those sent ahead to a child and not yet started there. */
   int queued() {
-    return queue.size();
+    return queue.size() + (sendAhead == null ? 0 : sendAhead.live());
   }
 
   int busy() {
@@ -395,7 +693,7 @@ final class Dispatcher implements JobWatch.Expiry {
         + " idle="
         + idle.size()
         + " queued="
-        + queue.size();
+        + queued();
   }
 
   String message(PendingJob<?> job, String what) {
@@ -421,7 +719,10 @@ final class Dispatcher implements JobWatch.Expiry {
 
   private void checkDrained() {
     publish();
-    if (drained != null && queue.isEmpty() && busy == 0) {
+    if (drained != null
+        && queue.isEmpty()
+        && busy == 0
+        && (sendAhead == null || sendAhead.held() == 0)) {
       drained.complete(null);
     }
   }

@@ -58,7 +58,8 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
             this,
             roster::liveCount,
             settings.slowJobThresholdNanos(),
-            metrics);
+            metrics,
+            settings.pipelining() ? new SendAhead(this::mayHoldAnother) : null);
     this.capacity =
         new Capacity(
             poolName,
@@ -72,6 +73,14 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
     this.jobContext =
         new PendingJob.Context(
             loop, new CompletionBatch(loop, callbacks), metrics, failures, poolName);
+  }
+
+  /** Pipelining: whether a busy child may be sent a job to run after its current one. */
+  private boolean mayHoldAnother(ChildSlot child) {
+    return child.isReady()
+        && child.controlLink() != null // a skip request needs it
+        && !child.hasPinned()
+        && !capacity.dueAfterNextJob(child);
   }
 
   /** What every job of this pool shares; any thread. */
@@ -173,6 +182,7 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
       dispatcher.startPinned(child, job);
     } else {
       child.pin(job);
+      dispatcher.recallFrom(child); // a job sent ahead to it would run first
     }
   }
 
@@ -196,7 +206,8 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
     if (!child.isLive()) {
       return; // already condemned: whatever else it sent is void
     }
-    if (!dispatcher.onReply(child, reply)) {
+    Dispatcher.AfterReply after = dispatcher.onReply(child, reply);
+    if (after == Dispatcher.AfterReply.UNEXPECTED) {
       ChildSlot.State state = child.state();
       onProtocolError(
           child,
@@ -212,7 +223,9 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
       roster.onExiting(child); // never another job for a child that is halting
       return;
     }
-    afterJob(child);
+    if (after == Dispatcher.AfterReply.FREE) {
+      afterJob(child);
+    }
   }
 
   /** A child finished a job: a pinned job first, else retire it if due, else offer it work. */
@@ -251,10 +264,19 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
     dispatcher.onStack(child, reply);
   }
 
-  /** The child's control connection closed: no more stacks from it. */
+  /** The child's control connection closed: no more stacks or skip answers from it. */
   public void onControlClosed(ChildSlot child) {
     checkInLoop();
     child.controlLink(null);
+    dispatcher.onControlClosed(child);
+  }
+
+  /** The child's watchdog answered a request to skip the job sent ahead to it. */
+  public void onSkipAnswer(ChildSlot child, dev.procpool.protocol.SkipAnswer answer) {
+    checkInLoop();
+    if (child.isLive() && dispatcher.onSkipAnswer(child, answer) == Dispatcher.AfterReply.FREE) {
+      afterJob(child);
+    }
   }
 
   /** The child's connection closed. */

@@ -38,6 +38,15 @@ final class JobQueue {
     live++;
   }
 
+  /** A job taken from the queue that did not start after all (pipelining): back at the head. */
+  void putBack(PendingJob<?> job) {
+    if (!job.isQueued()) {
+      throw new IllegalStateException("job " + job.id() + " is not queued");
+    }
+    entries.addFirst(job);
+    live++;
+  }
+
   /** The oldest queued job, no longer queued; null when none. */
   PendingJob<?> pollFirst() {
     for (PendingJob<?> job = entries.pollFirst(); job != null; job = entries.pollFirst()) {

@@ -43,6 +43,9 @@ public final class PendingJob<T> {
   /** Cancelled by the user while running, without interrupting it: its outcome is dropped. */
   private boolean discarded;
 
+  /** Pipelining: the child this job was sent ahead to, while it waits there; else null. */
+  private ChildSlot aheadOn;
+
   private long queuedNanos;
   private long startedNanos;
   private int runs;
@@ -100,6 +103,20 @@ public final class PendingJob<T> {
   /** In the queue, waiting for a child. */
   boolean isQueued() {
     return queued;
+  }
+
+  /** Queued, but sent ahead to this child, where it waits behind the running job; or null. */
+  ChildSlot aheadOn() {
+    return aheadOn;
+  }
+
+  void aheadOn(ChildSlot child) {
+    this.aheadOn = child;
+  }
+
+  /** Cancelled without interrupting: it may still run, and its outcome is dropped. */
+  boolean isDiscarded() {
+    return discarded;
   }
 
   /** Running in a child. */

@@ -80,6 +80,8 @@ public final class ChildMessageHandler extends SimpleChannelInboundHandler<ToMas
     if (control) {
       if (message.hasStack()) {
         engine.onStack(child, message.getStack());
+      } else if (message.hasSkipAnswer()) {
+        engine.onSkipAnswer(child, message.getSkipAnswer());
       } else {
         engine.onProtocolError(
             child,

@@ -6,6 +6,7 @@ import dev.procpool.protocol.Hello;
 import dev.procpool.protocol.JobError;
 import dev.procpool.protocol.JobReply;
 import dev.procpool.protocol.ProtocolVersion;
+import dev.procpool.protocol.SkipAnswer;
 import dev.procpool.protocol.ToChild;
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -22,8 +23,11 @@ import java.util.function.Consumer;
  * One seeded run of the engine on a {@link SimLoop} with fake children, driven by random events:
  * submit, cancel, replies, handler errors, a child that says it exits, crashes, hangs and timeouts,
  * slow starts, failed launches, resize, rolling restart, memory recycling, broadcast, strangers on
- * the socket, and at the end a drain and close. {@link #check()} asserts the invariants after every
- * step; {@link #run} ends with the closing ones. A failure names its seed and step.
+ * the socket, and at the end a drain and close. Half the seeds pipeline: a fake child then holds a
+ * job sent ahead, and its control connection answers skip requests at random moments, before or
+ * after the job's turn comes, as the real child's watchdog does on its own connection. {@link
+ * #check()} asserts the invariants after every step; {@link #run} ends with the closing ones. A
+ * failure names its seed and step.
  */
 final class Simulation {
   static final int CAPACITY = 6;
@@ -40,6 +44,12 @@ final class Simulation {
   private final Set<Long> firstStarts = new HashSet<>();
   private final boolean dynamic;
 
+  /** Busy children are sent one job ahead, which they may be told to skip. */
+  private final boolean pipelining;
+
+  /** How many times a fake child started each job; jobs whose write failed, never delivered. */
+  private final java.util.Map<Long, Integer> starts = new java.util.HashMap<>();
+
   /** Close with work still queued and running, as at a drain deadline. */
   private final boolean abrupt;
 
@@ -55,6 +65,7 @@ final class Simulation {
     this.random = new Random(seed);
     this.dynamic = random.nextBoolean();
     this.abrupt = random.nextInt(4) == 0;
+    this.pipelining = random.nextBoolean();
     int children = 1 + random.nextInt(3);
     EngineSettings settings =
         new EngineSettings(
@@ -70,7 +81,8 @@ final class Simulation {
             Set.of("retry"),
             3,
             0,
-            random.nextBoolean() ? TimeUnit.MILLISECONDS.toNanos(500) : 0);
+            random.nextBoolean() ? TimeUnit.MILLISECONDS.toNanos(500) : 0,
+            pipelining);
     Failure.Factory failures =
         (code, jobId, message, remoteClass, remoteStack) -> new SimFailure(code, message);
     this.engine =
@@ -337,6 +349,46 @@ final class Simulation {
     int unanswered;
     ChildSlot slot;
 
+    /** Its watchdog's connection, or null. */
+    FakeControl control;
+
+    /** Skip requests its watchdog has not answered yet. */
+    final ArrayDeque<Long> skipRequests = new ArrayDeque<>();
+
+    /** The watchdog's connection: skip requests in, answers out at a later step. */
+    final class FakeControl implements ChildLink {
+      boolean closed;
+
+      @Override
+      public void send(ToChild message, Consumer<Throwable> onFailure) {
+        if (message.hasStackRequest()) {
+          return; // a watchdog too slow to answer: the engine's grace covers it
+        }
+        if (!message.hasSkip()) {
+          throw new AssertionError("control connection sent " + message.getKindCase());
+        }
+        if (closed || exited) {
+          loop.execute(() -> onFailure.accept(new IOException("sim: control closed")));
+          return;
+        }
+        skipRequests.addLast(message.getSkip().getJobId());
+      }
+
+      @Override
+      public void close() {
+        closeControl();
+      }
+    }
+
+    void closeControl() {
+      if (control != null && !control.closed) {
+        control.closed = true;
+        skipRequests.clear();
+        ChildSlot s = slot;
+        loop.execute(() -> engine.onControlClosed(s));
+      }
+    }
+
     FakeChild(int id, byte[] token, ChildFactory.Events events, long pid) {
       this.id = id;
       this.token = token;
@@ -371,16 +423,55 @@ final class Simulation {
                       .build());
           if (slot == null) {
             close();
+          } else if (fault % 10 != 0) { // most children have a control connection
+            control = new FakeControl();
+            if (engine.onControlHello(
+                    control,
+                    Hello.newBuilder()
+                        .setProtocolVersion(ProtocolVersion.CURRENT)
+                        .setChildId(id)
+                        .setPid(pid)
+                        .setToken(ByteString.copyFrom(token))
+                        .setControl(true)
+                        .build())
+                == null) {
+              control = null;
+            }
           }
         }
+      } else if (!skipRequests.isEmpty() && fault == 1) {
+        skipRequests.pollFirst(); // a wedged watchdog: the request is never answered
+      } else if (!skipRequests.isEmpty() && (hung || fault % 2 == 0)) {
+        answerSkip(); // the watchdog answers even while a job hangs
       } else if (!inbox.isEmpty() && !hung) {
         ToChild message = inbox.pollFirst();
         if (message.hasShutdown()) {
           exit(0);
+        } else if (message.hasSkip()) {
+          return; // for a job it already ran: ignored, as the real child does
         } else {
+          started(message.getJob());
           answer(message.getJob().getJobId(), fault);
         }
       }
+    }
+
+    private void started(dev.procpool.protocol.JobRequest job) {
+      int times = starts.merge(job.getJobId(), 1, Integer::sum);
+      if (times > 1 && !job.getType().equals("retry")) {
+        throw new AssertionError("job " + job.getJobId() + " (" + job.getType() + ") ran twice");
+      }
+    }
+
+    /** The watchdog answers the oldest skip request: skipped if the job has not started. */
+    private void answerSkip() {
+      long jobId = skipRequests.pollFirst();
+      boolean skipped = inbox.removeIf(m -> m.hasJob() && m.getJob().getJobId() == jobId);
+      if (skipped) {
+        unanswered--;
+      }
+      engine.onSkipAnswer(
+          slot, SkipAnswer.newBuilder().setJobId(jobId).setSkipped(skipped).build());
     }
 
     private void answer(long jobId, int fault) {
@@ -410,6 +501,9 @@ final class Simulation {
       }
       unanswered--;
       exiting = reply.getChildExiting(); // before the reply lands: the engine may answer it at once
+      if (exiting) {
+        inbox.removeIf(ToChild::hasJob); // it halts after this reply: a job it held never runs
+      }
       engine.onReply(slot, reply.build());
       if (exiting) {
         loop.execute(() -> exit(70)); // halts right after its reply
@@ -421,6 +515,7 @@ final class Simulation {
         return;
       }
       exited = true;
+      closeControl();
       if (slot != null && !linkClosed) {
         linkClosed = true;
         ChildSlot s = slot;
@@ -467,13 +562,15 @@ final class Simulation {
               "child " + id + " said it exits, yet was sent job " + message.getJob().getJobId());
         }
         unanswered++;
-        if (unanswered > 1) {
+        if (unanswered > (pipelining ? 2 : 1)) {
           throw new AssertionError(
               "child "
                   + id
                   + " was sent job "
                   + message.getJob().getJobId()
-                  + " while running another");
+                  + (pipelining
+                      ? " while it holds one behind its running job"
+                      : " while running another"));
         }
       }
       inbox.addLast(message);
@@ -541,6 +638,9 @@ final class Simulation {
     for (int round = 0; round < 400; round++) {
       for (FakeChild child : active()) {
         if (child.hung) {
+          if (!child.skipRequests.isEmpty()) {
+            child.answerSkip(); // its watchdog still answers
+          }
           continue; // its timeout will kill it
         }
         for (int i = 0; i < 4 && !child.exited; i++) {

@@ -1,0 +1,144 @@
+package dev.procpool.internal.engine;
+
+import java.util.ArrayDeque;
+import java.util.function.Predicate;
+
+/**
+ * Pipelining's bookkeeping: which busy children may be sent a job ahead, which hold one, and how
+ * many of those held jobs are still waiting for the user (not cancelled or expired).
+ *
+ * <p>Both deques hold each child at most once (a flag on the slot says it is in) and are checked
+ * when polled, so they never grow past the number of children and need no removal on every state
+ * change. Confined to the loop.
+ */
+final class SendAhead {
+  private final ArrayDeque<ChildSlot> open = new ArrayDeque<>();
+  private final ArrayDeque<ChildSlot> holders = new ArrayDeque<>();
+  private final Predicate<ChildSlot> mayHoldAnother;
+  private int held;
+  private int heldLive;
+
+  /**
+   * When a deque reaches this size, children that are gone are dropped from it (amortized O(1)).
+   */
+  private int pruneOpenAt = 32;
+
+  private int pruneHoldersAt = 32;
+
+  /** {@code mayHoldAnother}: not retiring, no broadcast waiting, not due to be recycled. */
+  SendAhead(Predicate<ChildSlot> mayHoldAnother) {
+    this.mayHoldAnother = mayHoldAnother;
+  }
+
+  /** The child started a job: it may be sent one more. */
+  void started(ChildSlot child) {
+    if (!child.inOpenSet()) {
+      child.inOpenSet(true);
+      open.addLast(child);
+      if (open.size() >= pruneOpenAt) {
+        open.removeIf(SendAhead::goneFromOpen);
+        pruneOpenAt = Math.max(32, 2 * open.size());
+      }
+    }
+  }
+
+  /**
+   * The busy child that has waited longest for a job behind its running one, and whose running job
+   * is not overdue ({@code now - started > overdueNanos}); null when none. Taken out of the set.
+   */
+  ChildSlot takeOpen(long nowNanos, long overdueNanos) {
+    for (ChildSlot child = open.pollFirst(); child != null; child = open.pollFirst()) {
+      child.inOpenSet(false);
+      PendingJob<?> running = child.job();
+      if (child.state() == ChildSlot.State.BUSY
+          && child.sentAhead() == null
+          && running != null
+          && nowNanos - running.startedNanos() <= overdueNanos
+          && mayHoldAnother.test(child)) {
+        return child;
+      }
+    }
+    return null;
+  }
+
+  /** {@code job} was sent to {@code child} ahead of time. */
+  void sent(ChildSlot child, PendingJob<?> job) {
+    child.sendAhead(job);
+    job.aheadOn(child);
+    held++;
+    heldLive++;
+    if (!child.inHolderSet()) {
+      child.inHolderSet(true);
+      holders.addLast(child);
+      if (holders.size() >= pruneHoldersAt) {
+        holders.removeIf(SendAhead::goneFromHolders);
+        pruneHoldersAt = Math.max(32, 2 * holders.size());
+      }
+    }
+  }
+
+  private static boolean goneFromOpen(ChildSlot child) {
+    boolean gone = !child.isLive();
+    if (gone) {
+      child.inOpenSet(false);
+    }
+    return gone;
+  }
+
+  private static boolean goneFromHolders(ChildSlot child) {
+    boolean gone = child.sentAhead() == null;
+    if (gone) {
+      child.inHolderSet(false);
+    }
+    return gone;
+  }
+
+  /** The held job ended for the user (cancelled, past its deadline) before its child answered. */
+  void endedWhileHeld() {
+    heldLive--;
+  }
+
+  /** The child's held job, no longer held (it started, was skipped, or its child is gone). */
+  PendingJob<?> take(ChildSlot child) {
+    PendingJob<?> job = child.takeSentAhead();
+    if (job != null) {
+      job.aheadOn(null);
+      held--;
+      if (!job.isDone()) {
+        heldLive--;
+      }
+    }
+    return job;
+  }
+
+  /**
+   * The child holding a job nobody has asked it to skip whose running job started first, if before
+   * {@code startedBeforeNanos}; null when none.
+   */
+  ChildSlot holderToRecall(long startedBeforeNanos) {
+    ChildSlot first = null;
+    long firstStart = startedBeforeNanos;
+    for (ChildSlot child : holders) {
+      PendingJob<?> running = child.job();
+      if (child.sentAhead() != null
+          && !child.skipAsked()
+          && !child.skipRefused()
+          && running != null
+          && running.startedNanos() < firstStart) {
+        first = child;
+        firstStart = running.startedNanos();
+      }
+    }
+    return first;
+  }
+
+  /** Jobs held by children: still queued for the user. */
+  int live() {
+    return heldLive;
+  }
+
+  /** Jobs held by children, including those the user no longer waits for. */
+  int held() {
+    return held;
+  }
+}
