@@ -34,6 +34,7 @@ final class PoolConfigFactory {
     ifSet(p.getRecycleAboveHeap(), size -> b.recycleAboveHeapBytes(size.toBytes()));
     ifSet(p.getRecycleAboveRss(), size -> b.recycleAboveRssBytes(size.toBytes()));
     ifSet(p.getClassDataDirectory(), b::childClassDataDirectory);
+    b.pipelining(p.isPipelining());
     if (registry != null) {
       b.meterRegistry(registry);
     }

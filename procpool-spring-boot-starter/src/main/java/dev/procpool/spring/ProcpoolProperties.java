@@ -85,6 +85,12 @@ public class ProcpoolProperties {
   /** Where the children's AppCDS archive is kept (faster child start); unset for none. */
   private Path classDataDirectory;
 
+  /**
+   * Send each busy child the next queued job ahead, to start the moment its current job ends
+   * (pipelining). Off by default.
+   */
+  private boolean pipelining;
+
   public boolean isEnabled() {
     return enabled;
   }
@@ -251,6 +257,14 @@ public class ProcpoolProperties {
 
   public void setRecycleAboveRss(DataSize recycleAboveRss) {
     this.recycleAboveRss = recycleAboveRss;
+  }
+
+  public boolean isPipelining() {
+    return pipelining;
+  }
+
+  public void setPipelining(boolean pipelining) {
+    this.pipelining = pipelining;
   }
 
   public Path getClassDataDirectory() {

@@ -38,11 +38,13 @@ class ProcpoolAutoConfigurationIT {
             "procpool.children=2",
             "procpool.name=boot",
             "procpool.job-timeout=20s",
-            "procpool.max-frame-size=2MB")
+            "procpool.max-frame-size=2MB",
+            "procpool.pipelining=true")
         .run(
             context -> {
               ProcessPool pool = context.getBean(ProcessPool.class);
               assertEquals(2, pool.config().children());
+              assertTrue(pool.config().pipelining());
               assertEquals(2 * 1024 * 1024, pool.config().maxFrameBytes());
               byte[] pid = pool.submit(Job.of("pid", new byte[0])).get(60, TimeUnit.SECONDS);
               assertNotEquals(

@@ -169,6 +169,7 @@ final class Dispatcher implements JobWatch.Expiry {
     recall(sendAhead.holderToRecall(now - overdue));
     PendingJob<?> job = queue.pollFirst();
     sendAhead.sent(child, job);
+    metrics.jobSentAhead();
     child.link().send(job.request(), failure -> onSendAheadFailed(child, job, failure));
     return true;
   }
@@ -200,6 +201,7 @@ final class Dispatcher implements JobWatch.Expiry {
     if (held == null || held.id() != answer.getJobId() || !child.skipAsked()) {
       return null; // stale: the job's reply came first, or the child is gone
     }
+    metrics.skipAnswered(answer.getSkipped());
     boolean awaited = child.awaitingSkipAnswer();
     child.skipAsked(false);
     if (awaited) {

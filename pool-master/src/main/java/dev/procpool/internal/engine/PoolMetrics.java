@@ -30,6 +30,15 @@ public interface PoolMetrics {
    */
   default void jobDiscarded(String type) {}
 
+  /** Pipelining: a queued job was sent to a busy child, to wait behind its running job. */
+  default void jobSentAhead() {}
+
+  /**
+   * Pipelining: a child answered a request to skip the job it held: {@code skipped}, or it had
+   * started it.
+   */
+  default void skipAnswered(boolean skipped) {}
+
   /** A child said hello and is ready. */
   default void childStarted() {}
 

@@ -109,6 +109,16 @@ public final class CountingMetrics implements PoolMetrics {
   }
 
   @Override
+  public void jobSentAhead() {
+    delegate.jobSentAhead();
+  }
+
+  @Override
+  public void skipAnswered(boolean skipped) {
+    delegate.skipAnswered(skipped);
+  }
+
+  @Override
   public void jobDiscarded(String type) {
     delegate.jobDiscarded(type);
   }

@@ -25,7 +25,9 @@ import java.util.function.Supplier;
  *       publishes, never from loop state;
  *   <li>counters {@code procpool.jobs.submitted}, {@code procpool.jobs.completed} (tag {@code
  *       type}), {@code procpool.jobs.failed} (tags {@code type}, {@code code}), {@code
- *       procpool.children.started}, {@code procpool.children.deaths} (tag {@code cause});
+ *       procpool.children.started}, {@code procpool.children.deaths} (tag {@code cause}); with
+ *       pipelining {@code procpool.jobs.sent.ahead} and {@code procpool.jobs.recalled} (tag {@code
+ *       outcome}: {@code skipped} or {@code started});
  *   <li>timers {@code procpool.jobs.wait} and {@code procpool.jobs.run} (tag {@code type}) with
  *       p50/p95/p99.
  * </ul>
@@ -41,6 +43,9 @@ public final class MicrometerPoolMetrics implements PoolMetrics {
   private final Map<String, Counter> discarded = new ConcurrentHashMap<>();
   private final Map<String, Counter> deaths = new ConcurrentHashMap<>();
   private final Counter childStarts;
+  private final Counter sentAhead;
+  private final Counter skipped;
+  private final Counter skipRefused;
 
   /**
    * @param counts the loop's published numbers, read by the gauges (the engine, once it exists)
@@ -57,6 +62,32 @@ public final class MicrometerPoolMetrics implements PoolMetrics {
             .description("children that became ready")
             .tag("pool", pool)
             .register(registry);
+    sentAhead =
+        Counter.builder("procpool.jobs.sent.ahead")
+            .description("queued jobs sent to a busy child to wait behind its job (pipelining)")
+            .tag("pool", pool)
+            .register(registry);
+    skipped = recalled("skipped");
+    skipRefused = recalled("started");
+  }
+
+  private Counter recalled(String outcome) {
+    return Counter.builder("procpool.jobs.recalled")
+        .description(
+            "jobs sent ahead that the pool asked the child to skip, by outcome (pipelining)")
+        .tag("pool", pool)
+        .tag("outcome", outcome)
+        .register(registry);
+  }
+
+  @Override
+  public void jobSentAhead() {
+    sentAhead.increment();
+  }
+
+  @Override
+  public void skipAnswered(boolean wasSkipped) {
+    (wasSkipped ? skipped : skipRefused).increment();
   }
 
   private void gauge(String name, String description, IntSupplier value) {

@@ -186,6 +186,12 @@ final class ServeCommand implements Callable<Integer> {
   boolean deadlineAdmission = true;
 
   @Option(
+      names = "--pipelining",
+      description =
+          "Send each busy child the next queued job ahead, so it starts the moment the current one ends. Default: off.")
+  boolean pipelining;
+
+  @Option(
       names = "--max-connections",
       description =
           "Connections beyond this many are refused (503, closed) and counted. Default: ${DEFAULT-VALUE}.")
@@ -250,6 +256,7 @@ final class ServeCommand implements Callable<Integer> {
               .maxChildren(maxChildren != null ? maxChildren : children)
               .childIdleTimeout(childIdleTimeout)
               .deadlineAdmission(deadlineAdmission)
+              .pipelining(pipelining)
               // AppCDS: the first run records the children's classes, later children start faster.
               .childClassDataDirectory(dataDir.resolve("cds"));
       if (slowJobThreshold != null) {

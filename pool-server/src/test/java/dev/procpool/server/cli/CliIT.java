@@ -394,7 +394,7 @@ class CliIT {
 
   @Test
   void serve_embeddedDefault_answersThenDrainsOnSigterm(@TempDir Path dir) throws Exception {
-    Process server = launch(dir, "serve", "--port", "0", "--children", "2");
+    Process server = launch(dir, "serve", "--port", "0", "--children", "2", "--pipelining");
     try {
       int port = awaitPort(server);
       HttpClient client = HttpClient.newHttpClient();

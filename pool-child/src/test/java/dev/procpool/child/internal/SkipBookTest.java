@@ -1,0 +1,41 @@
+package dev.procpool.child.internal;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The one decision between the watchdog and the job thread: a held job runs, or is skipped. */
+class SkipBookTest {
+
+  @Test
+  void skippedBeforeItsTurn_neverStarts() {
+    SkipBook book = new SkipBook();
+    assertTrue(book.skip(7));
+    assertFalse(book.start(7), "the job thread drops it");
+  }
+
+  @Test
+  void startedFirst_cannotBeSkipped() {
+    SkipBook book = new SkipBook();
+    assertTrue(book.start(7));
+    assertFalse(book.skip(7), "the master hears it started");
+  }
+
+  @Test
+  void resentAfterASkip_runsTheSecondTime() {
+    SkipBook book = new SkipBook();
+    assertTrue(book.skip(7));
+    assertFalse(book.start(7)); // the first copy, skipped
+    assertTrue(book.start(7)); // the copy sent again once it came back to the queue
+  }
+
+  @Test
+  void skipsAreBounded() {
+    SkipBook book = new SkipBook();
+    for (long id = 1; id <= 64; id++) {
+      assertTrue(book.skip(id));
+    }
+    assertFalse(book.skip(65), "beyond the bound the job runs, and the master hears so");
+  }
+}

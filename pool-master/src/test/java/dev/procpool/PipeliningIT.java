@@ -1,0 +1,164 @@
+package dev.procpool;
+
+import static dev.procpool.testing.Outcomes.failure;
+import static dev.procpool.testing.Outcomes.text;
+import static dev.procpool.testing.Outcomes.utf8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.procpool.testing.Descendants;
+import dev.procpool.testing.Rendezvous;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Pipelining with real children: a job sent ahead to a busy child is still a queued job. It is
+ * skipped when cancelled, taken back when another child is idle, and returned to the queue when its
+ * child dies. The meters say the job really was sent ahead, so each test fails if it was not.
+ */
+class PipeliningIT {
+
+  @AfterEach
+  void noChildOutlivesItsPool() {
+    assertEquals(List.of(), Descendants.alive());
+  }
+
+  @Test
+  void cancelledHeldJob_isSkipped_neverRuns_childStays() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (ProcessPool pool = pipelined(1, registry);
+        Rendezvous rendezvous = new Rendezvous()) {
+      warmUp(pool, 2);
+      double sent = count(registry, "procpool.jobs.sent.ahead", null);
+      CompletableFuture<byte[]> blocker = pool.submit(Job.of("rendezvous", rendezvous.payload()));
+      CompletableFuture<byte[]> held = pool.submit(Job.of("sequence", utf8("A")));
+      CompletableFuture<byte[]> queued = pool.submit(Job.of("sequence", utf8("B")));
+      long pid = rendezvous.awaitStart();
+      awaitCount(registry, "procpool.jobs.sent.ahead", null, sent + 1);
+      assertEquals(2, pool.status().get(10, TimeUnit.SECONDS).queued(), "held and queued");
+
+      assertTrue(held.cancel(true));
+      awaitCount(registry, "procpool.jobs.recalled", "skipped", 1);
+      rendezvous.releaseAll(1);
+
+      assertEquals("1", text(blocker));
+      assertEquals("1:B", text(queued), "A never ran: B is the child's first sequence job");
+      assertEquals(Long.toString(pid), text(pool.submit(Job.of("pid", new byte[0]))));
+    }
+  }
+
+  @Test
+  void jobHeldBehindLongJob_isTakenBackWhenAnotherChildIsIdle() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (ProcessPool pool = pipelined(2, registry);
+        Rendezvous shortOne = new Rendezvous();
+        Rendezvous longOne = new Rendezvous()) {
+      warmUp(pool, 4); // recent run times ~50 ms: a job running past 200 ms is overdue
+      CompletableFuture<byte[]> first = pool.submit(Job.of("rendezvous", shortOne.payload()));
+      shortOne.awaitStart();
+      double sent = count(registry, "procpool.jobs.sent.ahead", null);
+      double skipped = count(registry, "procpool.jobs.recalled", "skipped");
+      Thread.sleep(400); // its child is overdue now, so the next held job goes to the other
+      CompletableFuture<byte[]> blocking = pool.submit(Job.of("rendezvous", longOne.payload()));
+      CompletableFuture<byte[]> quick = pool.submit(Job.of("sleep", utf8("1")));
+      longOne.awaitStart();
+      awaitCount(registry, "procpool.jobs.sent.ahead", null, sent + 1);
+
+      long freed = System.nanoTime();
+      shortOne.releaseAll(1); // a child becomes idle while the quick job waits behind the long one
+      assertEquals("1", text(first));
+      assertEquals("1", new String(quick.get(10, TimeUnit.SECONDS)));
+      long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - freed);
+      assertFalse(blocking.isDone(), "the quick job did not wait for the long one");
+      assertEquals(skipped + 1, count(registry, "procpool.jobs.recalled", "skipped"));
+      System.out.println("held job taken back and done " + tookMillis + " ms after a child freed");
+
+      longOne.releaseAll(1);
+      assertEquals("1", text(blocking));
+    }
+  }
+
+  @Test
+  void childDyingWithHeldJob_returnsItToTheQueue_notCrashed() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (ProcessPool pool = pipelined(1, registry);
+        Rendezvous rendezvous = new Rendezvous()) {
+      warmUp(pool, 2);
+      double sent = count(registry, "procpool.jobs.sent.ahead", null);
+      CompletableFuture<byte[]> running = pool.submit(Job.of("rendezvous", rendezvous.payload()));
+      CompletableFuture<byte[]> held = pool.submit(Job.of("sequence", utf8("A")));
+      long pid = rendezvous.awaitStart();
+      awaitCount(registry, "procpool.jobs.sent.ahead", null, sent + 1);
+
+      ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+
+      failure(running, FailureCode.CHILD_CRASHED);
+      assertEquals("1:A", text(held), "it never ran before: first sequence job of the new child");
+    }
+  }
+
+  @Test
+  void noOpJobs_underPipelining_allCompleteInOrderOfSubmission() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (ProcessPool pool = pipelined(2, registry)) {
+      List<CompletableFuture<byte[]>> futures = new ArrayList<>();
+      for (int i = 0; i < 2_000; i++) {
+        futures.add(pool.submit(Job.of("echo", utf8(Integer.toString(i)))));
+      }
+      for (int i = 0; i < futures.size(); i++) {
+        assertEquals(Integer.toString(i), text(futures.get(i)));
+      }
+      assertTrue(
+          count(registry, "procpool.jobs.sent.ahead", null) > 0, "some jobs were sent ahead");
+      PoolStatus status = pool.status().get(10, TimeUnit.SECONDS);
+      assertEquals(0, status.queued());
+    }
+  }
+
+  private static ProcessPool pipelined(int children, SimpleMeterRegistry registry) {
+    return ProcessPool.builder()
+        .children(children)
+        .pipelining(true)
+        .meterRegistry(registry)
+        .start();
+  }
+
+  /** A few 50 ms jobs, so the pool's recent run time is known. */
+  private static void warmUp(ProcessPool pool, int jobs) throws Exception {
+    List<CompletableFuture<byte[]>> futures = new ArrayList<>();
+    for (int i = 0; i < jobs; i++) {
+      futures.add(pool.submit(Job.of("sleep", utf8("50"))));
+    }
+    for (CompletableFuture<byte[]> future : futures) {
+      future.get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static double count(SimpleMeterRegistry registry, String name, String outcome) {
+    var search = registry.find(name);
+    if (outcome != null) {
+      search = search.tag("outcome", outcome);
+    }
+    var counter = search.counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  /** Waits (10 s at most) for the counter to reach {@code target}. */
+  private static void awaitCount(
+      SimpleMeterRegistry registry, String name, String outcome, double target)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (count(registry, name, outcome) < target && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertTrue(
+        count(registry, name, outcome) >= target,
+        name + " did not reach " + target + ": " + count(registry, name, outcome));
+  }
+}
