@@ -17,21 +17,25 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * 10,000 echo jobs through 2 children while another thread SIGKILLs children: every future
  * completes once, every echo comes back to its own caller, failures are CHILD_CRASHED only and no
- * more than the kills; then a stuck job times out and the pool still serves.
+ * more than the kills; then a stuck job times out and the pool still serves. With and without
+ * pipelining: a job held by a killed child returns to the queue.
  */
 class KillUnderLoadIT {
 
-  @Test
-  void sigkillsDuringLoad_nothingLostNothingCrossed() throws Exception {
+  @ParameterizedTest(name = "pipelining={0}")
+  @ValueSource(booleans = {false, true})
+  void sigkillsDuringLoad_nothingLostNothingCrossed(boolean pipelining) throws Exception {
     int jobs = 10_000;
     AtomicInteger kills = new AtomicInteger();
     AtomicBoolean stop = new AtomicBoolean();
-    ProcessPool pool = ProcessPool.builder().children(2).queueCapacity(jobs).start();
+    ProcessPool pool =
+        ProcessPool.builder().children(2).queueCapacity(jobs).pipelining(pipelining).start();
     Thread killer =
         new Thread(
             () -> {

@@ -80,9 +80,8 @@ public final class PeersReport {
   /** Issue 11's targets for procpool, as ratios against the peers measured in the same run. */
   private static String targets(
       List<String> names, List<Double> noop, List<Double> oneMs, double ideal) {
-    int us = names.indexOf("procpool");
     int fork = names.indexOf("fork");
-    if (us < 0 || fork < 0) {
+    if (fork < 0) {
       return "";
     }
     double fastestThreads = 0;
@@ -92,13 +91,22 @@ public final class PeersReport {
         fastestThreads = Math.max(fastestThreads, noop.get(i));
       }
     }
-    return String.format(
-        Locale.ROOT,
-        "%nTargets: no-op %.2fx the Node fork pool (target 1.5x), %.2fx the fastest worker-thread"
-            + " pool (target 1.0x); 1 ms jobs at %.0f%% of the ideal (target 97%%).%n",
-        noop.get(us) / noop.get(fork),
-        fastestThreads == 0 ? 0 : noop.get(us) / fastestThreads,
-        100 * oneMs.get(us) / ideal);
+    StringBuilder lines = new StringBuilder();
+    for (int us = 0; us < names.size(); us++) {
+      if (names.get(us).startsWith("procpool")) {
+        lines.append(
+            String.format(
+                Locale.ROOT,
+                "%nTargets, %s: no-op %.2fx the Node fork pool (target 1.5x), %.2fx the fastest"
+                    + " worker-thread pool (target 1.0x); 1 ms jobs at %.0f%% of the ideal (target"
+                    + " 97%%).%n",
+                names.get(us),
+                noop.get(us) / noop.get(fork),
+                fastestThreads == 0 ? 0 : noop.get(us) / fastestThreads,
+                100 * oneMs.get(us) / ideal));
+      }
+    }
+    return lines.toString();
   }
 
   private static double median(List<Double> values) {
