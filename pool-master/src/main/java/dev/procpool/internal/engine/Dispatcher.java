@@ -438,7 +438,7 @@ final class Dispatcher implements JobWatch.Expiry {
       return AfterReply.ABANDONED;
     }
     begin(child, held);
-    publish();
+    dispatch(); // the child has room for the next job again: send it now, not at the next event
     return AfterReply.NEXT_STARTED;
   }
 
