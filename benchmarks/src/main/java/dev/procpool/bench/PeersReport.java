@@ -45,7 +45,11 @@ public final class PeersReport {
         String.format(
             Locale.ROOT,
             "Medians of %d interleaved rounds; ideal for 1 ms jobs = 2 / measured Thread.sleep(1) = 2 / %.3f ms = %.0f jobs/s.%n%n",
-            sleeps.isEmpty() ? 0 : sleeps.size() / 2,
+            rates.values().stream()
+                .flatMap(byMode -> byMode.values().stream())
+                .mapToInt(List::size)
+                .max()
+                .orElse(0),
             sleep,
             ideal));
     table.append(

@@ -87,9 +87,9 @@ public class ProcpoolProperties {
 
   /**
    * Send each busy child the next queued job ahead, to start the moment its current job ends
-   * (pipelining). Off by default.
+   * (pipelining). On by default.
    */
-  private boolean pipelining;
+  private boolean pipelining = true;
 
   public boolean isEnabled() {
     return enabled;

@@ -1,6 +1,7 @@
 package dev.procpool.spring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,12 +40,12 @@ class ProcpoolAutoConfigurationIT {
             "procpool.name=boot",
             "procpool.job-timeout=20s",
             "procpool.max-frame-size=2MB",
-            "procpool.pipelining=true")
+            "procpool.pipelining=false")
         .run(
             context -> {
               ProcessPool pool = context.getBean(ProcessPool.class);
               assertEquals(2, pool.config().children());
-              assertTrue(pool.config().pipelining());
+              assertFalse(pool.config().pipelining());
               assertEquals(2 * 1024 * 1024, pool.config().maxFrameBytes());
               byte[] pid = pool.submit(Job.of("pid", new byte[0])).get(60, TimeUnit.SECONDS);
               assertNotEquals(

@@ -12,6 +12,9 @@ import java.util.ArrayDeque;
  *     |                 \--dispatch--> /
  *     +----- kill / shutdown ----> STOPPING ---exit---> DEAD   (any state may go to DEAD on exit)
  * </pre>
+ *
+ * <p>With pipelining a BUSY child may also hold a job sent ahead ({@link #sentAhead()}), and stays
+ * BUSY with no job while it owes an answer to a skip request ({@link #awaitingSkipAnswer()}).
  */
 public final class ChildSlot {
   /** Where a child is in its life. */

@@ -357,9 +357,11 @@ final class Dispatcher implements JobWatch.Expiry {
     if (job == null && child.awaitingSkipAnswer() && child.sentAhead().id() == reply.getJobId()) {
       // It started and finished before its skip answer arrived (on the other connection).
       stopAwaiting(child);
-      if (startHeldJob(child) != AfterReply.NEXT_STARTED) {
-        return AfterReply.ABANDONED;
+      if (child.sentAhead().isDone()) { // cancelled meanwhile: it is over, the child is fine
+        sendAhead.take(child);
+        return AfterReply.FREE;
       }
+      startHeldJob(child);
       job = child.job();
     }
     if (job == null || job.id() != reply.getJobId()) {

@@ -187,9 +187,12 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--pipelining",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
       description =
-          "Send each busy child the next queued job ahead, so it starts the moment the current one ends. Default: off.")
-  boolean pipelining;
+          "Send each busy child the next queued job ahead, so it starts the moment the current one ends. Default: on.")
+  boolean pipelining = true;
 
   @Option(
       names = "--max-connections",
