@@ -12,7 +12,7 @@ JAR=../target/benchmarks.jar
 OUT=../target/peers
 mkdir -p "$OUT"
 : > "$OUT/runs.jsonl"
-contenders=(piscina qoper8-wt qoper8-cp fork python procpool procpool-pipelining)
+contenders=(piscina qoper8-wt qoper8-cp fork python procpool procpool-no-pipelining)
 total=$(( ROUNDS * ${#contenders[@]} * 2 ))
 n=0
 began=$(date +%s)
@@ -26,7 +26,7 @@ for round in $(seq 1 "$ROUNDS"); do
       case "$c" in
         python) timeout 300 python3 ppe.py "$ms" >> "$OUT/runs.jsonl" ;;
         procpool) timeout 300 java -cp "$JAR" dev.procpool.bench.PeersProtocol "$ms" 2>/dev/null | grep '^{' >> "$OUT/runs.jsonl" ;;
-        procpool-pipelining) timeout 300 java -cp "$JAR" dev.procpool.bench.PeersProtocol "$ms" pipelining --pipelining 2>/dev/null | grep '^{' >> "$OUT/runs.jsonl" ;;
+        procpool-no-pipelining) timeout 300 java -cp "$JAR" dev.procpool.bench.PeersProtocol "$ms" no-pipelining --no-pipelining 2>/dev/null | grep '^{' >> "$OUT/runs.jsonl" ;;
         *) timeout 300 node bench.mjs "$c" "$ms" >> "$OUT/runs.jsonl" ;;
       esac
     done

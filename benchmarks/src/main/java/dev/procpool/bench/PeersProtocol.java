@@ -14,11 +14,11 @@ import java.util.Locale;
  * like the Node and Python contenders, plus this JVM's measured cost of {@code Thread.sleep(1)},
  * from which the ideal for 1 ms jobs is computed. {@code args[1]} names a variant; the args after
  * it are the children's JVM options, except {@code --java=PATH}, which runs the children on another
- * JDK, {@code --pipelining}, which sends each busy child one job ahead, {@code --direct-callbacks},
- * which completes futures on the pool's loop instead of handing them to its callback executor, and
- * {@code --class-data=DIR}, which keeps the children's AppCDS archive or, on JDK 25+, AOT cache
- * there (for example {@code c1 -XX:TieredStopAtLevel=1}, or {@code aot25 --java=/path/bin/java
- * --class-data=/tmp/cache}).
+ * JDK, {@code --no-pipelining}, which sends no job ahead to a busy child, {@code
+ * --direct-callbacks}, which completes futures on the pool's loop instead of handing them to its
+ * callback executor, and {@code --class-data=DIR}, which keeps the children's AppCDS archive or, on
+ * JDK 25+, AOT cache there (for example {@code c1 -XX:TieredStopAtLevel=1}, or {@code aot25
+ * --java=/path/bin/java --class-data=/tmp/cache}).
  */
 public final class PeersProtocol {
   private static final int WORKERS = 2;
@@ -33,8 +33,8 @@ public final class PeersProtocol {
     for (int i = 2; i < args.length; i++) {
       if (args[i].startsWith("--java=")) {
         builder.javaExecutable(java.nio.file.Path.of(args[i].substring("--java=".length())));
-      } else if (args[i].equals("--pipelining")) {
-        builder.pipelining(true);
+      } else if (args[i].equals("--no-pipelining")) {
+        builder.pipelining(false);
       } else if (args[i].equals("--direct-callbacks")) {
         builder.callbackExecutor(Runnable::run);
       } else if (args[i].startsWith("--class-data=")) {

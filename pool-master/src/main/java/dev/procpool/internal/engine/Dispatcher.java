@@ -361,8 +361,8 @@ final class Dispatcher implements JobWatch.Expiry {
         sendAhead.take(child);
         return AfterReply.FREE;
       }
-      startHeldJob(child);
-      job = child.job();
+      job = sendAhead.take(child);
+      begin(child, job); // no dispatch here: this very reply may say the child exits
     }
     if (job == null || job.id() != reply.getJobId()) {
       return AfterReply.UNEXPECTED;
