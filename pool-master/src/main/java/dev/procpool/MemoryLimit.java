@@ -1,6 +1,5 @@
 package dev.procpool;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -13,11 +12,7 @@ final class MemoryLimit {
   private MemoryLimit() {}
 
   static long bytes() {
-    long machine = 0;
-    if (ManagementFactory.getOperatingSystemMXBean()
-        instanceof com.sun.management.OperatingSystemMXBean os) {
-      machine = os.getTotalMemorySize();
-    }
+    long machine = machineBytes();
     for (Path file :
         new Path[] {
           Path.of("/sys/fs/cgroup/memory.max"),
@@ -34,5 +29,20 @@ final class MemoryLimit {
       }
     }
     return machine;
+  }
+
+  /** MemTotal from /proc/meminfo ("MemTotal: 24576000 kB"), 0 if unreadable. */
+  private static long machineBytes() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+        if (line.startsWith("MemTotal:")) {
+          String[] fields = line.trim().split("\\s+");
+          return Long.parseLong(fields[1]) * 1024;
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      // not Linux, or not readable
+    }
+    return 0;
   }
 }
