@@ -3,8 +3,6 @@ package dev.procpool.internal.engine;
 import dev.procpool.protocol.JobError;
 import dev.procpool.protocol.JobReply;
 import dev.procpool.protocol.SkipAnswer;
-import dev.procpool.protocol.SkipJob;
-import dev.procpool.protocol.ToChild;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,17 +48,6 @@ final class Dispatcher implements JobWatch.Expiry {
     ABANDONED
   }
 
-  /** A held job's running job is overdue past this many mean run times: another child takes it. */
-  private static final long OVERDUE_RUNS = 4;
-
-  private static final long OVERDUE_FLOOR_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-
-  /**
-   * A watchdog answers a skip request at once, even while a job hangs; one silent this long is
-   * broken, and so is its child.
-   */
-  private static final long SKIP_ANSWER_GRACE_NANOS = TimeUnit.SECONDS.toNanos(10);
-
   private final String poolName;
   private final Loop loop;
   private final Admission admission;
@@ -72,8 +59,8 @@ final class Dispatcher implements JobWatch.Expiry {
   private final JobWatch watch;
   private final PoolMetrics metrics;
 
-  /** Pipelining's bookkeeping, or null without pipelining. */
-  private final SendAhead sendAhead;
+  /** Jobs sent ahead to busy children, or null without pipelining. */
+  private final Pipelining pipelining;
 
   /** Recent mean run time (an exponential moving average), for the expected queue wait. */
   private long meanRunNanos;
@@ -104,7 +91,28 @@ final class Dispatcher implements JobWatch.Expiry {
     this.listener = listener;
     this.liveChildren = liveChildren;
     this.metrics = metrics;
-    this.sendAhead = sendAhead;
+    this.pipelining =
+        sendAhead == null ? null : new Pipelining(loop, admission, metrics, listener, sendAhead);
+    if (pipelining != null) {
+      pipelining.host(
+          new Pipelining.Host() {
+            @Override
+            public void begin(ChildSlot child, PendingJob<?> job) {
+              Dispatcher.this.begin(child, job);
+            }
+
+            @Override
+            public void putBack(PendingJob<?> job) {
+              queue.putBack(job);
+            }
+
+            @Override
+            public void rematch() {
+              dispatch();
+              checkDrained();
+            }
+          });
+    }
     this.watch = new JobWatch(poolName, loop, slowThresholdNanos, metrics, this);
   }
 
@@ -135,9 +143,8 @@ final class Dispatcher implements JobWatch.Expiry {
     child.idleSince(loop.nanoTime());
     idle.addLast(child);
     dispatch();
-    if (sendAhead != null && queue.isEmpty() && !idle.isEmpty()) {
-      // No job should wait behind another while a child is free: take one back.
-      recall(sendAhead.holderToRecall(Long.MAX_VALUE));
+    if (pipelining != null && queue.isEmpty() && !idle.isEmpty()) {
+      pipelining.recallForIdleChild();
     }
     checkDrained();
   }
@@ -147,86 +154,24 @@ final class Dispatcher implements JobWatch.Expiry {
       if (!idle.isEmpty()) {
         // LIFO idle keeps the most recently used, JIT-hot children busy.
         start(idle.pollLast(), queue.pollFirst());
-      } else if (sendAhead == null || !sendOneAhead()) {
+      } else if (pipelining == null || !pipelining.sendOne(queue, meanRunNanos)) {
         break;
       }
     }
     publish();
   }
 
-  /**
-   * Pipelining: sends the queue's head to a busy child, to wait behind its running job. False when
-   * no child may take one.
-   */
-  private boolean sendOneAhead() {
-    long now = loop.nanoTime();
-    long overdue = Math.max(OVERDUE_FLOOR_NANOS, OVERDUE_RUNS * meanRunNanos);
-    ChildSlot child = sendAhead.takeOpen(now, overdue);
-    if (child == null) {
-      return false;
-    }
-    // A job held behind an overdue one comes back to the queue's head, for a child that moves.
-    recall(sendAhead.holderToRecall(now - overdue));
-    PendingJob<?> job = queue.pollFirst();
-    sendAhead.sent(child, job);
-    metrics.jobSentAhead();
-    child.link().send(job.request(), failure -> onSendAheadFailed(child, job, failure));
-    return true;
-  }
-
-  /**
-   * Asks the child, on its control connection, not to run the job it holds; its answer says whether
-   * it had started it. Without a control connection the job stays, and starts after the running
-   * one.
-   */
-  private void recall(ChildSlot holder) {
-    if (holder != null
-        && !holder.skipAsked()
-        && !holder.skipRefused()
-        && holder.controlLink() != null) {
-      holder.skipAsked(true);
-      ToChild skip =
-          ToChild.newBuilder()
-              .setSkip(SkipJob.newBuilder().setJobId(holder.sentAhead().id()))
-              .build();
-      // A failed write means a broken connection; see onControlClosed.
-      holder.controlLink().send(skip, failure -> {});
-    }
-  }
-
-  /** The child answered a SkipJob. */
+  /** The child's watchdog answered a skip request (pipelining); null if nothing changes. */
   AfterReply onSkipAnswer(ChildSlot child, SkipAnswer answer) {
     checkInLoop();
-    PendingJob<?> held = child.sentAhead();
-    if (held == null || held.id() != answer.getJobId() || !child.skipAsked()) {
-      return null; // stale: the job's reply came first, or the child is gone
-    }
-    metrics.skipAnswered(answer.getSkipped());
-    boolean awaited = child.awaitingSkipAnswer();
-    child.skipAsked(false);
-    if (awaited) {
-      stopAwaiting(child);
-    }
-    if (answer.getSkipped()) {
-      returnHeldJob(child);
-      dispatch();
-      return awaited ? AfterReply.FREE : null;
-    }
-    if (!awaited) {
-      child.skipRefused(true); // it starts when the reply of the running job is written
-      return null;
-    }
-    return startHeldJob(child);
+    return pipelining == null ? null : pipelining.onSkipAnswer(child, answer);
   }
 
-  /** The control connection closed while a skip answer was awaited: none will come. */
+  /** The child's control connection closed: no skip answer will come from it. */
   void onControlClosed(ChildSlot child) {
     checkInLoop();
-    if (child.awaitingSkipAnswer()) {
-      listener.onJobAbandoned(child, "its control connection closed before it answered a skip");
-    } else if (child.skipAsked()) {
-      child.skipAsked(false);
-      child.skipRefused(true); // no answer will come: the job starts after the running one
+    if (pipelining != null) {
+      pipelining.onControlClosed(child);
     }
   }
 
@@ -235,40 +180,15 @@ final class Dispatcher implements JobWatch.Expiry {
    */
   void recallFrom(ChildSlot child) {
     checkInLoop();
-    if (child.sentAhead() != null) {
-      recall(child);
-    }
-  }
-
-  private void onSendAheadFailed(ChildSlot child, PendingJob<?> job, Throwable failure) {
-    if (child.sentAhead() != job) {
-      return;
-    }
-    returnHeldJob(child);
-    listener.onJobAbandoned(child, "write failed: " + failure);
-    dispatch();
-    checkDrained();
-  }
-
-  /** The job the child held never ran: back to the queue's head, with no attempt counted. */
-  private void returnHeldJob(ChildSlot child) {
-    if (sendAhead != null) {
-      PendingJob<?> held = sendAhead.take(child);
-      if (held == null || held.isDone()) {
-        return;
-      }
-      if (held.isDiscarded()) { // cancelled without interrupting: nobody waits for it
-        admission.release();
-        held.cancelled();
-      } else {
-        queue.putBack(held);
-      }
+    if (pipelining != null) {
+      pipelining.recallFrom(child);
     }
   }
 
   private void publish() {
     int queued = queued();
     admission.publishIdle(idle.size());
+    int busy = busy();
     published.publish(queued, busy, idle.size());
     // What a job submitted now would wait: nothing with a child idle, else its share of the queue.
     published.publishExpectedWait(
@@ -305,8 +225,7 @@ final class Dispatcher implements JobWatch.Expiry {
     if (holder == null) {
       queue.remove(job);
     } else {
-      sendAhead.endedWhileHeld();
-      recall(holder);
+      pipelining.endedWhileHeld(holder);
     }
   }
 
@@ -332,8 +251,8 @@ final class Dispatcher implements JobWatch.Expiry {
     } else {
       watch.arm(child, job, limit, Failure.JOB_TIMEOUT);
     }
-    if (sendAhead != null) {
-      sendAhead.started(child);
+    if (pipelining != null) {
+      pipelining.started(child);
     }
   }
 
@@ -354,15 +273,12 @@ final class Dispatcher implements JobWatch.Expiry {
   AfterReply onReply(ChildSlot child, JobReply reply) {
     checkInLoop();
     PendingJob<?> job = child.job();
-    if (job == null && child.awaitingSkipAnswer() && child.sentAhead().id() == reply.getJobId()) {
-      // It started and finished before its skip answer arrived (on the other connection).
-      stopAwaiting(child);
-      if (child.sentAhead().isDone()) { // cancelled meanwhile: it is over, the child is fine
-        sendAhead.take(child);
-        return AfterReply.FREE;
+    if (job == null && pipelining != null) {
+      AfterReply early = pipelining.startedBeforeAnswer(child, reply.getJobId());
+      if (early == AfterReply.FREE) {
+        return early; // the held job had been cancelled: it is over, the child is free
       }
-      job = sendAhead.take(child);
-      begin(child, job); // no dispatch here: this very reply may say the child exits
+      job = child.job();
     }
     if (job == null || job.id() != reply.getJobId()) {
       return AfterReply.UNEXPECTED;
@@ -381,67 +297,9 @@ final class Dispatcher implements JobWatch.Expiry {
     } else {
       failRemotely(job, child, reply.getError());
     }
-    return sendAhead == null ? AfterReply.FREE : afterReplyAhead(child, reply);
-  }
-
-  /**
-   * Pipelining: the job the child held starts the moment the reply is written, unless the child was
-   * asked to skip it and has not answered, or is exiting.
-   */
-  private AfterReply afterReplyAhead(ChildSlot child, JobReply reply) {
-    if (child.sentAhead() == null) {
-      return AfterReply.FREE;
-    }
-    if (reply.getChildExiting()) { // it halts: the held job never runs
-      returnHeldJob(child);
-      dispatch();
-      return AfterReply.FREE;
-    }
-    if (child.skipAsked()) {
-      // Busy until the answer says whether the held job runs: no other job may be sent to it.
-      child.state(ChildSlot.State.BUSY);
-      long heldId = child.sentAhead().id();
-      child.awaitingSkipAnswer(
-          true, loop.schedule(() -> onSkipAnswerLate(child, heldId), SKIP_ANSWER_GRACE_NANOS));
-      busy++;
-      return AfterReply.AWAITING_SKIP_ANSWER;
-    }
-    return startHeldJob(child);
-  }
-
-  /**
-   * The watchdog did not answer in time: the held job may be running, unwatched; the child goes.
-   */
-  private void onSkipAnswerLate(ChildSlot child, long heldId) {
-    if (child.awaitingSkipAnswer()
-        && child.sentAhead() != null
-        && child.sentAhead().id() == heldId) {
-      listener.onJobAbandoned(child, "no answer to a skip request for job " + heldId);
-    }
-  }
-
-  /** The wait for a skip answer is over (answer, reply, death): the child has no job for now. */
-  private void stopAwaiting(ChildSlot child) {
-    child.awaitingSkipAnswer(false, null);
-    if (child.state() == ChildSlot.State.BUSY) {
-      child.state(ChildSlot.State.IDLE);
-    }
-    busy--;
-  }
-
-  /**
-   * The held job started: it runs now, or, cancelled meanwhile, its child goes as for a running
-   * one.
-   */
-  private AfterReply startHeldJob(ChildSlot child) {
-    PendingJob<?> held = sendAhead.take(child);
-    if (held.isDone()) {
-      listener.onJobAbandoned(child, "job " + held.id() + " started after it was cancelled");
-      return AfterReply.ABANDONED;
-    }
-    begin(child, held);
-    dispatch(); // the child has room for the next job again: send it now, not at the next event
-    return AfterReply.NEXT_STARTED;
+    return pipelining == null
+        ? AfterReply.FREE
+        : pipelining.afterReply(child, reply.getChildExiting());
   }
 
   /** The child's watchdog answered a stack request. */
@@ -479,16 +337,10 @@ final class Dispatcher implements JobWatch.Expiry {
       end(child, job);
       job.fail(Failure.PROTOCOL_ERROR, message(job, child + " " + what));
     }
-    if (child.awaitingSkipAnswer()) { // the held job may have started: it fails as if running
-      stopAwaiting(child);
-      PendingJob<?> held = sendAhead.take(child);
-      if (!held.isDone()) {
-        admission.release();
-        held.started();
-        held.fail(Failure.PROTOCOL_ERROR, message(held, child + " " + what));
-      }
+    PendingJob<?> maybeRan = pipelining == null ? null : pipelining.onChildLost(child);
+    if (maybeRan != null) { // it may have started: it fails as if running
+      maybeRan.fail(Failure.PROTOCOL_ERROR, message(maybeRan, child + " " + what));
     }
-    returnHeldJob(child);
     detach(child);
     dispatch();
     checkDrained();
@@ -503,19 +355,9 @@ final class Dispatcher implements JobWatch.Expiry {
             : "; its last output:\n  " + String.join("\n  ", death.lastLines());
     checkInLoop();
     detach(child);
-    PendingJob<?> maybeRan = null;
-    boolean awaiting = child.awaitingSkipAnswer();
-    if (awaiting) {
-      stopAwaiting(child);
-    }
-    if (awaiting && !child.sentAhead().isDone()) {
-      // Asked to skip it, no answer yet: it may have started. Safe side: it counts as a run.
-      maybeRan = sendAhead.take(child);
-      admission.release();
-      maybeRan.started();
-    } else {
-      returnHeldJob(child); // before the running job's retry, which goes ahead of it
-    }
+    // A held job never ran and goes back to the queue, ahead of it the running job's retry; one
+    // whose skip answer was owed may have started, and is treated as running.
+    PendingJob<?> maybeRan = pipelining == null ? null : pipelining.onChildLost(child);
     for (PendingJob<?> pinned = child.pollPinned(); pinned != null; pinned = child.pollPinned()) {
       if (!pinned.isDone()) { // a cancelled one was released already
         admission.release();
@@ -584,7 +426,7 @@ final class Dispatcher implements JobWatch.Expiry {
       // Sent ahead: skipped if the child has not started it, else it runs and its outcome is
       // dropped.
       job.discard();
-      recall(job.aheadOn());
+      pipelining.recall(job.aheadOn());
     } else if (job.isQueued()) {
       leaveQueue(job);
       admission.release();
@@ -628,15 +470,9 @@ final class Dispatcher implements JobWatch.Expiry {
     drain();
     failQueued(Failure.POOL_CLOSED, reason);
     for (ChildSlot child : children) {
-      if (child.awaitingSkipAnswer()) { // it may be running the held job
-        stopAwaiting(child);
-        listener.onJobAbandoned(
-            child, "pool closed while it may run job " + child.sentAhead().id());
-      }
-      PendingJob<?> held = sendAhead == null ? null : sendAhead.take(child);
-      if (held != null && !held.isDone()) {
-        admission.release();
-        held.fail(Failure.POOL_CLOSED, message(held, reason + "; it never ran"));
+      PendingJob<?> held = pipelining == null ? null : pipelining.onPoolClosed(child);
+      if (held != null) {
+        held.fail(Failure.POOL_CLOSED, message(held, reason + "; it was sent ahead to " + child));
       }
       PendingJob<?> job = child.job();
       if (job != null) {
@@ -673,11 +509,12 @@ final class Dispatcher implements JobWatch.Expiry {
 
   /** Queued jobs, with those sent ahead to a child and not yet started there. */
   int queued() {
-    return queue.size() + (sendAhead == null ? 0 : sendAhead.live());
+    return queue.size() + (pipelining == null ? 0 : pipelining.queued());
   }
 
+  /** Children with a job, and those owing a skip answer (busy, no job yet). */
   int busy() {
-    return busy;
+    return busy + (pipelining == null ? 0 : pipelining.awaiting());
   }
 
   int idle() {
@@ -693,7 +530,7 @@ final class Dispatcher implements JobWatch.Expiry {
     return "children="
         + liveChildren.getAsInt()
         + " busy="
-        + busy
+        + busy()
         + " idle="
         + idle.size()
         + " queued="
@@ -725,8 +562,8 @@ final class Dispatcher implements JobWatch.Expiry {
     publish();
     if (drained != null
         && queue.isEmpty()
-        && busy == 0
-        && (sendAhead == null || sendAhead.held() == 0)) {
+        && busy() == 0
+        && (pipelining == null || pipelining.held() == 0)) {
       drained.complete(null);
     }
   }
