@@ -121,6 +121,31 @@ class PipeliningIT {
     }
   }
 
+  @Test
+  void fewInFlight_manyRecalls_everyJobRunsOnceAndSucceeds() throws Exception {
+    // With one job more in flight than children, a child often frees while the other holds a
+    // job: it is recalled, comes back to the queue and may be sent to the same child again while
+    // the first copy still waits in its socket. Each skip must drop exactly one copy (a protocol
+    // error, "reply for job X while running job Y", was the symptom when it did not).
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (ProcessPool pool = pipelined(2, registry)) {
+      java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(3);
+      List<CompletableFuture<byte[]>> futures = new ArrayList<>();
+      for (int i = 0; i < 3_000; i++) {
+        window.acquire();
+        CompletableFuture<byte[]> future =
+            pool.submit(Job.of("sleep", utf8(i % 2 == 0 ? "1" : "0")));
+        future.whenComplete((r, e) -> window.release());
+        futures.add(future);
+      }
+      for (CompletableFuture<byte[]> future : futures) {
+        future.get(30, TimeUnit.SECONDS);
+      }
+      assertTrue(
+          count(registry, "procpool.jobs.recalled", "skipped") > 0, "the load made recalls happen");
+    }
+  }
+
   private static ProcessPool pipelined(int children, SimpleMeterRegistry registry) {
     return ProcessPool.builder()
         .children(children)

@@ -1,7 +1,7 @@
 package dev.procpool.child.internal;
 
-import java.util.HashSet;
-import java.util.Set;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Pipelining's one decision in the child, made under one lock: does a job sent ahead start, or is
@@ -18,7 +18,13 @@ final class SkipBook {
   /** Jobs the master may re-send after a skip are told apart from ones started this long ago. */
   private static final int RECENT = 8;
 
-  private final Set<Long> skipped = new HashSet<>();
+  /**
+   * Copies to drop, by job: a job skipped here goes back to the master's queue and may be sent to
+   * this child again before the first copy was read; each skip drops one copy, in order.
+   */
+  private final Map<Long, Integer> skipped = new HashMap<>();
+
+  private int skippedCopies;
   private final long[] recentlyStarted = new long[RECENT];
   private int next;
 
@@ -32,16 +38,24 @@ final class SkipBook {
         return false;
       }
     }
-    if (skipped.size() >= MAX_SKIPS) {
+    if (skippedCopies >= MAX_SKIPS) {
       return false; // bounded; the job then runs, and the master hears it started
     }
-    skipped.add(jobId);
+    skipped.merge(jobId, 1, Integer::sum);
+    skippedCopies++;
     return true;
   }
 
   /** The job thread is about to run {@code jobId}: false if it was skipped, and must be dropped. */
   synchronized boolean start(long jobId) {
-    if (skipped.remove(jobId)) {
+    Integer copies = skipped.get(jobId);
+    if (copies != null) {
+      if (copies == 1) {
+        skipped.remove(jobId);
+      } else {
+        skipped.put(jobId, copies - 1);
+      }
+      skippedCopies--;
       return false;
     }
     recentlyStarted[next] = jobId;

@@ -31,6 +31,18 @@ class SkipBookTest {
   }
 
   @Test
+  void sentAgainAndSkippedAgainBeforeTheFirstCopyWasRead_bothCopiesAreDropped() {
+    // Skipped, back to the queue, sent to this child again, skipped again: two copies wait in
+    // the socket and the master was told twice that the job will not run here.
+    SkipBook book = new SkipBook();
+    assertTrue(book.skip(7));
+    assertTrue(book.skip(7));
+    assertFalse(book.start(7));
+    assertFalse(book.start(7));
+    assertTrue(book.start(7), "a third copy, never skipped, runs");
+  }
+
+  @Test
   void skipsAreBounded() {
     SkipBook book = new SkipBook();
     for (long id = 1; id <= 64; id++) {

@@ -466,7 +466,15 @@ final class Simulation {
     /** The watchdog answers the oldest skip request: skipped if the job has not started. */
     private void answerSkip() {
       long jobId = skipRequests.pollFirst();
-      boolean skipped = inbox.removeIf(m -> m.hasJob() && m.getJob().getJobId() == jobId);
+      // One skip drops one copy: a job skipped here may have been sent here again since.
+      ToChild copy = null;
+      for (ToChild m : inbox) {
+        if (m.hasJob() && m.getJob().getJobId() == jobId) {
+          copy = m;
+          break;
+        }
+      }
+      boolean skipped = copy != null && inbox.remove(copy);
       if (skipped) {
         unanswered--;
       }
