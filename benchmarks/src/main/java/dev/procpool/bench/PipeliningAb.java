@@ -61,16 +61,11 @@ public final class PipeliningAb {
     try (ProcessPool pool =
         ProcessPool.builder().children(2).name("ab").pipelining(pipelining).start()) {
       Job<byte[]> noop = Job.of("echo", new byte[0]);
-      WindowedLoad.run(pool, noop, WARMUP);
-      long start = System.nanoTime();
-      WindowedLoad.run(pool, noop, NOOP_JOBS);
-      double noopRate = NOOP_JOBS / ((System.nanoTime() - start) / 1e9);
       Job<byte[]> oneMs = Job.of("sleep", "1".getBytes(StandardCharsets.UTF_8));
-      WindowedLoad.run(pool, oneMs, SLEEP_JOBS / 4);
-      start = System.nanoTime();
-      WindowedLoad.run(pool, oneMs, SLEEP_JOBS);
-      double sleepRate = SLEEP_JOBS / ((System.nanoTime() - start) / 1e9);
-      return new double[] {noopRate, sleepRate};
+      return new double[] {
+        WindowedLoad.rate(pool, noop, WARMUP, NOOP_JOBS),
+        WindowedLoad.rate(pool, oneMs, SLEEP_JOBS / 4, SLEEP_JOBS)
+      };
     }
   }
 

@@ -81,11 +81,7 @@ public final class RelayBaseline {
   private static double pool(boolean pipelining) throws Exception {
     try (ProcessPool pool =
         ProcessPool.builder().children(2).name("relay-vs").pipelining(pipelining).start()) {
-      Job<byte[]> noop = Job.of("echo", new byte[0]);
-      WindowedLoad.run(pool, noop, WARMUP);
-      long start = System.nanoTime();
-      WindowedLoad.run(pool, noop, JOBS);
-      return JOBS / ((System.nanoTime() - start) / 1e9);
+      return WindowedLoad.rate(pool, Job.of("echo", new byte[0]), WARMUP, JOBS);
     }
   }
 

@@ -18,6 +18,14 @@ final class WindowedLoad {
     window.drain();
   }
 
+  /** Jobs/s of {@code jobs} copies of {@code job}, after {@code warmup} unmeasured ones. */
+  static double rate(ProcessPool pool, Job<byte[]> job, int warmup, int jobs) throws Exception {
+    run(pool, job, warmup);
+    long start = System.nanoTime();
+    run(pool, job, jobs);
+    return jobs / ((System.nanoTime() - start) / 1e9);
+  }
+
   /** What Thread.sleep(1) really costs here: the ideal for 1 ms jobs is workers / this. */
   static double measuredSleepMillis() throws InterruptedException {
     int n = 500;
