@@ -53,10 +53,7 @@ public final class PeersProtocol {
           ms == 0
               ? Job.of("echo", new byte[0])
               : Job.of("sleep", Integer.toString(ms).getBytes(StandardCharsets.UTF_8));
-      WindowedLoad.run(pool, job, WARMUP);
-      long start = System.nanoTime();
-      WindowedLoad.run(pool, job, JOBS);
-      double seconds = (System.nanoTime() - start) / 1e9;
+      double jobsPerSec = WindowedLoad.rate(pool, job, WARMUP, JOBS);
       System.out.println(
           String.format(
               Locale.ROOT,
@@ -64,7 +61,7 @@ public final class PeersProtocol {
                   + "\"poolStartMillis\":%d}",
               variant.equals("default") ? "" : "-" + variant,
               ms,
-              Math.round(JOBS / seconds),
+              Math.round(jobsPerSec),
               sleepMillis,
               startMillis));
     }

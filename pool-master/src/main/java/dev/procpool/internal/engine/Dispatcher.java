@@ -17,10 +17,11 @@ import org.slf4j.LoggerFactory;
  * Matches queued jobs with idle children and sees each job to its end: result, remote error,
  * timeout, cancel, crash or retry. Owns the job queue, the LIFO idle deque and the busy count.
  *
- * <p>Confined to the engine's loop. Dispatch happens in exactly two places, {@link #enqueue} and
- * {@link #offer}: the two events that can make a match possible. It knows nothing of processes:
- * when a child must go (its job timed out, was cancelled, could not be sent), it says so through
- * {@link Listener#onJobAbandoned} and the engine kills it.
+ * <p>Confined to the engine's loop. Dispatch happens when a match may have become possible: a job
+ * is queued ({@link #enqueue}, or back at the head after its child died) or a child frees ({@link
+ * #offer}; with pipelining also when a child starts the job it held and has room for the next). It
+ * knows nothing of processes: when a child must go (its job timed out, was cancelled, could not be
+ * sent), it says so through {@link Listener#onJobAbandoned} and the engine kills it.
  */
 final class Dispatcher implements JobWatch.Expiry {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
@@ -403,8 +404,7 @@ final class Dispatcher implements JobWatch.Expiry {
       log.warn("{}: {}; retrying it (run {} of {})", poolName, what, job.runs() + 1, maxAttempts);
       job.requeued();
       admission.admitUnbounded();
-      queue.addFirst(job);
-      dispatch();
+      queue.addFirst(job); // dispatched by onChildLost, after the held job went back too
     } else {
       job.fail(
           Failure.CHILD_CRASHED,
