@@ -48,7 +48,8 @@ final class SkipBook {
 
   /** The job thread is about to run {@code jobId}: false if it was skipped, and must be dropped. */
   synchronized boolean start(long jobId) {
-    Integer copies = skipped.get(jobId);
+    // Almost always nothing is skipped: no map look-up (and no boxed id) per job then.
+    Integer copies = skippedCopies == 0 ? null : skipped.get(jobId);
     if (copies != null) {
       if (copies == 1) {
         skipped.remove(jobId);
