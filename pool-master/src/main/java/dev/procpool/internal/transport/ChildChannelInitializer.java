@@ -4,12 +4,14 @@ import dev.procpool.internal.engine.Engine;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 
-/** The pipeline of one child connection: frames in, messages in, frames out, then the handler. */
+/**
+ * The pipeline of one child connection: frames in, parsed into messages, then the handler. Frames
+ * out are encoded by the link ({@link NettyChildLink}), so a job's write passes no handler.
+ */
 public final class ChildChannelInitializer extends ChannelInitializer<Channel> {
   private final String poolName;
   private final int maxFrameBytes;
   private final long helloTimeoutMillis;
-  private final ToChildEncoder encoder;
   private final Engine engine;
 
   public ChildChannelInitializer(
@@ -17,7 +19,6 @@ public final class ChildChannelInitializer extends ChannelInitializer<Channel> {
     this.poolName = poolName;
     this.maxFrameBytes = maxFrameBytes;
     this.helloTimeoutMillis = helloTimeoutMillis;
-    this.encoder = new ToChildEncoder(maxFrameBytes);
     this.engine = engine;
   }
 
@@ -26,8 +27,8 @@ public final class ChildChannelInitializer extends ChannelInitializer<Channel> {
     channel
         .pipeline()
         .addLast("frames", new FrameDecoder(maxFrameBytes))
-        .addLast("messages", ToMasterDecoder.INSTANCE)
-        .addLast("encoder", encoder)
-        .addLast("handler", new ChildMessageHandler(poolName, engine, helloTimeoutMillis));
+        .addLast(
+            "handler",
+            new ChildMessageHandler(poolName, engine, helloTimeoutMillis, maxFrameBytes));
   }
 }

@@ -22,6 +22,7 @@ public final class ChildMessageHandler extends SimpleChannelInboundHandler<ToMas
   private final String poolName;
   private final Engine engine;
   private final long helloTimeoutMillis;
+  private final int maxFrameBytes;
   private ChildSlot child;
 
   /** This connection is the child's control channel (stack requests), not its job channel. */
@@ -29,8 +30,10 @@ public final class ChildMessageHandler extends SimpleChannelInboundHandler<ToMas
 
   private ScheduledFuture<?> helloDeadline;
 
-  public ChildMessageHandler(String poolName, Engine engine, long helloTimeoutMillis) {
+  public ChildMessageHandler(
+      String poolName, Engine engine, long helloTimeoutMillis, int maxFrameBytes) {
     this.poolName = poolName;
+    this.maxFrameBytes = maxFrameBytes;
     this.engine = engine;
     this.helloTimeoutMillis = helloTimeoutMillis;
   }
@@ -68,8 +71,10 @@ public final class ChildMessageHandler extends SimpleChannelInboundHandler<ToMas
       control = message.getHello().getControl();
       child =
           control
-              ? engine.onControlHello(new NettyChildLink(ctx.channel()), message.getHello())
-              : engine.onHello(new NettyChildLink(ctx.channel()), message.getHello());
+              ? engine.onControlHello(
+                  new NettyChildLink(ctx.channel(), maxFrameBytes), message.getHello())
+              : engine.onHello(
+                  new NettyChildLink(ctx.channel(), maxFrameBytes), message.getHello());
       if (child == null) {
         ctx.close();
       } else {
@@ -99,8 +104,10 @@ public final class ChildMessageHandler extends SimpleChannelInboundHandler<ToMas
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (!(cause instanceof DecoderException)) {
-      // An I/O error (connection reset): the child is dying. Its exit fails its job as
-      // CHILD_CRASHED with the exit status, which says more than the socket error.
+      // An I/O error (connection reset, or a write that failed: links write with the void
+      // promise, so a failed write lands here): the child is dying or unreachable. Closing the
+      // channel makes the engine treat it as lost; its exit fails its job as CHILD_CRASHED with
+      // the exit status, which says more than the socket error.
       log.debug("{}: connection of {} failed: {}", poolName, child, cause.toString());
       ctx.close();
       return;

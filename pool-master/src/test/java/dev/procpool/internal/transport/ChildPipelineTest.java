@@ -12,6 +12,7 @@ import dev.procpool.protocol.ToChild;
 import dev.procpool.protocol.ToMaster;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
 import java.nio.ByteBuffer;
@@ -22,7 +23,7 @@ class ChildPipelineTest {
   private static final int MAX = 1024;
 
   private static EmbeddedChannel inbound() {
-    return new EmbeddedChannel(new FrameDecoder(MAX), ToMasterDecoder.INSTANCE);
+    return new EmbeddedChannel(new FrameDecoder(MAX));
   }
 
   private static byte[] frame(ToMaster message) {
@@ -100,11 +101,9 @@ class ChildPipelineTest {
 
   @Test
   void encoder_writesLengthThenBody() throws Exception {
-    EmbeddedChannel channel = new EmbeddedChannel(new ToChildEncoder(MAX));
     ToChild request =
         ToChild.newBuilder().setJob(JobRequest.newBuilder().setJobId(9).setType("echo")).build();
-    channel.writeOutbound(request);
-    ByteBuf out = channel.readOutbound();
+    ByteBuf out = ToChildFrames.encode(UnpooledByteBufAllocator.DEFAULT, request, MAX);
     assertEquals(request.getSerializedSize(), out.readInt());
     byte[] body = new byte[out.readableBytes()];
     out.readBytes(body);
@@ -113,15 +112,17 @@ class ChildPipelineTest {
   }
 
   @Test
-  void encoder_oversizedMessage_fails() throws Exception {
-    EmbeddedChannel channel = new EmbeddedChannel(new ToChildEncoder(MAX));
+  void encoder_oversizedMessage_failsWithTheSizes() {
     ToChild big =
         ToChild.newBuilder()
             .setJob(
                 JobRequest.newBuilder()
                     .setPayload(com.google.protobuf.ByteString.copyFrom(new byte[MAX + 1])))
             .build();
-    assertThrows(Exception.class, () -> channel.writeOutbound(big));
-    channel.finishAndReleaseAll();
+    FrameException e =
+        assertThrows(
+            FrameException.class,
+            () -> ToChildFrames.encode(UnpooledByteBufAllocator.DEFAULT, big, MAX));
+    assertTrue(e.getMessage().contains("exceeds the maximum of " + MAX), e.getMessage());
   }
 }

@@ -36,8 +36,7 @@ class DecoderFuzzTest {
         ByteBuffer.wrap(bytes)
             .putInt(random.nextInt(bytes.length)); // a plausible length, garbage body
       }
-      EmbeddedChannel channel =
-          new EmbeddedChannel(new FrameDecoder(MAX), ToMasterDecoder.INSTANCE);
+      EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(MAX));
       try {
         // Split at a random point: decoders must cope with any fragmentation.
         int cut = bytes.length == 0 ? 0 : random.nextInt(bytes.length);
@@ -76,8 +75,7 @@ class DecoderFuzzTest {
         stream.putInt(body.length).put(body);
       }
       stream.flip();
-      EmbeddedChannel channel =
-          new EmbeddedChannel(new FrameDecoder(MAX), ToMasterDecoder.INSTANCE);
+      EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(MAX));
       while (stream.hasRemaining()) {
         int n = Math.min(stream.remaining(), 1 + random.nextInt(3000));
         byte[] piece = new byte[n];
