@@ -487,6 +487,7 @@ final class Dispatcher implements JobWatch.Expiry {
         }
       }
     }
+    watch.stop();
     checkDrained();
   }
 

@@ -3,7 +3,11 @@ package dev.procpool.internal.engine;
 import dev.procpool.protocol.StackReply;
 import dev.procpool.protocol.StackRequest;
 import dev.procpool.protocol.ToChild;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -42,6 +46,20 @@ final class JobWatch {
   private final Expiry expiry;
   private final Map<ChildSlot, Asked> asked = new IdentityHashMap<>();
 
+  /**
+   * The time limit of each running job, by child. One loop timer, set for the soonest, serves them
+   * all: a job that ends only leaves this map, so the common case (every job ends well before its
+   * limit) schedules and cancels nothing per job. Insertion order keeps expiry order deterministic
+   * for the simulation. At most one entry per child.
+   */
+  private final Map<ChildSlot, Limit> limits = new LinkedHashMap<>();
+
+  private final Runnable onLimitTimer = this::onLimitTimer;
+  private Loop.Timer limitTimer;
+  private long limitTimerAt;
+
+  private record Limit(PendingJob<?> job, long atNanos, long limitNanos, Failure code) {}
+
   JobWatch(
       String poolName, Loop loop, long slowThresholdNanos, PoolMetrics metrics, Expiry expiry) {
     this.poolName = poolName;
@@ -56,7 +74,9 @@ final class JobWatch {
    */
   void arm(ChildSlot child, PendingJob<?> job, long limitNanos, Failure code) {
     if (limitNanos > 0) {
-      job.timeout(loop.schedule(() -> onLimit(child, job, code, limitNanos), limitNanos));
+      long at = loop.nanoTime() + limitNanos;
+      limits.put(child, new Limit(job, at, limitNanos, code));
+      armLimitTimer(at);
     }
     if (slowThresholdNanos > 0 && (limitNanos == 0 || slowThresholdNanos < limitNanos)) {
       job.slowTimer(loop.schedule(() -> onSlow(child, job), slowThresholdNanos));
@@ -65,16 +85,64 @@ final class JobWatch {
 
   /** The job ended (reply, crash, cancel): nothing more to wait for on this child. */
   void disarm(ChildSlot child) {
+    limits.remove(child);
     Asked pending = asked.remove(child);
     if (pending != null && pending.grace() != null) {
       pending.grace().cancel();
     }
   }
 
+  /** The pool stops: no job runs any more, so no limit is left to watch. */
+  void stop() {
+    limits.clear();
+    if (limitTimer != null) {
+      limitTimer.cancel();
+      limitTimer = null;
+    }
+  }
+
+  /** The limit timer is due no later than {@code at}. */
+  private void armLimitTimer(long at) {
+    if (limitTimer != null) {
+      if (limitTimerAt <= at) {
+        return;
+      }
+      limitTimer.cancel();
+    }
+    limitTimerAt = at;
+    limitTimer = loop.schedule(onLimitTimer, Math.max(0, at - loop.nanoTime()));
+  }
+
+  /** Ends the jobs past their limit, forgets the ones that ended, and waits for the next one. */
+  private void onLimitTimer() {
+    limitTimer = null;
+    long now = loop.nanoTime();
+    long next = Long.MAX_VALUE;
+    List<Map.Entry<ChildSlot, Limit>> due = new ArrayList<>();
+    for (Iterator<Map.Entry<ChildSlot, Limit>> it = limits.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<ChildSlot, Limit> entry = it.next();
+      Limit limit = entry.getValue();
+      if (entry.getKey().job() != limit.job() || limit.job().isDone()) {
+        it.remove(); // ended without passing through disarm (its outcome was dropped)
+      } else if (limit.atNanos() <= now) {
+        it.remove();
+        due.add(entry);
+      } else {
+        next = Math.min(next, limit.atNanos());
+      }
+    }
+    if (next != Long.MAX_VALUE) {
+      armLimitTimer(next);
+    }
+    for (Map.Entry<ChildSlot, Limit> entry : due) {
+      Limit limit = entry.getValue();
+      onLimit(entry.getKey(), limit.job(), limit.code(), limit.limitNanos());
+    }
+  }
+
   private void onLimit(ChildSlot child, PendingJob<?> job, Failure code, long limitNanos) {
-    job.timeout(null);
     if (child.job() != job || job.isDone()) {
-      return;
+      return; // an earlier expiry in the same pass ended it
     }
     long ranMillis = TimeUnit.NANOSECONDS.toMillis(loop.nanoTime() - job.startedNanos());
     String why =

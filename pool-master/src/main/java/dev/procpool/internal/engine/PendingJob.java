@@ -49,7 +49,6 @@ public final class PendingJob<T> {
   private long queuedNanos;
   private long startedNanos;
   private int runs;
-  private Loop.Timer timeout;
   private Loop.Timer slowTimer;
   private Loop.Timer deadlineTimer;
   private long deadlineNanos;
@@ -162,15 +161,11 @@ public final class PendingJob<T> {
   void requeued() {
     running = false;
     startedNanos = 0;
-    cancelTimeout();
+    cancelTimers();
   }
 
   public long startedNanos() {
     return startedNanos;
-  }
-
-  void timeout(Loop.Timer timer) {
-    this.timeout = timer;
   }
 
   void slowTimer(Loop.Timer timer) {
@@ -188,7 +183,7 @@ public final class PendingJob<T> {
 
   /** True while a timer is scheduled for this job; never once it is done. */
   boolean holdsTimer() {
-    return timeout != null || slowTimer != null || deadlineTimer != null;
+    return slowTimer != null || deadlineTimer != null;
   }
 
   /**
@@ -315,15 +310,11 @@ public final class PendingJob<T> {
     queued = false;
     running = false;
     payload = null;
-    cancelTimeout();
+    cancelTimers();
     return true;
   }
 
-  private void cancelTimeout() {
-    if (timeout != null) {
-      timeout.cancel();
-      timeout = null;
-    }
+  private void cancelTimers() {
     if (slowTimer != null) {
       slowTimer.cancel();
       slowTimer = null;
