@@ -14,7 +14,7 @@ import java.util.ArrayDeque;
  * </pre>
  *
  * <p>With pipelining a BUSY child may also hold a job sent ahead ({@link #sentAhead()}), and stays
- * BUSY with no job while it owes an answer to a skip request ({@link #awaitingSkipAnswer()}).
+ * BUSY with no job while it owes an answer to a skip request ({@link Skip#AWAITED}).
  */
 public final class ChildSlot {
   /** Where a child is in its life. */
@@ -46,16 +46,21 @@ public final class ChildSlot {
   /** Pipelining: the job sent ahead, waiting in the child's socket behind {@link #job}; or null. */
   private PendingJob<?> sentAhead;
 
-  /** A SkipJob was sent for {@link #sentAhead}; its answer has not come. */
-  private boolean skipAsked;
+  /** Where a request to skip {@link #sentAhead} stands. */
+  enum Skip {
+    /** Not asked: the held job starts when the running one answers. */
+    NONE,
+    /** A SkipJob was sent; its answer has not come. */
+    ASKED,
+    /** Asked, and the running job answered first: busy with no job until the skip answer. */
+    AWAITED,
+    /** The child answered that the held job started (or will, after the running one). */
+    REFUSED
+  }
 
-  /** Answered its job while a skip answer was pending: busy with no job until it comes. */
-  private boolean awaitingSkipAnswer;
+  private Skip skip = Skip.NONE;
 
   private Loop.Timer skipAnswerGrace;
-
-  /** The child answered that {@link #sentAhead} started (before the reply of the job ahead). */
-  private boolean skipRefused;
 
   /** In {@link SendAhead}'s sets (each holds a child once). */
   private boolean inOpenSet;
@@ -195,50 +200,44 @@ public final class ChildSlot {
 
   void sendAhead(PendingJob<?> job) {
     this.sentAhead = job;
-    this.skipAsked = false;
-    this.skipRefused = false;
+    this.skip = Skip.NONE;
   }
 
   /** The job sent ahead, no longer held (started, skipped or lost with the child); or null. */
   PendingJob<?> takeSentAhead() {
+    if (skip == Skip.AWAITED) {
+      throw new IllegalStateException(this + ": held job taken while its skip answer is owed");
+    }
     PendingJob<?> ahead = sentAhead;
     sentAhead = null;
-    skipAsked = false;
-    skipRefused = false;
+    skip = Skip.NONE;
     return ahead;
   }
 
-  boolean skipRefused() {
-    return skipRefused;
+  Skip skip() {
+    return skip;
   }
 
-  void skipRefused(boolean refused) {
-    this.skipRefused = refused;
+  /** Moves the skip request of the held job on; leaving {@link Skip#AWAITED} ends its grace. */
+  void skip(Skip next) {
+    if (skip == Skip.AWAITED && skipAnswerGrace != null) {
+      skipAnswerGrace.cancel();
+      skipAnswerGrace = null;
+    }
+    this.skip = next;
   }
 
   /**
-   * The child answered its job, and the master asked it to skip the one sent ahead: until the
-   * answer comes, that job may or may not be running.
+   * The child answered its job, and the master had asked it to skip the one sent ahead: until the
+   * answer comes, that job may or may not be running. {@code grace} fires if no answer comes.
    */
-  boolean awaitingSkipAnswer() {
-    return awaitingSkipAnswer;
-  }
-
-  /** Starts or ends the wait; {@code grace} fires if no answer comes, null when ending it. */
-  void awaitingSkipAnswer(boolean awaiting, Loop.Timer grace) {
-    this.awaitingSkipAnswer = awaiting;
-    if (skipAnswerGrace != null) {
-      skipAnswerGrace.cancel();
-    }
+  void awaitSkipAnswer(Loop.Timer grace) {
+    skip(Skip.AWAITED);
     this.skipAnswerGrace = grace;
   }
 
-  boolean skipAsked() {
-    return skipAsked;
-  }
-
-  void skipAsked(boolean asked) {
-    this.skipAsked = asked;
+  boolean awaitingSkipAnswer() {
+    return skip == Skip.AWAITED;
   }
 
   boolean inOpenSet() {

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * unless the child was asked to skip it and has not answered. Skip requests go on the child's
  * control connection, whose watchdog thread answers while a job runs; one lock in the child decides
  * between "skip" and "start", and the answer says which won. Until then the child is busy with no
- * job ({@link ChildSlot#awaitingSkipAnswer()}).
+ * job ({@link ChildSlot.Skip#AWAITED}).
  *
  * <p>Confined to the loop.
  */
@@ -128,11 +128,8 @@ final class Pipelining {
    * connection the job stays, and starts after the running one.
    */
   void recall(ChildSlot holder) {
-    if (holder != null
-        && !holder.skipAsked()
-        && !holder.skipRefused()
-        && holder.controlLink() != null) {
-      holder.skipAsked(true);
+    if (holder != null && holder.skip() == ChildSlot.Skip.NONE && holder.controlLink() != null) {
+      holder.skip(ChildSlot.Skip.ASKED);
       ToChild skip =
           ToChild.newBuilder()
               .setSkip(SkipJob.newBuilder().setJobId(holder.sentAhead().id()))
@@ -161,11 +158,11 @@ final class Pipelining {
       host.rematch();
       return Dispatcher.AfterReply.FREE;
     }
-    if (child.skipAsked()) {
+    if (child.skip() == ChildSlot.Skip.ASKED) {
       child.state(ChildSlot.State.BUSY); // no other job may be sent to it until the answer
       long heldId = child.sentAhead().id();
-      child.awaitingSkipAnswer(
-          true, loop.schedule(() -> onAnswerLate(child, heldId), SKIP_ANSWER_GRACE_NANOS));
+      child.awaitSkipAnswer(
+          loop.schedule(() -> onAnswerLate(child, heldId), SKIP_ANSWER_GRACE_NANOS));
       awaiting++;
       return Dispatcher.AfterReply.AWAITING_SKIP_ANSWER;
     }
@@ -196,12 +193,14 @@ final class Pipelining {
   /** The watchdog answered a skip request; null when the child's state does not change. */
   Dispatcher.AfterReply onSkipAnswer(ChildSlot child, SkipAnswer answer) {
     PendingJob<?> held = child.sentAhead();
-    if (held == null || held.id() != answer.getJobId() || !child.skipAsked()) {
+    ChildSlot.Skip skip = child.skip();
+    if (held == null
+        || held.id() != answer.getJobId()
+        || (skip != ChildSlot.Skip.ASKED && skip != ChildSlot.Skip.AWAITED)) {
       return null; // stale: the job's reply came first, or the child is gone
     }
     metrics.skipAnswered(answer.getSkipped());
-    boolean awaited = child.awaitingSkipAnswer();
-    child.skipAsked(false);
+    boolean awaited = skip == ChildSlot.Skip.AWAITED;
     if (awaited) {
       stopAwaiting(child);
     }
@@ -211,7 +210,7 @@ final class Pipelining {
       return awaited ? Dispatcher.AfterReply.FREE : null;
     }
     if (!awaited) {
-      child.skipRefused(true); // it starts when the reply of the running job is written
+      child.skip(ChildSlot.Skip.REFUSED); // it starts when the reply of the running job is written
       return null;
     }
     Dispatcher.AfterReply after = startHeld(child);
@@ -223,9 +222,8 @@ final class Pipelining {
   void onControlClosed(ChildSlot child) {
     if (child.awaitingSkipAnswer()) {
       listener.onJobAbandoned(child, "its control connection closed before it answered a skip");
-    } else if (child.skipAsked()) {
-      child.skipAsked(false);
-      child.skipRefused(true); // the job starts after the running one
+    } else if (child.skip() == ChildSlot.Skip.ASKED) {
+      child.skip(ChildSlot.Skip.REFUSED); // the job starts after the running one
     }
   }
 
@@ -315,7 +313,7 @@ final class Pipelining {
   }
 
   private void stopAwaiting(ChildSlot child) {
-    child.awaitingSkipAnswer(false, null);
+    child.skip(ChildSlot.Skip.NONE);
     if (child.state() == ChildSlot.State.BUSY) {
       child.state(ChildSlot.State.IDLE);
     }

@@ -121,8 +121,7 @@ final class SendAhead {
     for (ChildSlot child : holders) {
       PendingJob<?> running = child.job();
       if (child.sentAhead() != null
-          && !child.skipAsked()
-          && !child.skipRefused()
+          && child.skip() == ChildSlot.Skip.NONE
           && running != null
           && running.startedNanos() < firstStart) {
         first = child;
