@@ -6,16 +6,17 @@ import java.util.Collection;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
+import org.HdrHistogram.SingleWriterRecorder;
 
 /**
  * The pool's own counters for its status page (jobs completed and failed, recent run-time
  * percentiles), kept whatever the user's meter registry; forwards every call to {@code delegate}.
  *
- * <p>Run times go into an HdrHistogram {@link Recorder} (wait-free for the loop that records). The
- * percentiles are computed from its interval histogram at most once per {@link #INTERVAL_NANOS} and
- * cached, so any number of status readers (dashboards, {@code /status}) cost one computation a
- * second, not a copy and a sort each.
+ * <p>Run times go into an HdrHistogram {@link SingleWriterRecorder}: jobs end on the pool's loop
+ * only, so the recorder needs no atomic counts, just its phase flip for readers. The percentiles
+ * are computed from its interval histogram at most once per {@link #INTERVAL_NANOS} and cached, so
+ * any number of status readers (dashboards, {@code /status}) cost one computation a second, not a
+ * copy and a sort each.
  */
 public final class CountingMetrics implements PoolMetrics {
   static final long INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -27,7 +28,7 @@ public final class CountingMetrics implements PoolMetrics {
   private final AtomicLong runNanos = new AtomicLong();
   private final AtomicLong overheadNanos = new AtomicLong();
   private final AtomicLong cpuNanos = new AtomicLong();
-  private final Recorder runMicros = new Recorder(3);
+  private final SingleWriterRecorder runMicros = new SingleWriterRecorder(3);
   private Histogram interval;
   private long intervalStartNanos = System.nanoTime();
   private long[] percentiles = {0, 0};
