@@ -8,7 +8,6 @@ import dev.procpool.protocol.ProtocolVersion;
 import dev.procpool.protocol.ToMaster;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.HexFormat;
@@ -24,8 +23,9 @@ import javax.sql.DataSource;
  * child's life: {@link MasterWatchdog} ends the child when it closes, so a child never outlives a
  * master that was SIGKILLed, even while a handler is stuck.
  *
- * <p>Order: load and open the handlers, connect, send {@code Hello}, run the {@link JobLoop}. A
- * child that said hello is therefore ready for work.
+ * <p>Order: load and open the handlers, connect (waiting for the master's socket if the child came
+ * first: {@link MasterSocket}), send {@code Hello}, run the {@link JobLoop}. A child that said
+ * hello is therefore ready for work.
  */
 public final class ChildMain {
 
@@ -73,9 +73,24 @@ public final class ChildMain {
       return ExitCodes.OPEN_FAILED;
     }
 
+    SocketChannel connected;
+    try {
+      connected = MasterSocket.connect(args[0], MasterSocket.PATIENCE_NANOS);
+    } catch (IOException e) {
+      System.err.println(
+          "procpool child "
+              + childId
+              + ": could not connect to the master at "
+              + args[0]
+              + ": "
+              + e);
+      closeQuietly(handlers);
+      ChildDatabase.close(database);
+      return ExitCodes.CONNECT_FAILED;
+    }
     try (AutoCloseable closeDatabase = () -> ChildDatabase.close(database);
         handlers;
-        SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(args[0]))) {
+        SocketChannel channel = connected) {
       Hello hello =
           Hello.newBuilder()
               .setProtocolVersion(ProtocolVersion.CURRENT)
@@ -123,6 +138,14 @@ public final class ChildMain {
     } catch (Exception e) {
       System.err.println("procpool child " + childId + ": error while closing: " + e);
       return ExitCodes.OK;
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable resource) {
+    try {
+      resource.close();
+    } catch (Exception e) {
+      System.err.println("procpool child: error while closing: " + e);
     }
   }
 

@@ -69,9 +69,16 @@ public final class PoolHost {
   private final ExecutorService blocking;
   private final ChildLauncher launcher;
   private final Engine engine;
-  private final ChildServer server;
+  private final Path socketPath;
+  private final ChildChannelInitializer childInitializer;
 
-  /** Opens threads, socket and engine; the children start with {@link #start}. */
+  /** Bound by {@link #start}; null before. */
+  private volatile ChildServer server;
+
+  /**
+   * Opens threads and engine and picks the socket's path; {@link #start} binds the socket and
+   * starts the children.
+   */
   public PoolHost(Settings settings, PoolMetrics metrics, Failure.Factory failures)
       throws IOException {
     this.name = settings.engine().poolName();
@@ -107,12 +114,10 @@ public final class PoolHost {
               metrics,
               failures,
               new SecureRandom());
-      this.server =
-          ChildServer.bind(
-              group,
-              socketPath,
-              new ChildChannelInitializer(
-                  name, settings.maxFrameBytes(), HELLO_DEADLINE_MILLIS, engine));
+      this.socketPath = socketPath;
+      this.childInitializer =
+          new ChildChannelInitializer(
+              name, settings.maxFrameBytes(), HELLO_DEADLINE_MILLIS, engine);
     } catch (IOException | RuntimeException e) {
       if (socketPath != null) {
         ChildServer.discard(socketPath);
@@ -126,10 +131,21 @@ public final class PoolHost {
     return engine;
   }
 
-  /** Starts the children and waits until all are ready, or for why not. */
+  /**
+   * Starts the children and waits until all are ready, or for why not. The children are spawned
+   * first and the socket is bound while their JVMs start (a cold master spends ~90 ms loading
+   * Netty's channel classes in the bind); a child that comes before the socket retries its
+   * connection (ChildMain).
+   */
   public void start(long limitMillis)
       throws ExecutionException, TimeoutException, InterruptedException {
-    onLoop(engine::start).get().get(limitMillis, TimeUnit.MILLISECONDS);
+    io.netty.util.concurrent.Future<CompletableFuture<Void>> started = onLoop(engine::start);
+    try {
+      server = ChildServer.bind(group, socketPath, childInitializer);
+    } catch (IOException | RuntimeException e) {
+      throw new ExecutionException("could not bind the children's socket " + socketPath, e);
+    }
+    started.get().get(limitMillis, TimeUnit.MILLISECONDS);
   }
 
   public boolean inLoop() {
@@ -232,7 +248,11 @@ public final class PoolHost {
       Thread.currentThread().interrupt();
     }
     try {
-      server.close();
+      if (server != null) {
+        server.close();
+      } else {
+        ChildServer.discard(socketPath);
+      }
     } catch (IOException e) {
       log.warn("{}: could not remove the socket directory: {}", name, e.toString());
     }
