@@ -1,6 +1,7 @@
 package dev.procpool.bench;
 
 import dev.procpool.Job;
+import dev.procpool.PoolStatus;
 import dev.procpool.ProcessPool;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -12,9 +13,10 @@ import java.util.Locale;
  * warm-up jobs, then 10,000 measured jobs with 128 in flight; no-op jobs ({@code args[0]} = 0) or a
  * blocking sleep of that many milliseconds (the server's demo {@code sleep}). Prints one JSON line
  * like the Node and Python contenders, plus this JVM's measured cost of {@code Thread.sleep(1)},
- * from which the ideal for 1 ms jobs is computed. {@code args[1]} names a variant; the args after
- * it are the children's JVM options, except {@code --java=PATH}, which runs the children on another
- * JDK, {@code --no-pipelining}, which sends no job ahead to a busy child, {@code
+ * from which the ideal for 1 ms jobs is computed, and the mean run time of a job and its part
+ * outside the handler (the pool's {@code status().time()}). {@code args[1]} names a variant; the
+ * args after it are the children's JVM options, except {@code --java=PATH}, which runs the children
+ * on another JDK, {@code --no-pipelining}, which sends no job ahead to a busy child, {@code
  * --direct-callbacks}, which completes futures on the pool's loop instead of handing them to its
  * callback executor, and {@code --class-data=DIR}, which keeps the children's AppCDS archive or, on
  * JDK 25+, AOT cache there (for example {@code c1 -XX:TieredStopAtLevel=1}, or {@code aot25
@@ -54,16 +56,22 @@ public final class PeersProtocol {
               ? Job.of("echo", new byte[0])
               : Job.of("sleep", Integer.toString(ms).getBytes(StandardCharsets.UTF_8));
       double jobsPerSec = WindowedLoad.rate(pool, job, WARMUP, JOBS);
+      // Where each job's time went, from the master's view: its run (start to outcome) and the
+      // part of it outside the handler (the child's work between jobs, the IPC, waiting for a CPU).
+      PoolStatus status = pool.status().get();
+      double perJob = 1000.0 / Math.max(1, status.completed());
       System.out.println(
           String.format(
               Locale.ROOT,
               "{\"contender\":\"procpool%s\",\"ms\":%d,\"jobsPerSec\":%d,\"sleep1Millis\":%.3f,"
-                  + "\"poolStartMillis\":%d}",
+                  + "\"poolStartMillis\":%d,\"runMicrosPerJob\":%.1f,\"overheadMicrosPerJob\":%.1f}",
               variant.equals("default") ? "" : "-" + variant,
               ms,
               Math.round(jobsPerSec),
               sleepMillis,
-              startMillis));
+              startMillis,
+              status.time().runMillis() * perJob,
+              status.time().overheadMillis() * perJob));
     }
   }
 }
