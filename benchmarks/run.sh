@@ -10,6 +10,25 @@ JAR=benchmarks/target/benchmarks.jar
 OUT=benchmarks/target/results
 rm -rf "$OUT" && mkdir -p "$OUT"
 
+# Progress on stderr: what runs now, n of m, and the time left. Each step's expected seconds on
+# 2 cores; the estimate scales them by how the steps so far compared with theirs.
+EXPECTED=(250 60 20 40 90 30 5)
+TOTAL=${#EXPECTED[@]}
+STEP=0
+BEGAN=$(date +%s)
+step() {
+  local done_expected=0 left_expected=0 i elapsed
+  for ((i = 0; i < TOTAL; i++)); do
+    if ((i < STEP)); then done_expected=$((done_expected + EXPECTED[i])); else left_expected=$((left_expected + EXPECTED[i])); fi
+  done
+  elapsed=$(($(date +%s) - BEGAN))
+  local left=$left_expected
+  if ((done_expected > 0 && elapsed > 0)); then left=$((left_expected * elapsed / done_expected)); fi
+  STEP=$((STEP + 1))
+  echo "[$STEP of $TOTAL, ~${left}s left] $1" >&2
+}
+
+step "JMH: throughput, latency, baselines, 1 ms jobs, ledger transfers"
 java -jar "$JAR" -f 1 -wi 3 -w 2s -i 5 -r 2s -rf csv -rff "$OUT/jmh.csv" \
   'PoolThroughputBenchmark|LatencyBenchmark|InProcessBaselineBenchmark|UdsPingPongBenchmark|FreshJvmBenchmark|SleepBenchmark|DatabaseBenchmark' \
   | tee "$OUT/jmh.log"
@@ -17,19 +36,25 @@ java -jar "$JAR" -f 1 -wi 3 -w 2s -i 5 -r 2s -rf csv -rff "$OUT/jmh.csv" \
 # too when a JDK 25+ is installed (found by its release file).
 export PROCPOOL_BENCH_JAVA25="${PROCPOOL_BENCH_JAVA25:-$(benchmarks/find-java25.sh)}"
 JDKS=$([ -n "${PROCPOOL_BENCH_JAVA25:-}" ] && echo "own,25" || echo "own")
+step "JMH: pool start-up (children on $JDKS)"
 java -jar "$JAR" -f 1 -wi 3 -i 10 -p childJdk="$JDKS" -rf csv -rff "$OUT/startup.csv" 'StartupBenchmark' | tee -a "$OUT/jmh.log"
 
+step "a fresh JVM's first jobs (ColdStart, 3 runs)"
 for i in 1 2 3; do java -cp "$JAR" dev.procpool.bench.ColdStart "$OUT/cold-all.txt"; done
 # The report reads one "cold" line: keep the median of the three runs.
 sort -t= -k4 -n "$OUT/cold-all.txt" | sed -n 2p > "$OUT/cold.txt"
 
+step "HTTP vs the library path (HttpVsLibrary)"
 java -cp "$JAR" dev.procpool.bench.load.HttpVsLibrary "$OUT/http.txt" 16 10
 
+step "1, 2, 4 and 8 children (Scaling)"
 java -cp "$JAR" dev.procpool.bench.Scaling "$OUT/scaling.md" benchmarks/scaling.png
 
+step "through the local RabbitMQ (BrokerThroughput)"
 # Through the local RabbitMQ (skipped when no broker answers on 127.0.0.1:5672).
 if java -cp "$JAR" dev.procpool.bench.BrokerThroughput "$OUT/broker.txt"; then :; else echo "no broker: skipped" > "$OUT/broker.txt"; fi
 
+step "writing RESULTS.md"
 java -cp "$JAR" dev.procpool.bench.ResultsReport "$OUT" benchmarks/RESULTS.md
 {
   echo
