@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The quick benchmark set (about 8 minutes on 2 cores). Writes benchmarks/RESULTS.md.
+# The quick benchmark set (about 8 minutes on 2 cores). Writes its block of benchmarks/RESULTS.md.
 # Needs only a JDK 17+; the PostgreSQL figures use PROCPOOL_BENCH_PG_URL
 # (default jdbc:postgresql://127.0.0.1:5432/test?user=postgres).
 set -euo pipefail
@@ -55,8 +55,13 @@ step "through the local RabbitMQ (BrokerThroughput)"
 if java -cp "$JAR" dev.procpool.bench.BrokerThroughput "$OUT/broker.txt"; then :; else echo "no broker: skipped" > "$OUT/broker.txt"; fi
 
 step "writing RESULTS.md"
-java -cp "$JAR" dev.procpool.bench.ResultsReport "$OUT" benchmarks/RESULTS.md
+# run.sh owns one block of RESULTS.md (ResultsBlock): a re-run replaces it and keeps the rest,
+# the peers' table and the analyses written beside it.
+java -cp "$JAR" dev.procpool.bench.ResultsReport "$OUT" "$OUT/report.md"
 {
+  cat "$OUT/report.md"
+  echo
+  cat benchmarks/ANALYSIS.md
   echo
   echo "## Scaling with children (Scaling)"
   echo
@@ -71,5 +76,6 @@ java -cp "$JAR" dev.procpool.bench.ResultsReport "$OUT" benchmarks/RESULTS.md
   echo '```'
   cat "$OUT/broker.txt"
   echo '```'
-} >> benchmarks/RESULTS.md
-echo "wrote benchmarks/RESULTS.md"
+} > "$OUT/block.md"
+java -cp "$JAR" dev.procpool.bench.ResultsBlock benchmarks/RESULTS.md run.sh "$OUT/block.md"
+echo "wrote run.sh's block of benchmarks/RESULTS.md"

@@ -2,7 +2,7 @@
 # Side by side with the peers, under their own benchmark protocol (a fresh process, 2 workers,
 # 2,000 warm-up jobs, 10,000 measured jobs, 128 in flight), no-op and 1 ms jobs, rounds interleaved
 # so that a noisy moment hits every contender alike. Installs the Node peers from the npm registry.
-# Usage: benchmarks/peers/run.sh [rounds, default 5]. Appends the table and a chart to RESULTS.md.
+# Usage: benchmarks/peers/run.sh [rounds, default 5]. Writes the table (its block of RESULTS.md) and a chart.
 set -euo pipefail
 cd "$(dirname "$0")"
 ROUNDS="${1:-5}"
@@ -34,11 +34,12 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 java -cp "$JAR" dev.procpool.bench.PeersReport "$OUT/runs.jsonl" "$OUT/table.md" ../peers.png
 {
-  echo
   echo "## Side by side with the peers (benchmarks/peers/run.sh $ROUNDS, $(date -u +%Y-%m-%d))"
   echo
   cat "$OUT/table.md"
   echo
   echo '![no-op jobs/s](peers.png)'
-} >> ../RESULTS.md
-echo "appended to benchmarks/RESULTS.md; chart in benchmarks/peers.png"
+} > "$OUT/section.md"
+# This script owns the "peers" block of RESULTS.md: a re-run replaces it and keeps the rest.
+java -cp "$JAR" dev.procpool.bench.ResultsBlock ../RESULTS.md peers "$OUT/section.md"
+echo "wrote the peers block of benchmarks/RESULTS.md; chart in benchmarks/peers.png"

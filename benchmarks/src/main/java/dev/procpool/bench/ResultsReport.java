@@ -12,8 +12,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Writes RESULTS.md from one run.sh run: JMH's CSV, the HTTP/library lines and the cold lines.
- * Usage: {@code ResultsReport <results dir> <RESULTS.md>}.
+ * Writes the report of one run.sh run (JMH's CSV, the HTTP/library lines and the cold lines) as
+ * Markdown; run.sh puts it, with ANALYSIS.md and its other sections, into RESULTS.md as its block
+ * ({@link ResultsBlock}). Usage: {@code ResultsReport <results dir> <report.md>}.
  */
 public final class ResultsReport {
   private final List<Map<String, String>> rows = new ArrayList<>();
@@ -30,12 +31,7 @@ public final class ResultsReport {
     }
     report.readLines(dir.resolve("http.txt"));
     report.readLines(dir.resolve("cold.txt"));
-    String analysis = "";
-    Path notes = Path.of(args[1]).resolveSibling("ANALYSIS.md");
-    if (Files.exists(notes)) {
-      analysis = "\n" + Files.readString(notes, StandardCharsets.UTF_8);
-    }
-    Files.writeString(Path.of(args[1]), report.markdown() + analysis, StandardCharsets.UTF_8);
+    Files.writeString(Path.of(args[1]), report.markdown(), StandardCharsets.UTF_8);
   }
 
   private void readCsv(Path csv) throws IOException {
