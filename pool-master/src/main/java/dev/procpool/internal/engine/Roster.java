@@ -181,7 +181,13 @@ final class Roster implements ChildStarter.Outcomes {
     ChildSlot child = slots.get(hello.getChildId());
     HelloCheck.Verdict verdict = HelloCheck.checkControl(child, hello);
     if (verdict.kind() != HelloCheck.Verdict.Kind.ACCEPT) {
-      log.warn("{}: dropped a connection: {}", poolName, verdict.reason());
+      if (closing || (child != null && !child.isLive())) {
+        // The child's watchdog connects just after its hello: a pool closed (or a child stopped)
+        // in between sees it arrive late. Expected, so not a warning.
+        log.debug("{}: dropped a late control connection: {}", poolName, verdict.reason());
+      } else {
+        log.warn("{}: dropped a connection: {}", poolName, verdict.reason());
+      }
       return null;
     }
     child.controlLink(link);
