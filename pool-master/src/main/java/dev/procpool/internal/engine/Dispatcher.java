@@ -233,7 +233,7 @@ final class Dispatcher implements JobWatch.Expiry {
   /** Runs a job on this child now; the job was counted as waiting. */
   private void start(ChildSlot child, PendingJob<?> job) {
     begin(child, job);
-    child.link().send(job.request(), failure -> onWriteFailed(child, job, failure));
+    child.link().send(job.request());
   }
 
   /** The job starts on the child (sent now, or held there since it was sent ahead). */
@@ -255,16 +255,6 @@ final class Dispatcher implements JobWatch.Expiry {
     if (pipelining != null) {
       pipelining.started(child);
     }
-  }
-
-  private void onWriteFailed(ChildSlot child, PendingJob<?> job, Throwable failure) {
-    if (child.job() != job) {
-      return;
-    }
-    end(child, job);
-    job.fail(Failure.CHILD_CRASHED, message(job, "could not be sent to " + child + ": " + failure));
-    listener.onJobAbandoned(child, "write failed: " + failure);
-    checkDrained();
   }
 
   /**

@@ -97,16 +97,8 @@ final class Pipelining {
     PendingJob<?> job = queue.pollFirst();
     sendAhead.sent(child, job);
     metrics.jobSentAhead();
-    child.link().send(job.request(), failure -> onSendFailed(child, job, failure));
+    child.link().send(job.request());
     return true;
-  }
-
-  private void onSendFailed(ChildSlot child, PendingJob<?> job, Throwable failure) {
-    if (child.sentAhead() == job) {
-      returnHeld(child);
-      listener.onJobAbandoned(child, "write failed: " + failure);
-      host.rematch();
-    }
   }
 
   /** A child became idle with nothing queued: no job may wait behind another, so one comes back. */
@@ -134,8 +126,7 @@ final class Pipelining {
           ToChild.newBuilder()
               .setSkip(SkipJob.newBuilder().setJobId(holder.sentAhead().id()))
               .build();
-      // A failed write means a broken connection; see onControlClosed.
-      holder.controlLink().send(skip, failure -> {});
+      holder.controlLink().send(skip); // if it cannot be sent, see onControlClosed
     }
   }
 

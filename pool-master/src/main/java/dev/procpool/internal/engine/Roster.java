@@ -315,15 +315,7 @@ final class Roster implements ChildStarter.Outcomes {
   void retire(ChildSlot child, String reason) {
     child.stopReasonIfUnset(reason);
     leave(child);
-    child
-        .link()
-        .send(
-            ToChild.newBuilder().setShutdown(Shutdown.getDefaultInstance()).build(),
-            failure -> {
-              if (child.process() != null) {
-                child.process().kill();
-              }
-            });
+    child.link().send(ToChild.newBuilder().setShutdown(Shutdown.getDefaultInstance()).build());
     replenish();
   }
 

@@ -69,12 +69,15 @@ public final class ChildMessageHandler extends SimpleChannelInboundHandler<ToMas
         return;
       }
       control = message.getHello().getControl();
+      NettyChildLink link =
+          new NettyChildLink(
+              ctx.channel(),
+              maxFrameBytes,
+              poolName + ": child " + message.getHello().getChildId());
       child =
           control
-              ? engine.onControlHello(
-                  new NettyChildLink(ctx.channel(), maxFrameBytes), message.getHello())
-              : engine.onHello(
-                  new NettyChildLink(ctx.channel(), maxFrameBytes), message.getHello());
+              ? engine.onControlHello(link, message.getHello())
+              : engine.onHello(link, message.getHello());
       if (child == null) {
         ctx.close();
       } else {
