@@ -73,24 +73,9 @@ public final class ChildMain {
       return ExitCodes.OPEN_FAILED;
     }
 
-    SocketChannel connected;
-    try {
-      connected = MasterSocket.connect(args[0], MasterSocket.PATIENCE_NANOS);
-    } catch (IOException e) {
-      System.err.println(
-          "procpool child "
-              + childId
-              + ": could not connect to the master at "
-              + args[0]
-              + ": "
-              + e);
-      closeQuietly(handlers);
-      ChildDatabase.close(database);
-      return ExitCodes.CONNECT_FAILED;
-    }
     try (AutoCloseable closeDatabase = () -> ChildDatabase.close(database);
         handlers;
-        SocketChannel channel = connected) {
+        SocketChannel channel = MasterSocket.connect(args[0], MasterSocket.PATIENCE_NANOS)) {
       Hello hello =
           Hello.newBuilder()
               .setProtocolVersion(ProtocolVersion.CURRENT)
@@ -124,6 +109,9 @@ public final class ChildMain {
         }
       }
       return ExitCodes.OK;
+    } catch (MasterSocket.Unreachable e) {
+      System.err.println("procpool child " + childId + ": " + e.getMessage());
+      return ExitCodes.CONNECT_FAILED;
     } catch (JobLoop.Fatal e) {
       System.err.println("procpool child " + childId + ": fatal error in a handler, exiting");
       e.getCause().printStackTrace();
@@ -138,14 +126,6 @@ public final class ChildMain {
     } catch (Exception e) {
       System.err.println("procpool child " + childId + ": error while closing: " + e);
       return ExitCodes.OK;
-    }
-  }
-
-  private static void closeQuietly(AutoCloseable resource) {
-    try {
-      resource.close();
-    } catch (Exception e) {
-      System.err.println("procpool child: error while closing: " + e);
     }
   }
 

@@ -20,8 +20,15 @@ final class MasterSocket {
 
   private MasterSocket() {}
 
-  /** Connects to {@code path}; the last failure once {@code patienceNanos} have passed. */
-  static SocketChannel connect(String path, long patienceNanos) throws IOException {
+  /** No master's socket within the patience, or a failure not worth a retry: it is the cause. */
+  static final class Unreachable extends IOException {
+    Unreachable(String path, IOException last) {
+      super("could not connect to the master at " + path + ": " + last.getMessage(), last);
+    }
+  }
+
+  /** Connects to {@code path}; {@link Unreachable} once {@code patienceNanos} have passed. */
+  static SocketChannel connect(String path, long patienceNanos) throws Unreachable {
     UnixDomainSocketAddress address = UnixDomainSocketAddress.of(path);
     long deadline = System.nanoTime() + patienceNanos;
     while (true) {
@@ -29,14 +36,16 @@ final class MasterSocket {
         return SocketChannel.open(address); // closes the channel itself when it fails
       } catch (SocketException notYet) {
         if (System.nanoTime() - deadline >= 0) {
-          throw notYet;
+          throw new Unreachable(path, notYet);
         }
         try {
           Thread.sleep(RETRY_MILLIS);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          throw notYet;
+          throw new Unreachable(path, notYet);
         }
+      } catch (IOException other) {
+        throw new Unreachable(path, other);
       }
     }
   }

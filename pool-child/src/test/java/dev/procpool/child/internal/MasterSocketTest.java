@@ -1,6 +1,7 @@
 package dev.procpool.child.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,10 +52,11 @@ class MasterSocketTest {
   void noSocketWithinPatience_failsWithTheLastError() {
     Path path = dir.resolve("never");
     long start = System.nanoTime();
-    SocketException e =
+    MasterSocket.Unreachable e =
         assertThrows(
-            SocketException.class,
+            MasterSocket.Unreachable.class,
             () -> MasterSocket.connect(path.toString(), TimeUnit.MILLISECONDS.toNanos(100)));
+    assertInstanceOf(SocketException.class, e.getCause());
     long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     assertTrue(e.getMessage().contains("No such file"), e.getMessage());
     assertTrue(tookMillis >= 100 && tookMillis < 10_000, "gave up after " + tookMillis + " ms");
