@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * <p>Confined to the engine's loop. Dispatch happens when a match may have become possible: a job
  * is queued ({@link #enqueue}, or back at the head after its child died) or a child frees ({@link
  * #offer}; with pipelining also when a child starts the job it held and has room for the next). It
- * knows nothing of processes: when a child must go (its job timed out, was cancelled, could not be
- * sent), it says so through {@link Listener#onJobAbandoned} and the engine kills it.
+ * knows nothing of processes: when a child must go (its job timed out, or was cancelled while
+ * running), it says so through {@link Listener#onJobAbandoned} and the engine kills it.
  */
 final class Dispatcher implements JobWatch.Expiry {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);

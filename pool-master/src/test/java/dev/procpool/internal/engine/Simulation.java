@@ -45,7 +45,7 @@ final class Simulation {
   /** Busy children are sent one job ahead, which they may be told to skip. */
   private final boolean pipelining;
 
-  /** How many times a fake child started each job; jobs whose write failed, never delivered. */
+  /** How many times a fake child started each job; jobs written to a closed link never arrive. */
   private final java.util.Map<Long, Integer> starts = new java.util.HashMap<>();
 
   /** Close with work still queued and running, as at a drain deadline. */
