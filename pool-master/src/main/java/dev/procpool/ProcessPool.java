@@ -8,6 +8,8 @@ import dev.procpool.internal.engine.Engine;
 import dev.procpool.internal.engine.EngineSettings;
 import dev.procpool.internal.engine.Failure;
 import dev.procpool.internal.engine.JobFuture;
+import dev.procpool.internal.engine.JobSpan;
+import dev.procpool.internal.engine.JobTracer;
 import dev.procpool.internal.engine.PendingJob;
 import dev.procpool.internal.engine.PoolMetrics;
 import dev.procpool.internal.host.PoolHost;
@@ -63,6 +65,9 @@ public final class ProcessPool implements AutoCloseable {
   private final CountingMetrics metrics;
   private final Engine engine;
   private final PoolHost host;
+
+  /** Starts each job's trace at submit; {@link JobTracer#NOOP} while tracing is off. */
+  private final JobTracer tracer = JobTracer.NOOP;
 
   /** Starts a pool with these settings; returns once every child is ready. */
   public static ProcessPool start(PoolConfig config) {
@@ -173,10 +178,12 @@ public final class ProcessPool implements AutoCloseable {
     }
     long timeoutMillis = saturatedMillis(job.timeout().orElse(config.jobTimeout()));
     long deadlineMillis = job.deadline().map(java.time.Instant::toEpochMilli).orElse(0L);
+    JobSpan span = tracer.begin(job.type(), config.name());
     long bytes =
-        PendingJob.requestBytes(id, job.type(), job.payload(), timeoutMillis, deadlineMillis);
+        PendingJob.requestBytes(id, job.type(), job.payload(), timeoutMillis, deadlineMillis, span);
     if (bytes > config.maxFrameBytes()) {
       return refused(
+          span,
           future,
           FailureCode.INVALID_REQUEST,
           id,
@@ -188,7 +195,7 @@ public final class ProcessPool implements AutoCloseable {
               + ")");
     }
     if (closed.get()) {
-      return refused(future, FailureCode.POOL_CLOSED, id, job.type(), "the pool is closed");
+      return refused(span, future, FailureCode.POOL_CLOSED, id, job.type(), "the pool is closed");
     }
     long leftNanos = 0;
     if (job.deadline().isPresent()) {
@@ -218,6 +225,7 @@ public final class ProcessPool implements AutoCloseable {
     Admission admission = engine.admission();
     if (!admission.admit()) {
       return refused(
+          span,
           future,
           FailureCode.QUEUE_FULL,
           id,
@@ -232,14 +240,21 @@ public final class ProcessPool implements AutoCloseable {
     }
     PendingJob<T> pending =
         new PendingJob<>(
-            id, job.type(), job.payload(), timeoutMillis, job::decode, future, engine.jobContext());
+                id,
+                job.type(),
+                job.payload(),
+                timeoutMillis,
+                job::decode,
+                future,
+                engine.jobContext())
+            .trace(span);
     if (leftNanos > 0) {
       pending.deadline(System.nanoTime() + leftNanos, deadlineMillis);
     }
     future.onCancel(interrupt -> runOnLoop(() -> engine.cancel(pending, interrupt)));
     if (!runOnLoop(() -> engine.enqueue(pending))) {
       admission.release();
-      return refused(future, FailureCode.POOL_CLOSED, id, job.type(), "the pool is closed");
+      return refused(span, future, FailureCode.POOL_CLOSED, id, job.type(), "the pool is closed");
     }
     return future;
   }
@@ -261,6 +276,17 @@ public final class ProcessPool implements AutoCloseable {
     } catch (ArithmeticException e) {
       return Long.MAX_VALUE;
     }
+  }
+
+  private <T> CompletableFuture<T> refused(
+      JobSpan span,
+      CompletableFuture<T> future,
+      FailureCode code,
+      long id,
+      String type,
+      String why) {
+    span.ended(Failure.valueOf(code.name()), why);
+    return refused(future, code, id, type, why);
   }
 
   private <T> CompletableFuture<T> refused(

@@ -240,6 +240,7 @@ final class Dispatcher implements JobWatch.Expiry {
   private void begin(ChildSlot child, PendingJob<?> job) {
     admission.release();
     job.started();
+    job.span().started(child.id(), child.pid(), job.runs());
     child.assign(job);
     busy++;
     // The time limit is the job's timeout or the caller's deadline, whichever comes first. Armed

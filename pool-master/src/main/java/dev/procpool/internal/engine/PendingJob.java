@@ -35,6 +35,7 @@ public final class PendingJob<T> {
   private final CompletableFuture<T> future;
   private final Context context;
   private ByteString payload;
+  private JobSpan span = JobSpan.NOOP;
 
   private boolean done;
   private boolean queued;
@@ -133,6 +134,16 @@ public final class PendingJob<T> {
     }
   }
 
+  /** The job's trace; set before it is enqueued. */
+  public PendingJob<T> trace(JobSpan span) {
+    this.span = span;
+    return this;
+  }
+
+  JobSpan span() {
+    return span;
+  }
+
   /** A child starts it now; {@code queuedNanos} is when it was queued (now, for a pinned job). */
   void started() {
     if (deadlineTimer != null) {
@@ -191,7 +202,12 @@ public final class PendingJob<T> {
    * not fit {@code maxFrameBytes} is refused at submit ({@code INVALID_REQUEST}), never sent.
    */
   public static long requestBytes(
-      long id, String type, ByteString payload, long timeoutMillis, long deadlineEpochMillis) {
+      long id,
+      String type,
+      ByteString payload,
+      long timeoutMillis,
+      long deadlineEpochMillis,
+      JobSpan span) {
     long job =
         CodedOutputStream.computeInt64Size(JobRequest.JOB_ID_FIELD_NUMBER, id)
             + CodedOutputStream.computeStringSize(JobRequest.TYPE_FIELD_NUMBER, type)
@@ -207,7 +223,15 @@ public final class PendingJob<T> {
             + (deadlineEpochMillis == 0
                 ? 0
                 : CodedOutputStream.computeInt64Size(
-                    JobRequest.DEADLINE_EPOCH_MILLIS_FIELD_NUMBER, deadlineEpochMillis));
+                    JobRequest.DEADLINE_EPOCH_MILLIS_FIELD_NUMBER, deadlineEpochMillis))
+            + (span.traceparent().isEmpty()
+                ? 0
+                : CodedOutputStream.computeStringSize(
+                    JobRequest.TRACEPARENT_FIELD_NUMBER, span.traceparent()))
+            + (span.tracestate().isEmpty()
+                ? 0
+                : CodedOutputStream.computeStringSize(
+                    JobRequest.TRACESTATE_FIELD_NUMBER, span.tracestate()));
     return CodedOutputStream.computeTagSize(ToChild.JOB_FIELD_NUMBER)
         + CodedOutputStream.computeUInt64SizeNoTag(job)
         + job;
@@ -221,14 +245,20 @@ public final class PendingJob<T> {
                 .setType(type)
                 .setPayload(payload)
                 .setTimeoutMillis(timeoutMillis)
-                .setDeadlineEpochMillis(deadlineEpochMillis))
+                .setDeadlineEpochMillis(deadlineEpochMillis)
+                .setTraceparent(span.traceparent())
+                .setTracestate(span.tracestate()))
         .build();
   }
 
   /** Completes the future with the decoded result. */
   void succeed(ByteString result) {
     long ran = ranNanos();
-    if (!markDone("succeed") || discarded) {
+    if (!markDone("succeed")) {
+      return;
+    }
+    if (discarded) {
+      span.ended(Failure.CANCELLED, "cancelled by the caller; its outcome was dropped");
       return;
     }
     complete(
@@ -256,6 +286,7 @@ public final class PendingJob<T> {
           }
           future.complete(value);
         });
+    span.ended(null, null);
     context
         .metrics()
         .jobSucceeded(
@@ -269,11 +300,16 @@ public final class PendingJob<T> {
 
   void fail(Failure code, String message, String remoteClass, String remoteStack) {
     long ran = ranNanos();
-    if (!markDone("fail") || discarded) {
+    if (!markDone("fail")) {
+      return;
+    }
+    if (discarded) {
+      span.ended(Failure.CANCELLED, "cancelled by the caller; its outcome was dropped");
       return;
     }
     RuntimeException error = context.failures().create(code, id, message, remoteClass, remoteStack);
     complete(() -> future.completeExceptionally(error));
+    span.ended(code, message);
     context.metrics().jobFailed(type, code, ran);
   }
 
@@ -293,6 +329,7 @@ public final class PendingJob<T> {
   void cancelled() {
     long ran = ranNanos();
     if (markDone("cancel")) {
+      span.ended(Failure.CANCELLED, "cancelled by the caller");
       context.metrics().jobFailed(type, Failure.CANCELLED, ran);
     }
   }

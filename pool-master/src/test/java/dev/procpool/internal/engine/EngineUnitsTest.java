@@ -52,7 +52,8 @@ class EngineUnitsTest {
         ToChild request = job.request();
         assertEquals(
             request.getSerializedSize(),
-            PendingJob.requestBytes(123_456_789L, "ledger.transfer", payload, timeout, 0),
+            PendingJob.requestBytes(
+                123_456_789L, "ledger.transfer", payload, timeout, 0, JobSpan.NOOP),
             "payload " + size + ", timeout " + timeout);
       }
     }
