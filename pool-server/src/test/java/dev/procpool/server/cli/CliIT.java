@@ -182,7 +182,7 @@ class CliIT {
                   try (dev.procpool.server.testing.RawHttp raw =
                       new dev.procpool.server.testing.RawHttp(port)) {
                     raw.send(
-                        "POST /jobs/echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: "
+                        "POST /jobs/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: "
                             + body.length()
                             + "\r\n\r\n"
                             + body);
@@ -368,7 +368,9 @@ class CliIT {
         events.setSoTimeout(30_000);
         events
             .getOutputStream()
-            .write("GET /events HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            .write(
+                "GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
         java.io.InputStream in = events.getInputStream();
         StringBuilder seen = new StringBuilder();
         while (!seen.toString().contains("data: ")) {
