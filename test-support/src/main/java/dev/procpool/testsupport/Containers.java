@@ -37,9 +37,16 @@ class Containers {
       @SuppressWarnings("resource") // lives until the JVM exits
       PostgreSQLContainer container = new PostgreSQLContainer("postgres:16-alpine");
       container.start();
+      // Credentials in the URL, so the tests pass one string to a child's PROCPOOL_DB_URL.
+      String url = container.getJdbcUrl();
       postgres =
           new OutsideServices.Postgres(
-              container.getJdbcUrl(), container.getUsername(), container.getPassword());
+              url
+                  + (url.contains("?") ? "&" : "?")
+                  + "user="
+                  + container.getUsername()
+                  + "&password="
+                  + container.getPassword());
     }
     return postgres;
   }

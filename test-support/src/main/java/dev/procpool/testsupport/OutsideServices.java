@@ -62,6 +62,6 @@ public final class OutsideServices {
    */
   public record Amqp(String uri) {}
 
-  /** A JDBC URL, with a user and password when the URL does not carry them (else null). */
-  public record Postgres(String jdbcUrl, String user, String password) {}
+  /** A JDBC URL that carries its credentials (pgjdbc reads {@code user} and {@code password}). */
+  public record Postgres(String jdbcUrl) {}
 }

@@ -88,10 +88,10 @@ final class Services {
       if (!listening) {
         throw verdict.missing("PostgreSQL", PG_ENV + "=" + named + ": nothing listens there", how);
       }
-      return new OutsideServices.Postgres(named, null, null);
+      return new OutsideServices.Postgres(named);
     }
     if (Listening.at("127.0.0.1", 5432)) {
-      return new OutsideServices.Postgres(PG_DEFAULT, null, null);
+      return new OutsideServices.Postgres(PG_DEFAULT);
     }
     if (containers.dockerAvailable()) {
       return containers.postgres();

@@ -79,11 +79,10 @@ class ServicesTest {
   }
 
   @Test
-  void postgres_namedUrlListening_isUsedWithoutSeparateCredentials() throws Exception {
+  void postgres_namedUrlListening_isUsed() throws Exception {
     try (ServerSocket db = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       String url = "jdbc:postgresql://127.0.0.1:" + db.getLocalPort() + "/test?user=postgres";
-      assertEquals(
-          new OutsideServices.Postgres(url, null, null), services(Services.PG_ENV, url).postgres());
+      assertEquals(new OutsideServices.Postgres(url), services(Services.PG_ENV, url).postgres());
     }
   }
 
