@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.procpool.testing.Descendants;
+import dev.procpool.testsupport.OutsideServices;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -267,8 +268,7 @@ class CliIT {
    */
   @Test
   void childJava25_recordsAotCache_nextRunUsesIt(@TempDir Path dir) throws Exception {
-    String java25 = System.getenv("PROCPOOL_TEST_JAVA25");
-    Assumptions.assumeTrue(java25 != null && !java25.isBlank(), "PROCPOOL_TEST_JAVA25 not set");
+    String java25 = OutsideServices.java25().toString();
     twoRunsShareAnArchive(
         dir, List.of("--child-java", java25), "-XX:AOTCacheOutput=", "-XX:AOTCache=", ".aot");
   }
