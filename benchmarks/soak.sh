@@ -8,7 +8,7 @@
 #   benchmarks/soak.sh 20000 10000 100 50 5   # small: library jobs, HTTP jobs, fault every N
 #                                             # library / HTTP submissions, time limit in minutes
 #
-# Bounded: it stops submitting at the time limit (default 28 min) and reports what it did.
+# Bounded: it stops submitting at the time limit (default 24 min) and reports what it did.
 # Writes the summary into the generated block of docs/reliability.md; exits 1 on a violation.
 # The CI-size version is pool-server's ChaosIT (20 s).
 set -euo pipefail
@@ -17,11 +17,11 @@ LIBRARY_JOBS="${1:-700000}"
 HTTP_JOBS="${2:-300000}"
 LIBRARY_FAULT_EVERY="${3:-250}"
 HTTP_FAULT_EVERY="${4:-100}"
-MINUTES="${5:-28}"
+MINUTES="${5:-24}"
 OUT=benchmarks/target/soak
 mkdir -p "$OUT"
 
-./mvnw -B -q -pl benchmarks -am package -DskipTests
+./mvnw -B -q -pl benchmarks -am package -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true
 FIXTURES=$(ls pool-child/target/procpool-child-*-tests.jar)
 BEGAN=$(date +%s)
 set +e

@@ -58,8 +58,14 @@ public final class Soak {
             // Ride through a machine so loaded that children miss the hello deadline in a row.
             .spawnFailureLimit(50)
             .start();
-    ServeProcess serve =
-        ServeProcess.start(procpoolJar, fixtures, work.resolve("serve"), CHILDREN, CHILD_OPTIONS);
+    ServeProcess serve;
+    try {
+      serve =
+          ServeProcess.start(procpoolJar, fixtures, work.resolve("serve"), CHILDREN, CHILD_OPTIONS);
+    } catch (Exception e) {
+      pool.close();
+      throw e;
+    }
     lines.add("config: " + pool.config());
     LibraryLoad library = new LibraryLoad(pool, libraryJobs, libraryFaultEvery, deadline);
     HttpLoad http = new HttpLoad(serve, httpJobs, httpFaultEvery, deadline);
