@@ -78,19 +78,15 @@ public final class PoolConfigBuilder {
     return this;
   }
 
-  /**
-   * How many jobs may wait for a child; 0 means only jobs a free child can take at once. Default
-   * 100,000: bounded, yet roomy enough for bursts (the server's default is 10,000).
-   */
+  /** Jobs that may wait for a child; 0 = only what a free child takes at once. Default 100,000. */
   public PoolConfigBuilder queueCapacity(int queueCapacity) {
     this.queueCapacity = atLeast("queueCapacity", queueCapacity, 0);
     return this;
   }
 
   /**
-   * The longest a job may run once a child has started it. Then its future fails with {@code
-   * JOB_TIMEOUT} and the child is killed and replaced. Time spent queued does not count. Default 60
-   * s; a job can set its own with {@link Job#withTimeout}.
+   * The longest a job may run once started (queued time does not count); then it fails with
+   * JOB_TIMEOUT and its child is replaced. Default 60 s; a job can set its own ({@link Job}).
    */
   public PoolConfigBuilder jobTimeout(Duration jobTimeout) {
     this.jobTimeout = positive("jobTimeout", jobTimeout);
@@ -115,9 +111,9 @@ public final class PoolConfigBuilder {
   }
 
   /**
-   * The children's whole class path, for a launcher procpool cannot read: it must hold
-   * procpool-child, procpool-protocol, protobuf-java and the handlers. procpool then works out
-   * nothing and adds nothing but {@link #childClasspath}. Default: empty, worked out.
+   * The children's whole class path, for a launcher procpool cannot read (procpool-child,
+   * -protocol, protobuf-java and the handlers); only {@link #childClasspath} is added. Default:
+   * none.
    */
   public PoolConfigBuilder childClasspathOverride(List<Path> entries) {
     return replace(
@@ -207,11 +203,9 @@ public final class PoolConfigBuilder {
   }
 
   /**
-   * Replaces a child whose heap in use after its last garbage collection (what survives: leaks, not
-   * garbage), as reported with its replies, passes this many bytes. Each child's limit is jittered
-   * down by up to 10%, so children that grow alike do not all leave at once. Lossless: the
-   * replacement starts first, and the old child leaves when it is ready and idle. 0 = never
-   * (default).
+   * Replaces a child whose heap in use after its last GC (leaks, not garbage) passes this many
+   * bytes; each child's limit is jittered down by up to 10%. Lossless: the replacement starts first
+   * and the old child leaves when idle. 0 = never (default).
    */
   public PoolConfigBuilder recycleAboveHeapBytes(long bytes) {
     this.recycleAboveHeapBytes = atLeast("recycleAboveHeapBytes", bytes, 0);
@@ -240,11 +234,9 @@ public final class PoolConfigBuilder {
   }
 
   /**
-   * Keep an AppCDS archive of the children's classes in this directory: the first child records it
-   * (written when that child exits normally), later children start from it, about a third faster.
-   * Children on JDK 25 or newer ({@link #javaExecutable}) get an AOT cache instead, which also
-   * carries method profiles. Safe for pools sharing the directory. Needs a class path of jars only
-   * (as when running from procpool.jar). Default: none.
+   * Keep the children's AppCDS archive (an AOT cache for children on JDK 25+) in this directory:
+   * the first child records it, later ones start about a third faster. Safe to share between pools.
+   * Needs a class path of jars only (as procpool.jar). Default: none.
    */
   public PoolConfigBuilder childClassDataDirectory(Path directory) {
     this.childClassDataDirectory =
@@ -253,9 +245,8 @@ public final class PoolConfigBuilder {
   }
 
   /**
-   * A job still running past this gets its child's job-thread stack logged once (with the job's id
-   * and type) while it runs on, like PHP-FPM's {@code request_slowlog_timeout}; counted in {@code
-   * procpool.jobs.slow}. 0 = never (default).
+   * A job still running past this has its child's job-thread stack logged once (PHP-FPM's slowlog),
+   * counted in {@code procpool.jobs.slow}. 0 = never (default).
    */
   public PoolConfigBuilder slowJobThreshold(Duration threshold) {
     this.slowJobThreshold = notNegative("slowJobThreshold", threshold);
@@ -269,9 +260,8 @@ public final class PoolConfigBuilder {
   }
 
   /**
-   * Refuse at {@code submit}, with {@code DEADLINE_EXCEEDED}, a job whose expected queue wait (from
-   * the queue, the busy children and recent run times) already exceeds its deadline, instead of
-   * queueing it to expire. Default: false (the server turns it on).
+   * Refuse at submit, with DEADLINE_EXCEEDED, a job whose expected queue wait already exceeds its
+   * deadline, instead of queueing it to expire. Default: false (the server turns it on).
    */
   public PoolConfigBuilder deadlineAdmission(boolean refuse) {
     this.deadlineAdmission = refuse;
@@ -279,13 +269,10 @@ public final class PoolConfigBuilder {
   }
 
   /**
-   * Pipelining: while jobs wait and no child is idle, send a busy child the next queued job ahead
-   * of time, to wait in its socket behind the running one, so the child starts it the moment it has
-   * written its reply. A child still runs one job at a time and holds at most one waiting. A job
-   * sent ahead still counts as queued; its run time and timeout start when it starts; cancelled or
-   * past its deadline, the child skips it; a child that becomes idle takes it back; if its child
-   * dies it returns to the head of the queue (it never ran). Default: true (1 ms jobs ~5% faster,
-   * no-op jobs no slower; see benchmarks/RESULTS.md).
+   * Pipelining: while jobs wait and no child is idle, send a busy child the next queued job to wait
+   * in its socket, so it starts the moment the running one ends (one running, at most one held). A
+   * held job still counts as queued; its timeout starts when it starts; cancelled, it is skipped;
+   * an idle child takes it back; if its child dies it is requeued (it never ran). Default: true.
    */
   public PoolConfigBuilder pipelining(boolean sendAhead) {
     this.pipelining = sendAhead;
