@@ -74,6 +74,7 @@ public final class PoolConfig {
   private final boolean deadlineAdmission;
   private final boolean jobAccounting;
   private final boolean pipelining;
+  private final Sandbox sandbox;
 
   /** Only {@link PoolConfigBuilder#build()} makes one, after validating every setting. */
   PoolConfig(
@@ -103,7 +104,9 @@ public final class PoolConfig {
       Duration slowJobThreshold,
       boolean deadlineAdmission,
       boolean jobAccounting,
-      boolean pipelining) {
+      boolean pipelining,
+      Sandbox sandbox) {
+    this.sandbox = sandbox;
     this.name = name;
     this.children = children;
     this.queueCapacity = queueCapacity;
@@ -247,6 +250,11 @@ public final class PoolConfig {
    */
   public boolean pipelining() {
     return pipelining;
+  }
+
+  /** The children's operating-system sandbox ({@link Sandbox#off()} unless set). */
+  public Sandbox sandbox() {
+    return sandbox;
   }
 
   /** A builder with the defaults. */

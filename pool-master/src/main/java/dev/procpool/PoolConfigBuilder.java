@@ -49,6 +49,7 @@ public final class PoolConfigBuilder {
   private boolean deadlineAdmission;
   private boolean jobAccounting = true;
   private boolean pipelining = true;
+  private Sandbox sandbox = Sandbox.off();
 
   PoolConfigBuilder() {}
 
@@ -357,6 +358,15 @@ public final class PoolConfigBuilder {
     return this;
   }
 
+  /**
+   * Runs every child in an operating-system sandbox (bubblewrap, Linux): for handlers you do not
+   * trust. Default: {@link Sandbox#off()}. See {@link Sandbox}.
+   */
+  public PoolConfigBuilder sandbox(Sandbox sandbox) {
+    this.sandbox = Objects.requireNonNull(sandbox, "sandbox");
+    return this;
+  }
+
   /** Checks the settings together and freezes them. */
   public PoolConfig build() {
     int max = maxChildren != null ? maxChildren : children;
@@ -392,7 +402,8 @@ public final class PoolConfigBuilder {
         slowJobThreshold,
         deadlineAdmission,
         jobAccounting,
-        pipelining);
+        pipelining,
+        sandbox);
   }
 
   /**

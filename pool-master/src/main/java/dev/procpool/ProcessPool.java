@@ -97,7 +97,8 @@ public final class ProcessPool implements AutoCloseable {
                   config.maxFrameBytes(),
                   childEnvironment(config),
                   config.classDataDirectory(),
-                  config.callbackExecutor()),
+                  config.callbackExecutor(),
+                  config.sandbox()),
               metrics,
               FAILURES);
     } catch (IOException | IllegalStateException e) {
@@ -291,7 +292,8 @@ public final class ProcessPool implements AutoCloseable {
                         problem().orElse(null),
                         engine.status(),
                         Duration.ofNanos(System.nanoTime() - startedNanos),
-                        metrics)));
+                        metrics,
+                        host.sandboxStatus())));
     if (!queued) {
       status.completeExceptionally(
           new PoolException(FailureCode.POOL_CLOSED, -1, config.name() + " is closed"));
