@@ -50,6 +50,9 @@ final class CrashReport {
       String what =
           limit.substring(
               limit.indexOf(ChildFactory.LIMIT_NOTE) + ChildFactory.LIMIT_NOTE.length());
+      if ("SIGKILL".equals(signal)) {
+        return "hit " + what + "; it was killed by SIGKILL (exit status " + status + ")";
+      }
       return "hit " + what + ", and " + cause;
     }
     return cause;
