@@ -35,6 +35,7 @@ final class PoolConfigFactory {
     ifSet(p.getRecycleAboveRss(), size -> b.recycleAboveRssBytes(size.toBytes()));
     ifSet(p.getClassDataDirectory(), b::childClassDataDirectory);
     b.pipelining(p.isPipelining());
+    b.sandbox(p.getSandbox().toSandbox());
     if (registry != null) {
       b.meterRegistry(registry);
     }

@@ -91,6 +91,10 @@ public class ProcpoolProperties {
    */
   private boolean pipelining = true;
 
+  /** Every child in an operating-system sandbox: {@code procpool.sandbox.*}. */
+  @org.springframework.boot.context.properties.NestedConfigurationProperty
+  private final SandboxProperties sandbox = new SandboxProperties();
+
   public boolean isEnabled() {
     return enabled;
   }
@@ -273,5 +277,9 @@ public class ProcpoolProperties {
 
   public void setClassDataDirectory(Path classDataDirectory) {
     this.classDataDirectory = classDataDirectory;
+  }
+
+  public SandboxProperties getSandbox() {
+    return sandbox;
   }
 }

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
@@ -224,6 +225,8 @@ final class ServeCommand implements Callable<Integer> {
           "File with the token for /admin routes; created with a random token (mode 0600) if missing. Default: <data-dir>/admin-token.")
   Path adminTokenFile;
 
+  @Mixin SandboxOptions sandbox;
+
   /** The children log like the server (quiet logback defaults) unless a flag says otherwise. */
   private String[] childJvmOptions() {
     List<String> options = new ArrayList<>();
@@ -260,6 +263,7 @@ final class ServeCommand implements Callable<Integer> {
               .childIdleTimeout(childIdleTimeout)
               .deadlineAdmission(deadlineAdmission)
               .pipelining(pipelining)
+              .sandbox(sandbox.profile())
               // AppCDS: the first run records the children's classes, later children start faster.
               .childClassDataDirectory(dataDir.resolve("cds"));
       if (slowJobThreshold != null) {
@@ -303,6 +307,9 @@ final class ServeCommand implements Callable<Integer> {
       url = embedded.url();
       user = embedded.user();
       password = embedded.password();
+    }
+    if (url != null && !sandbox.childrenReach(url)) {
+      url = user = password = null; // so children start, and serve every job but the ledger's
     }
     if (url != null) {
       pool.childEnvironment("PROCPOOL_DB_URL", url);

@@ -67,6 +67,12 @@ public final class ChildSandbox {
       args.add("--share-net");
     }
     args.addAll(List.of("--die-with-parent", "--new-session", "--cap-drop", "ALL"));
+    // /tmp first: every bind below may live in the host's /tmp (the socket directory usually
+    // does, and test jars often), and a tmpfs mounted after them would hide them.
+    args.addAll(
+        List.of(
+            "--perms", "1777", "--size", Long.toString(profile.tmpSizeBytes()), "--tmpfs", "/tmp"));
+    args.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
     args.addAll(SystemBinds.arguments(jdkHome));
     for (String entry : classPath.split(File.pathSeparator)) {
       if (!entry.isEmpty()) {
@@ -74,11 +80,6 @@ public final class ChildSandbox {
         args.addAll(List.of("--ro-bind-try", path, path));
       }
     }
-    args.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
-    args.addAll(
-        List.of(
-            "--perms", "1777", "--size", Long.toString(profile.tmpSizeBytes()), "--tmpfs", "/tmp"));
-    // After /tmp: the socket directory usually lives in the host's /tmp.
     String sockets = socketPath.getParent().toString();
     args.addAll(List.of("--ro-bind", sockets, sockets));
     for (Path path : profile.readOnly()) {
