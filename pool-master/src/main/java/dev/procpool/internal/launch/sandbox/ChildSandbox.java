@@ -39,10 +39,20 @@ public final class ChildSandbox {
   private final Path bwrap;
   private final Path java;
   private final List<String> fixedArguments;
+
+  /** Every bind as bwrap's triples (option, source, destination), in order. */
+  private final List<String> binds;
+
   private final ChildCgroups cgroups;
 
   private ChildSandbox(
-      Sandbox profile, Path bwrap, Path java, List<String> fixedArguments, ChildCgroups cgroups) {
+      Sandbox profile,
+      Path bwrap,
+      Path java,
+      List<String> fixedArguments,
+      List<String> binds,
+      ChildCgroups cgroups) {
+    this.binds = binds;
     this.profile = profile;
     this.bwrap = bwrap;
     this.java = java;
@@ -67,31 +77,32 @@ public final class ChildSandbox {
       args.add("--share-net");
     }
     args.addAll(List.of("--die-with-parent", "--new-session", "--cap-drop", "ALL"));
-    // /tmp first: every bind below may live in the host's /tmp (the socket directory usually
-    // does, and test jars often), and a tmpfs mounted after them would hide them.
+    // /tmp first: every bind may live in the host's /tmp (the socket directory usually does, and
+    // test jars often), and a tmpfs mounted after them would hide them.
     args.addAll(
         List.of(
             "--perms", "1777", "--size", Long.toString(profile.tmpSizeBytes()), "--tmpfs", "/tmp"));
     args.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
-    args.addAll(SystemBinds.arguments(jdkHome));
+    args.addAll(SystemBinds.links());
+    List<String> binds = new ArrayList<>(SystemBinds.binds(jdkHome));
     for (String entry : classPath.split(File.pathSeparator)) {
       if (!entry.isEmpty()) {
         String path = Path.of(entry).toAbsolutePath().toString();
-        args.addAll(List.of("--ro-bind-try", path, path));
+        binds.addAll(List.of("--ro-bind-try", path, path));
       }
     }
     String sockets = socketPath.getParent().toString();
-    args.addAll(List.of("--ro-bind", sockets, sockets));
+    binds.addAll(List.of("--ro-bind", sockets, sockets));
     for (Path path : profile.readOnly()) {
-      args.addAll(List.of("--ro-bind", path.toString(), path.toString()));
+      binds.addAll(List.of("--ro-bind", path.toString(), path.toString()));
     }
     for (Path path : profile.writable()) {
-      args.addAll(List.of("--bind", path.toString(), path.toString()));
+      binds.addAll(List.of("--bind", path.toString(), path.toString()));
     }
     ChildCgroups cgroups =
         ChildCgroups.detect(
             poolName, profile.maxProcesses(), profile.memoryBytes(), profile.cgroupParent());
-    return new ChildSandbox(profile, bwrap, java, List.copyOf(args), cgroups);
+    return new ChildSandbox(profile, bwrap, java, List.copyOf(args), List.copyOf(binds), cgroups);
   }
 
   /** The command to start and the groups it joins, for one child. */
@@ -137,10 +148,37 @@ public final class ChildSandbox {
     }
     command.add(bwrap.toString());
     command.addAll(fixedArguments);
-    command.addAll(binds);
-    command.addAll(List.of("--chdir", "/tmp", "--remount-ro", "/", "--"));
+    List<String> all = new ArrayList<>(this.binds);
+    all.addAll(binds);
+    List<String> shadows = tmpShadows(all);
+    for (String shadow : shadows) {
+      command.addAll(List.of("--tmpfs", shadow));
+    }
+    command.addAll(all);
+    command.addAll(List.of("--chdir", "/tmp"));
+    for (String shadow : shadows) {
+      command.addAll(List.of("--remount-ro", shadow));
+    }
+    command.addAll(List.of("--remount-ro", "/", "--"));
     command.addAll(javaCommand);
     return new Launch(command, group);
+  }
+
+  /**
+   * The directories right under /tmp that hold a bind deeper down ({@code /tmp/build-1} for a jar
+   * at {@code /tmp/build-1/lib/x.jar}). bwrap would make them in the child's writable /tmp, where a
+   * job could then write "into" the master's directory; each gets a tmpfs of its own instead, made
+   * read-only once the binds are in.
+   */
+  private static List<String> tmpShadows(List<String> bindTriples) {
+    java.util.Set<String> shadows = new java.util.LinkedHashSet<>();
+    for (int i = 0; i + 2 < bindTriples.size(); i += 3) {
+      Path destination = Path.of(bindTriples.get(i + 2));
+      if (destination.startsWith("/tmp") && destination.getNameCount() > 2) {
+        shadows.add(destination.subpath(0, 2).toString().replaceFirst("^", "/"));
+      }
+    }
+    return List.copyOf(shadows);
   }
 
   /**

@@ -22,14 +22,24 @@ final class SystemBinds {
 
   private SystemBinds() {}
 
-  /** bwrap arguments binding {@code jdkHome} and the host's libraries read-only. */
-  static List<String> arguments(Path jdkHome) throws IOException {
+  /** bwrap's {@code --symlink} pairs recreating the host's {@code /lib}-style links. */
+  static List<String> links() throws IOException {
     List<String> args = new ArrayList<>();
     for (String top : List.of("/lib", "/lib64", "/lib32", "/libx32")) {
       Path path = Path.of(top);
       if (Files.isSymbolicLink(path)) {
         args.addAll(List.of("--symlink", Files.readSymbolicLink(path).toString(), top));
-      } else if (Files.isDirectory(path)) {
+      }
+    }
+    return args;
+  }
+
+  /** bwrap's bind triples for {@code jdkHome} and the host's libraries, read-only. */
+  static List<String> binds(Path jdkHome) throws IOException {
+    List<String> args = new ArrayList<>();
+    for (String top : List.of("/lib", "/lib64", "/lib32", "/libx32")) {
+      Path path = Path.of(top);
+      if (!Files.isSymbolicLink(path) && Files.isDirectory(path)) {
         args.addAll(List.of("--ro-bind", top, top));
       }
     }
