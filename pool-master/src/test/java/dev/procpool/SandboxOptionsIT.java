@@ -50,6 +50,45 @@ class SandboxOptionsIT {
   }
 
   @Test
+  void classDataArchive_recordedThroughTheSandbox_thenUsedReadOnly_rollingRestartServes()
+      throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/bwrap")), "bubblewrap is not installed");
+    // AppCDS archives jars only: the children's class path without the test's directories.
+    List<Path> jars = new java.util.ArrayList<>();
+    for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+      if (entry.endsWith(".jar")) {
+        jars.add(Path.of(entry));
+      }
+    }
+    Path cds = dir.resolve("cds");
+    PoolConfigBuilder config =
+        ProcessPool.builder()
+            .children(1)
+            .childClasspathOverride(jars)
+            .childClassDataDirectory(cds)
+            .sandbox(Sandbox.strict());
+    try (ProcessPool pool = config.start()) {
+      assertEquals("ok", text(pool.submit(Job.of("echo", utf8("ok")))));
+    } // the recording child writes its archive as it exits
+    try (java.util.stream.Stream<Path> files = Files.list(cds)) {
+      assertEquals(
+          1, files.filter(f -> f.toString().endsWith(".jsa")).count(), "one archive recorded");
+    }
+    try (ProcessPool pool = config.start()) {
+      long before = pool.status().get().children().get(0).pid();
+      pool.restartChildren().get(60, java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals("ok", text(pool.submit(Job.of("echo", utf8("ok")))));
+      long after =
+          pool.status().get().children().stream()
+              .filter(c -> c.state() == PoolStatus.ChildState.IDLE)
+              .findFirst()
+              .orElseThrow()
+              .pid();
+      assertTrue(after != before && ProcessHandle.of(after).isPresent(), before + " -> " + after);
+    }
+  }
+
+  @Test
   void noBubblewrap_startFailsWithSpawnFailed_namingTheFix() {
     PoolException e =
         assertThrows(
