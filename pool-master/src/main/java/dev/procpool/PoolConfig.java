@@ -56,9 +56,11 @@ public final class PoolConfig {
   private final boolean deadlineAdmission;
   private final boolean jobAccounting;
   private final boolean pipelining;
+  private final Sandbox sandbox;
 
   /** Only {@link PoolConfigBuilder#build()} makes one, after checking every setting. */
   PoolConfig(PoolConfigBuilder b, String name, int maxChildren) {
+    this.sandbox = b.sandbox;
     this.name = name;
     this.children = b.children;
     this.queueCapacity = b.queueCapacity;
@@ -130,6 +132,7 @@ public final class PoolConfig {
     b.deadlineAdmission = deadlineAdmission;
     b.jobAccounting = jobAccounting;
     b.pipelining = pipelining;
+    b.sandbox = sandbox;
     return b;
   }
 
@@ -169,6 +172,7 @@ public final class PoolConfig {
     d.put("deadlineAdmission", deadlineAdmission);
     d.put("jobAccounting", jobAccounting);
     d.put("pipelining", pipelining);
+    d.put("sandbox", sandbox);
     return d;
   }
 
@@ -295,5 +299,10 @@ public final class PoolConfig {
 
   public boolean pipelining() {
     return pipelining;
+  }
+
+  /** The children's operating-system sandbox ({@link Sandbox#off()} unless set). */
+  public Sandbox sandbox() {
+    return sandbox;
   }
 }

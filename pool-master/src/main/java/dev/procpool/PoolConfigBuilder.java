@@ -63,6 +63,7 @@ public final class PoolConfigBuilder {
   boolean deadlineAdmission;
   boolean jobAccounting = true;
   boolean pipelining = true;
+  Sandbox sandbox = Sandbox.off();
 
   PoolConfigBuilder() {}
 
@@ -276,6 +277,15 @@ public final class PoolConfigBuilder {
    */
   public PoolConfigBuilder pipelining(boolean sendAhead) {
     this.pipelining = sendAhead;
+    return this;
+  }
+
+  /**
+   * Runs every child in an operating-system sandbox (bubblewrap, Linux): for handlers you do not
+   * trust. Default: {@link Sandbox#off()}. See {@link Sandbox}.
+   */
+  public PoolConfigBuilder sandbox(Sandbox sandbox) {
+    this.sandbox = Objects.requireNonNull(sandbox, "sandbox");
     return this;
   }
 

@@ -21,6 +21,8 @@ import java.util.List;
  * @param runP99Micros 99th percentile of the same
  * @param time where the time of the pool's jobs went, in total since it started
  * @param recentDeaths the last 50 child deaths, newest first, with why each child died
+ * @param sandbox the children's sandbox: every setting of its profile and, under {@code limits},
+ *     what the kernel enforces here; empty when children run without one
  */
 public record PoolStatus(
     String name,
@@ -35,7 +37,8 @@ public record PoolStatus(
     long runP50Micros,
     long runP99Micros,
     TimeSplit time,
-    List<ChildDeath> recentDeaths) {
+    List<ChildDeath> recentDeaths,
+    java.util.Map<String, String> sandbox) {
 
   /**
    * Where the time goes, summed over every job since the pool started: waiting in the queue, the

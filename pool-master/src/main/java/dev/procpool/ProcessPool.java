@@ -103,7 +103,8 @@ public final class ProcessPool implements AutoCloseable {
                   config.maxFrameBytes(),
                   childEnvironment(config),
                   config.childClassDataDirectory().orElse(null),
-                  config.callbackExecutor()),
+                  config.callbackExecutor(),
+                  config.sandbox()),
               metrics,
               FAILURES);
     } catch (IOException | IllegalStateException e) {
@@ -319,7 +320,8 @@ public final class ProcessPool implements AutoCloseable {
                         problem().orElse(null),
                         engine.status(),
                         Duration.ofNanos(System.nanoTime() - startedNanos),
-                        metrics)));
+                        metrics,
+                        host.sandboxStatus())));
     if (!queued) {
       status.completeExceptionally(
           new PoolException(FailureCode.POOL_CLOSED, -1, config.name() + " is closed"));

@@ -14,7 +14,12 @@ final class StatusView {
   private StatusView() {}
 
   static PoolStatus of(
-      String name, String problem, EngineStatus s, Duration uptime, CountingMetrics metrics) {
+      String name,
+      String problem,
+      EngineStatus s,
+      Duration uptime,
+      CountingMetrics metrics,
+      java.util.Map<String, String> sandbox) {
     List<PoolStatus.Child> children = new ArrayList<>();
     for (ChildSnapshot c : s.children()) {
       children.add(
@@ -59,6 +64,7 @@ final class StatusView {
         run[1],
         new PoolStatus.TimeSplit(
             split[0] / 1_000_000, split[1] / 1_000_000, split[2] / 1_000_000, split[3] / 1_000_000),
-        List.copyOf(deaths));
+        List.copyOf(deaths),
+        java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(sandbox)));
   }
 }

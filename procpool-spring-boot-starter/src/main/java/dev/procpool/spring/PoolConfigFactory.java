@@ -49,6 +49,7 @@ final class PoolConfigFactory {
     ifSet(p.getDeadlineAdmission(), b::deadlineAdmission);
     ifSet(p.getJobAccounting(), b::jobAccounting);
     ifSet(p.getPipelining(), b::pipelining);
+    b.sandbox(p.getSandbox().toSandbox());
     return b.build();
   }
 

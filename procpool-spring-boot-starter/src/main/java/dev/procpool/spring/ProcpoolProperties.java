@@ -119,6 +119,10 @@ public class ProcpoolProperties {
    */
   private Boolean pipelining;
 
+  /** Every child in an operating-system sandbox: {@code procpool.sandbox.*}. */
+  @org.springframework.boot.context.properties.NestedConfigurationProperty
+  private final SandboxProperties sandbox = new SandboxProperties();
+
   public boolean isEnabled() {
     return enabled;
   }
@@ -333,5 +337,9 @@ public class ProcpoolProperties {
 
   public void setPipelining(Boolean pipelining) {
     this.pipelining = pipelining;
+  }
+
+  public SandboxProperties getSandbox() {
+    return sandbox;
   }
 }

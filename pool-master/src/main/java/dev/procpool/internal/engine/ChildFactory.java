@@ -6,6 +6,12 @@ package dev.procpool.internal.engine;
  */
 public interface ChildFactory {
   /**
+   * Starts the line a launcher adds to a child's last lines when the kernel enforced a limit on it
+   * (a sandbox's cgroup): the crash report leads with it.
+   */
+  String LIMIT_NOTE = "procpool sandbox: the child hit ";
+
+  /**
    * Starts child {@code childId}, which must later present {@code token} in its hello. Exactly one
    * of {@link Events#onStarted} or {@link Events#onLaunchFailed} follows, from any thread; after
    * {@code onStarted}, {@link Events#onExit} once when the process ends.
@@ -14,7 +20,16 @@ public interface ChildFactory {
 
   /** A running child process. */
   interface Process {
+    /** Its pid on the host: what status pages show. */
     long pid();
+
+    /**
+     * The pid it calls itself, which its hello carries: {@link #pid} unless it runs in a PID
+     * namespace of its own (a sandboxed child).
+     */
+    default long pidInside() {
+      return pid();
+    }
 
     boolean isAlive();
 

@@ -43,6 +43,28 @@ final class CrashReport {
       List<String> lines,
       long rssBytes,
       long limitBytes) {
+    String limit = stopReason == null ? firstContaining(lines, ChildFactory.LIMIT_NOTE) : null;
+    String cause = plainCause(stopReason, status, signal, lines, rssBytes, limitBytes);
+    if (limit != null) {
+      // The kernel's word beats our guess (an OOM-killer hint, a JVM out of native threads).
+      String what =
+          limit.substring(
+              limit.indexOf(ChildFactory.LIMIT_NOTE) + ChildFactory.LIMIT_NOTE.length());
+      if ("SIGKILL".equals(signal)) {
+        return "hit " + what + "; it was killed by SIGKILL (exit status " + status + ")";
+      }
+      return "hit " + what + ", and " + cause;
+    }
+    return cause;
+  }
+
+  private static String plainCause(
+      String stopReason,
+      int status,
+      String signal,
+      List<String> lines,
+      long rssBytes,
+      long limitBytes) {
     if (stopReason != null) {
       return "was stopped by the pool (" + stopReason + ")";
     }

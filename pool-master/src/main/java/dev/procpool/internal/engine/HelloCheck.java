@@ -37,8 +37,9 @@ final class HelloCheck {
       return new Verdict(
           Verdict.Kind.DROP, "no child by id " + hello.getChildId() + " awaits a control channel");
     }
+    long pidInside = child.process() != null ? child.process().pidInside() : child.pid();
     if (!MessageDigest.isEqual(child.token(), hello.getToken().toByteArray())
-        || (child.pid() > 0 && child.pid() != hello.getPid())) {
+        || (pidInside > 0 && pidInside != hello.getPid())) {
       return new Verdict(
           Verdict.Kind.DROP, "wrong token or pid for the control channel of " + child);
     }
@@ -62,14 +63,14 @@ final class HelloCheck {
               + ", expected "
               + ProtocolVersion.CURRENT);
     }
-    if (child.process() != null && child.process().pid() != hello.getPid()) {
+    if (child.process() != null && child.process().pidInside() != hello.getPid()) {
       return new Verdict(
           Verdict.Kind.KILL,
           START_FAULT
               + "said hello with pid "
               + hello.getPid()
               + " but its process is "
-              + child.process().pid());
+              + child.process().pidInside());
     }
     return Verdict.ACCEPT;
   }

@@ -97,14 +97,15 @@ final class Roster implements ChildStarter.Outcomes {
   @Override
   public void onStarted(ChildSlot child, ChildFactory.Process process) {
     child.process(process);
-    if (child.pid() > 0 && child.pid() != process.pid()) {
+    // A hello that came first left its own pid (the one inside its namespace, if sandboxed).
+    if (child.pid() > 0 && child.pid() != process.pidInside()) {
       kill(
           child,
           HelloCheck.START_FAULT
               + "said hello with pid "
               + child.pid()
               + " but its process is "
-              + process.pid());
+              + process.pidInside());
       return;
     }
     child.pid(process.pid());
@@ -148,7 +149,8 @@ final class Roster implements ChildStarter.Outcomes {
       kill(child, verdict.reason());
       return null;
     }
-    child.pid(hello.getPid());
+    // The host's pid when the process is known (the hello's may be a namespace's).
+    child.pid(child.process() != null ? child.process().pid() : hello.getPid());
     child.link(link);
     child.state(ChildSlot.State.IDLE);
     child.wasReady(true);

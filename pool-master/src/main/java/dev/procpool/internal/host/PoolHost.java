@@ -1,5 +1,6 @@
 package dev.procpool.internal.host;
 
+import dev.procpool.Sandbox;
 import dev.procpool.internal.engine.Admission;
 import dev.procpool.internal.engine.Engine;
 import dev.procpool.internal.engine.EngineSettings;
@@ -63,7 +64,8 @@ public final class PoolHost {
       int maxFrameBytes,
       Map<String, String> environment,
       Path classDataDirectory,
-      Executor callbacks) {}
+      Executor callbacks,
+      Sandbox sandbox) {}
 
   private final String name;
   private final EventLoopGroup group;
@@ -105,6 +107,8 @@ public final class PoolHost {
               settings.maxFrameBytes(),
               settings.environment(),
               settings.classDataDirectory(),
+              settings.sandbox(),
+              TimeUnit.NANOSECONDS.toMillis(settings.engine().startTimeoutNanos()),
               blocking);
       this.engine =
           new Engine(
@@ -130,6 +134,11 @@ public final class PoolHost {
       shutdownThreads();
       throw e instanceof IOException ? (IOException) e : new IOException(e.toString(), e);
     }
+  }
+
+  /** The children's sandbox settings and kernel limits; empty without a sandbox. */
+  public Map<String, String> sandboxStatus() {
+    return launcher.sandboxStatus();
   }
 
   public Engine engine() {
@@ -252,6 +261,7 @@ public final class PoolHost {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    launcher.closeSandbox();
     try {
       if (server != null) {
         server.close();

@@ -1,6 +1,10 @@
 package dev.procpool.internal.launch;
 
+import dev.procpool.Sandbox;
 import dev.procpool.internal.engine.ChildFactory;
+import dev.procpool.internal.launch.sandbox.ChildCgroups;
+import dev.procpool.internal.launch.sandbox.ChildSandbox;
+import dev.procpool.internal.launch.sandbox.SandboxedJvm;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +25,10 @@ import java.util.concurrent.TimeUnit;
  * executor; the outcome comes back through callbacks, which the caller hops onto its loop. The
  * child's token goes to its standard input, which then stays open: the child exits when it closes,
  * so children die with the master however the master dies.
+ *
+ * <p>With a {@link Sandbox}, the same command runs inside bubblewrap ({@link ChildSandbox}): the
+ * process started is bwrap's, and the child's pid is its JVM's on the host, found once bwrap forked
+ * it.
  */
 public final class ChildLauncher implements ChildFactory {
   private final String poolName;
@@ -31,9 +39,13 @@ public final class ChildLauncher implements ChildFactory {
   private final int maxFrameBytes;
   private final Executor blocking;
   private final Map<String, String> environment;
+  private final long startTimeoutMillis;
 
   /** AppCDS for the children, or null. */
   private final ClassDataArchive classData;
+
+  /** The children's sandbox, or null when they run without. */
+  private final ChildSandbox sandbox;
 
   /** Every child process not yet exited: the last-resort kill list, safe from any thread. */
   private final Set<java.lang.Process> processes = ConcurrentHashMap.newKeySet();
@@ -47,8 +59,12 @@ public final class ChildLauncher implements ChildFactory {
       int maxFrameBytes,
       Map<String, String> environment,
       Path classDataDirectory,
-      Executor blocking) {
+      Sandbox sandbox,
+      long startTimeoutMillis,
+      Executor blocking)
+      throws IOException {
     this.environment = Map.copyOf(environment);
+    this.startTimeoutMillis = startTimeoutMillis;
     this.poolName = poolName;
     this.javaExecutable = javaExecutable;
     this.jvmOptions = List.copyOf(jvmOptions);
@@ -69,18 +85,42 @@ public final class ChildLauncher implements ChildFactory {
       }
     }
     this.classData = archive;
+    this.sandbox =
+        sandbox.enabled()
+            ? ChildSandbox.open(
+                poolName, sandbox, javaExecutable, entryPoint.classPath(), socketPath)
+            : null;
+    if (this.sandbox != null) {
+      org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ChildLauncher.class);
+      log.info("{}: children run sandboxed: {}", poolName, this.sandbox.status());
+      if (!this.sandbox.kernelLimits()) {
+        log.warn("{}: sandbox: {}", poolName, this.sandbox.limitsDescription());
+      }
+    }
+  }
+
+  /** The sandbox's settings and kernel limits for status pages; empty without a sandbox. */
+  public Map<String, String> sandboxStatus() {
+    return sandbox == null ? Map.of() : sandbox.status();
   }
 
   /** The command line of child {@code childId}; it holds no secret. */
   List<String> command(int childId) {
     List<String> command = new ArrayList<>();
     command.add(javaExecutable.toString());
-    // A child that ran out of memory is not to be trusted with another job: let it die, and be
-    // replaced.
-    command.add("-XX:+ExitOnOutOfMemoryError");
     if (classData != null) {
       command.addAll(classData.optionsFor(childId));
     }
+    command.addAll(tail(childId));
+    return command;
+  }
+
+  /** Everything after the JDK's own options: the same in and out of a sandbox. */
+  private List<String> tail(int childId) {
+    List<String> command = new ArrayList<>();
+    // A child that ran out of memory is not to be trusted with another job: let it die, and be
+    // replaced.
+    command.add("-XX:+ExitOnOutOfMemoryError");
     command.addAll(jvmOptions);
     command.add("-cp");
     command.add(entryPoint.classPath());
@@ -97,12 +137,29 @@ public final class ChildLauncher implements ChildFactory {
     blocking.execute(
         () -> {
           java.lang.Process process;
+          ChildCgroups.Group group = null;
           try {
-            ProcessBuilder builder = new ProcessBuilder(command(childId));
+            ProcessBuilder builder;
+            if (sandbox == null) {
+              builder = new ProcessBuilder(command(childId));
+              builder.environment().putAll(environment);
+            } else {
+              ChildSandbox.Launch launch =
+                  sandbox.prepare(
+                      childId,
+                      classData == null ? List.of() : classData.optionsFor(childId),
+                      tail(childId));
+              group = launch.group();
+              builder = new ProcessBuilder(launch.command());
+              builder.environment().clear(); // the master's may hold secrets
+              builder.environment().putAll(sandbox.environment(environment));
+            }
             builder.redirectErrorStream(true);
-            builder.environment().putAll(environment);
             process = builder.start();
           } catch (IOException | RuntimeException e) {
+            if (group != null) {
+              group.remove();
+            }
             events.onLaunchFailed(e.toString());
             return;
           }
@@ -117,7 +174,17 @@ public final class ChildLauncher implements ChildFactory {
           processes.add(process);
           java.util.concurrent.CompletableFuture<java.util.List<String>> output =
               ChildOutput.follow(poolName, childId, process);
-          events.onStarted(new OsProcess(process));
+          ChildFactory.Process started = new OsProcess(process);
+          if (sandbox != null) {
+            // bwrap's pid is not the child's: wait (some ms) for it to fork the JVM. If bwrap
+            // died instead, its exit and last words follow as for any child.
+            started =
+                SandboxedJvm.find(process, startTimeoutMillis)
+                    .<ChildFactory.Process>map(jvm -> jvm)
+                    .orElse(started);
+          }
+          ChildCgroups.Group cgroup = group;
+          events.onStarted(started);
           process
               .onExit()
               .thenAccept(
@@ -130,10 +197,16 @@ public final class ChildLauncher implements ChildFactory {
                     // The crash report wants the child's last lines: wait (briefly) for the
                     // output to end, which it does with the process, unless a grandchild holds it.
                     int status = p.exitValue();
+                    String limitHit = null;
+                    if (cgroup != null) {
+                      limitHit = cgroup.limitHit();
+                      cgroup.remove();
+                    }
+                    String note = limitHit == null ? null : ChildFactory.LIMIT_NOTE + limitHit;
                     output
                         .completeOnTimeout(
                             java.util.List.of(), 1, java.util.concurrent.TimeUnit.SECONDS)
-                        .thenAccept(lines -> events.onExit(status, lines));
+                        .thenAccept(lines -> events.onExit(status, withNote(lines, note)));
                   });
         });
   }
@@ -175,6 +248,23 @@ public final class ChildLauncher implements ChildFactory {
       }
     }
     return alive.size();
+  }
+
+  /** The child's last lines, and the kernel's limit it hit as the last of them. */
+  private static List<String> withNote(List<String> lines, String note) {
+    if (note == null) {
+      return lines;
+    }
+    List<String> all = new ArrayList<>(lines);
+    all.add(note);
+    return all;
+  }
+
+  /** Removes the sandbox's cgroups once every child exited (after {@link #killRemaining}). */
+  public void closeSandbox() {
+    if (sandbox != null) {
+      sandbox.close();
+    }
   }
 
   private static void closeQuietly(OutputStream stream) {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -207,6 +208,8 @@ final class ServeCommand implements Callable<Integer> {
       description =
           "File with the token for /admin routes; created with a random token (mode 0600) if missing. Default: <data-dir>/admin-token.")
   Path adminTokenFile;
+
+  @Mixin SandboxOptions sandbox;
 
   @Option(
       names = "--allowed-host",

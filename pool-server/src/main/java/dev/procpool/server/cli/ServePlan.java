@@ -133,6 +133,7 @@ record ServePlan(
             .childIdleTimeout(c.childIdleTimeout)
             .deadlineAdmission(c.deadlineAdmission)
             .pipelining(c.pipelining)
+            .sandbox(c.sandbox.profile())
             // AppCDS: the first run records the children's classes, later children start faster.
             .childClassDataDirectory(c.dataDir.resolve("cds"));
     if (c.slowJobThreshold != null) {

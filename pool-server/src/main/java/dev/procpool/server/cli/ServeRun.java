@@ -113,6 +113,9 @@ final class ServeRun implements Callable<Integer> {
   }
 
   private static PoolConfigBuilder withDatabase(PoolConfigBuilder pool, ServePlan.Database db) {
+    if (db.url() != null && !SandboxOptions.childrenReach(pool.build().sandbox(), db.url())) {
+      return pool; // so children start, and serve every job but the ledger's
+    }
     if (db.url() != null) {
       pool.childEnvironment("PROCPOOL_DB_URL", db.url());
     }

@@ -134,6 +134,7 @@ public final class Json {
                 "overheadMillis", s.time().overheadMillis(),
                 "runMillis", s.time().runMillis(),
                 "cpuMillis", s.time().cpuMillis()),
-        "recentDeaths", deaths(s));
+        "recentDeaths", deaths(s),
+        "sandbox", s.sandbox());
   }
 }
