@@ -14,8 +14,11 @@ enum Fault {
   SIGKILL(null, "", 0, EnumSet.noneOf(FailureCode.class)),
   /** {@code exit}: the handler calls System.exit mid-job. */
   EXIT("exit", "7", 0, EnumSet.of(FailureCode.CHILD_CRASHED)),
-  /** {@code oom}: allocates until OutOfMemoryError (children run with -Xmx64m). */
-  OOM("oom", "", 0, EnumSet.of(FailureCode.CHILD_CRASHED)),
+  /**
+   * {@code oom}: allocates until OutOfMemoryError (children run with -Xmx64m). A child starved of
+   * CPU can thrash in GC past the job's timeout first: then it did run too long, JOB_TIMEOUT.
+   */
+  OOM("oom", "", 0, EnumSet.of(FailureCode.CHILD_CRASHED, FailureCode.JOB_TIMEOUT)),
   /** {@code hang}: sleeps forever; its 300 ms timeout kills the child. */
   HANG("hang", "", 300, EnumSet.of(FailureCode.JOB_TIMEOUT)),
   /** {@code garbage}: writes bytes that are no frame on the child's socket. */
