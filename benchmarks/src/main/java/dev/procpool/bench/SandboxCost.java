@@ -27,48 +27,56 @@ public final class SandboxCost {
 
   private SandboxCost() {}
 
+  /** The arms: no sandbox; no sandbox with the sandbox's heap sizing; the strict sandbox. */
+  private static final String[] ARMS = {"off", "off+MaxRAM", "on"};
+
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-    List<Double> startOff = new ArrayList<>();
-    List<Double> startOn = new ArrayList<>();
-    List<Double> rateOff = new ArrayList<>();
-    List<Double> rateOn = new ArrayList<>();
+    List<List<Double>> starts = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    List<List<Double>> rates = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
     String limits = "";
     for (int round = 0; round < rounds; round++) {
-      for (boolean sandboxed : new boolean[] {round % 2 == 0, round % 2 != 0}) {
+      for (int k = 0; k < ARMS.length; k++) {
+        int arm = (round + k) % ARMS.length; // rotate the order: no arm always runs first
+        var builder = ProcessPool.builder().children(2);
+        if (arm == 1) {
+          builder.childJvmOptions("-XX:MaxRAM=" + Sandbox.strict().memoryBytes());
+        } else if (arm == 2) {
+          builder.sandbox(Sandbox.strict());
+        }
         long began = System.nanoTime();
-        try (ProcessPool pool =
-            ProcessPool.builder()
-                .children(2)
-                .sandbox(sandboxed ? Sandbox.strict() : Sandbox.off())
-                .start()) {
+        try (ProcessPool pool = builder.start()) {
           double startMillis = (System.nanoTime() - began) / 1e6;
           run(pool, WARMUP);
           long t0 = System.nanoTime();
           run(pool, MEASURED);
           double rate = MEASURED / ((System.nanoTime() - t0) / 1e9);
-          (sandboxed ? startOn : startOff).add(startMillis);
-          (sandboxed ? rateOn : rateOff).add(rate);
-          if (sandboxed) {
+          starts.get(arm).add(startMillis);
+          rates.get(arm).add(rate);
+          if (arm == 2) {
             limits = pool.status().get(30, TimeUnit.SECONDS).sandbox().get("limits");
           }
           System.err.printf(
-              "round %d sandbox=%s start %.0f ms, %.0f jobs/s%n",
-              round + 1, sandboxed ? "on" : "off", startMillis, rate);
+              "round %d %s: start %.0f ms, %.0f jobs/s%n", round + 1, ARMS[arm], startMillis, rate);
         }
       }
     }
-    double so = median(startOff);
-    double sn = median(startOn);
-    double ro = median(rateOff);
-    double rn = median(rateOn);
+    double so = median(starts.get(0));
+    double sm = median(starts.get(1));
+    double sn = median(starts.get(2));
+    double ro = median(rates.get(0));
+    double rm = median(rates.get(1));
+    double rn = median(rates.get(2));
+    System.out.println("| | off | off, -XX:MaxRAM as sandboxed | on | on / off |");
+    System.out.println("|---|---:|---:|---:|---:|");
     System.out.printf(
-        "| pool of 2, start() until both ready | %.0f ms | %.0f ms | %.2fx |%n", so, sn, sn / so);
+        "| pool of 2, start() until both ready | %.0f ms | %.0f ms | %.0f ms | %.2fx |%n",
+        so, sm, sn, sn / so);
     System.out.printf(
-        "| no-op jobs/s (2k warm-up, 10k, 128 in flight) | %,.0f | %,.0f | %.2fx |%n",
-        ro, rn, rn / ro);
+        "| no-op jobs/s (2k warm-up, 10k, 128 in flight) | %,.0f | %,.0f | %,.0f | %.2fx |%n",
+        ro, rm, rn, rn / ro);
     System.out.println();
-    System.out.println("Medians of " + rounds + " alternating rounds. Sandbox limits: " + limits);
+    System.out.println("Medians of " + rounds + " rotating rounds. Sandbox limits: " + limits);
   }
 
   private static void run(ProcessPool pool, int jobs) throws Exception {
