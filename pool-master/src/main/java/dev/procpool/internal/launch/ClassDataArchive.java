@@ -3,13 +3,20 @@ package dev.procpool.internal.launch;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -29,6 +36,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * 515: {@code -XX:AOTCacheOutput} to record, {@code -XX:AOTCache} to use): classes loaded and
  * linked ahead of time plus the recording child's method profiles, so later children compile their
  * hot path sooner. The recording child's exit takes longer (the JVM assembles the cache then).
+ *
+ * <p>An archive is code the children run, so it is trusted only from a directory that is this
+ * user's alone: {@link #in} creates the directory with mode 0700 and refuses one that belongs to
+ * another user or that group or others may use; an archive is used only if it is a regular file
+ * (not a link) of this user's that nobody else may write, and is written 0600. A refused directory
+ * means no archive: children start a little slower, never with someone else's classes.
  *
  * <p>Thread-safe: used from the launcher's blocking threads and process-exit threads.
  */
@@ -50,7 +63,7 @@ final class ClassDataArchive {
       throws IOException {
     ChildJdk jdk = ChildJdk.of(javaExecutable);
     String key = key(jdk, classPath);
-    Files.createDirectories(directory);
+    privateDirectory(directory);
     boolean aotCache = jdk.feature() >= 25;
     // The recording keeps the archive's extension (the JVM insists on it for AOT caches) and is
     // this pool's own, so pools recording at once (in this process or others) never share a file.
@@ -92,8 +105,11 @@ final class ClassDataArchive {
 
   /** JVM options for child {@code childId}; blocking file checks, so off the event loop. */
   List<String> optionsFor(int childId) {
-    if (Files.isRegularFile(archive)) {
-      return List.of((aotCache ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + archive);
+    if (Files.exists(archive, LinkOption.NOFOLLOW_LINKS)) {
+      // Someone else's file (or a link) is never loaded, and never replaced by a recording either.
+      return trusted(archive)
+          ? List.of((aotCache ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + archive)
+          : List.of();
     }
     if (recorder.compareAndSet(-1, childId)) {
       return List.of((aotCache ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + recording);
@@ -110,7 +126,12 @@ final class ClassDataArchive {
       return; // only the recorder's own exit says its file is whole
     }
     try {
-      if (Files.isRegularFile(recording) && Files.size(recording) > 0 && !Files.exists(archive)) {
+      if (Files.isRegularFile(recording, LinkOption.NOFOLLOW_LINKS)
+          && Files.size(recording) > 0
+          && !Files.exists(archive, LinkOption.NOFOLLOW_LINKS)) {
+        if (posix()) {
+          Files.setPosixFilePermissions(recording, PosixFilePermissions.fromString("rw-------"));
+        }
         Files.move(recording, archive, StandardCopyOption.ATOMIC_MOVE);
       }
       Files.deleteIfExists(recording);
@@ -123,5 +144,83 @@ final class ClassDataArchive {
 
   Path archive() {
     return archive;
+  }
+
+  private static final Set<PosixFilePermission> GROUP_OR_OTHERS =
+      EnumSet.of(
+          PosixFilePermission.GROUP_READ,
+          PosixFilePermission.GROUP_WRITE,
+          PosixFilePermission.GROUP_EXECUTE,
+          PosixFilePermission.OTHERS_READ,
+          PosixFilePermission.OTHERS_WRITE,
+          PosixFilePermission.OTHERS_EXECUTE);
+
+  private static boolean posix() {
+    return FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+  }
+
+  /** Creates {@code directory} with mode 0700, or checks that an existing one is ours alone. */
+  static void privateDirectory(Path directory) throws IOException {
+    if (!posix()) {
+      Files.createDirectories(directory);
+      return;
+    }
+    if (!Files.exists(directory, LinkOption.NOFOLLOW_LINKS)) {
+      Path parent = directory.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      try {
+        Files.createDirectory(
+            directory,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        return;
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        // made meanwhile by another pool: checked below like any existing one
+      }
+    }
+    if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
+      throw new IOException(directory + " is not a directory (a link is not trusted)");
+    }
+    if (!owned(directory)) {
+      throw new IOException(directory + " belongs to another user");
+    }
+    Set<PosixFilePermission> open =
+        EnumSet.copyOf(Files.getPosixFilePermissions(directory, LinkOption.NOFOLLOW_LINKS));
+    open.retainAll(GROUP_OR_OTHERS);
+    if (!open.isEmpty()) {
+      throw new IOException(directory + " is open to group or others (chmod 700 it)");
+    }
+  }
+
+  /** A regular file of this user's that group and others cannot write. */
+  private static boolean trusted(Path file) {
+    try {
+      if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+        return false;
+      }
+      if (!posix()) {
+        return true;
+      }
+      Set<PosixFilePermission> mode =
+          Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS);
+      return owned(file)
+          && !mode.contains(PosixFilePermission.GROUP_WRITE)
+          && !mode.contains(PosixFilePermission.OTHERS_WRITE);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static boolean owned(Path path) throws IOException {
+    UserPrincipal owner = Files.getOwner(path, LinkOption.NOFOLLOW_LINKS);
+    try {
+      return owner.equals(
+          FileSystems.getDefault()
+              .getUserPrincipalLookupService()
+              .lookupPrincipalByName(System.getProperty("user.name")));
+    } catch (java.nio.file.attribute.UserPrincipalNotFoundException e) {
+      return true; // a user without a name (a container's uid): the mode checks still hold
+    }
   }
 }

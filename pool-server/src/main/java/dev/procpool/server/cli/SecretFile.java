@@ -15,8 +15,13 @@ import java.util.HexFormat;
 final class SecretFile {
   private SecretFile() {}
 
+  /**
+   * The secret in {@code file}, made if missing; an existing file that is not this user's alone is
+   * refused ({@link PrivatePath.Refused}): a planted token would be known to whoever planted it.
+   */
   static String readOrCreate(Path file) throws IOException {
-    if (Files.exists(file)) {
+    if (Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      PrivatePath.check(file);
       String token = Files.readString(file, StandardCharsets.US_ASCII).trim();
       if (token.length() < 16) {
         throw new IOException("the secret in " + file + " is shorter than 16 characters");

@@ -35,6 +35,11 @@ final class ServeRun implements Callable<Integer> {
     Shared shared = null;
     StopSignals signals = null;
     try {
+      // Before anything is read from or written to it: the data directory is this user's alone.
+      PrivatePath.directory(plan.dataDir());
+      if (plan.local()) {
+        PrivatePath.directory(plan.dataDir().resolve("cds")); // the children's class-data archives
+      }
       if (db.embedded()) {
         embedded = EmbeddedDatabase.start(db.embeddedIn());
         db = new ServePlan.Database(null, embedded.url(), embedded.user(), embedded.password());
@@ -90,6 +95,9 @@ final class ServeRun implements Callable<Integer> {
         pool.close();
       }
       return 0;
+    } catch (PrivatePath.Refused e) {
+      System.err.println("procpool: " + e.getMessage());
+      return 2;
     } catch (dev.procpool.PoolException e) {
       System.err.println("procpool: " + e.getMessage());
       return 1;

@@ -13,7 +13,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,7 +38,7 @@ class BrokerRolesIT {
     try {
       int[] workerPorts = new int[2];
       for (int i = 0; i < 2; i++) {
-        Path data = Files.createDirectories(dir.resolve("w" + i));
+        Path data = dir.resolve("w" + i);
         Process worker =
             ServerProcess.launch(
                 dir,
@@ -72,7 +71,7 @@ class BrokerRolesIT {
               "--port",
               "0",
               "--data-dir",
-              Files.createDirectories(dir.resolve("f")).toString());
+              dir.resolve("f").toString());
       servers.add(front);
       String base = "http://127.0.0.1:" + ServerProcess.awaitPort(front);
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

@@ -14,13 +14,16 @@ public final class ServerProcess {
   private ServerProcess() {}
 
   public static Process launch(Path dir, String... args) throws Exception {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                "dev.procpool.server.cli.Main"));
+    return launch(dir, List.of(), args);
+  }
+
+  /** With JVM options for the master, e.g. {@code -Xmx160m}. */
+  public static Process launch(Path dir, List<String> jvmOptions, String... args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(
+        List.of("-cp", System.getProperty("java.class.path"), "dev.procpool.server.cli.Main"));
     command.addAll(List.of(args));
     return new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
   }
