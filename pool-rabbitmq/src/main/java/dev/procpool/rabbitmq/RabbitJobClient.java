@@ -18,8 +18,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,8 +35,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *       queue is bound).
  *   <li>Answers come back on direct reply-to, matched by correlation id; a second answer for the
  *       same job (it ran again after its host died) is ignored.
- *   <li>A client-side timeout ({@code JOB_TIMEOUT}) and a bound on outstanding jobs ({@code
- *       QUEUE_FULL} at once).
+ *   <li>A client-side timeout ({@code JOB_TIMEOUT}), its timer cancelled as soon as the job ends,
+ *       and a bound on outstanding jobs ({@code QUEUE_FULL} at once).
+ *   <li>An answer without a correlation id, or for no job outstanding, is ignored and counted
+ *       ({@link #ignoredAnswers}).
  *   <li>When the connection is lost, outstanding jobs fail with {@code POOL_CLOSED} (a job the
  *       broker confirmed may still run: execution is at least once).
  * </ul>
@@ -43,7 +46,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Thread-safe.
  */
 public final class RabbitJobClient implements AutoCloseable {
-  private static final String REPLY_TO = "amq.rabbitmq.reply-to";
+  private static final String REPLY_TO = Wire.DIRECT_REPLY_TO;
 
   private final RabbitTopology topology;
   private final Duration timeout;
@@ -54,13 +57,8 @@ public final class RabbitJobClient implements AutoCloseable {
   private final AtomicLong ids = new AtomicLong();
   private final Map<String, CompletableFuture<byte[]>> byCorrelation = new ConcurrentHashMap<>();
   private final ConcurrentNavigableMap<Long, String> unconfirmed = new ConcurrentSkipListMap<>();
-  private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread thread = new Thread(r, "procpool-rabbit-client-timeouts");
-            thread.setDaemon(true);
-            return thread;
-          });
+  private final AtomicLong ignoredAnswers = new AtomicLong();
+  private final ScheduledThreadPoolExecutor timer = timer();
 
   private RabbitJobClient(
       Connection connection, RabbitTopology topology, Duration timeout, int maxOutstanding)
@@ -124,8 +122,23 @@ public final class RabbitJobClient implements AutoCloseable {
     }
     String correlation = clientId + "-" + id;
     byCorrelation.put(correlation, future);
+    ScheduledFuture<?> timeoutTask;
+    try {
+      timeoutTask =
+          timer.schedule(new TimeoutTask(correlation), timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closed) {
+      byCorrelation.remove(correlation);
+      outstanding.release();
+      future.completeExceptionally(
+          new PoolException(
+              FailureCode.POOL_CLOSED, id, topology.queue() + ": the client is closed"));
+      return future;
+    }
     future.whenComplete(
         (v, e) -> {
+          // Removed from the timer's queue at once (remove-on-cancel): the queue holds only the
+          // jobs outstanding, not rate x timeout of finished ones.
+          timeoutTask.cancel(false);
           byCorrelation.remove(correlation);
           outstanding.release();
         });
@@ -153,20 +166,49 @@ public final class RabbitJobClient implements AutoCloseable {
       fail(correlation, FailureCode.POOL_CLOSED, "could not publish: " + e);
       return future;
     }
-    timer.schedule(
-        () ->
-            fail(
-                correlation,
-                FailureCode.JOB_TIMEOUT,
-                "no answer within " + timeout.toMillis() + " ms"),
-        timeout.toMillis(),
-        TimeUnit.MILLISECONDS);
     return future;
+  }
+
+  private static ScheduledThreadPoolExecutor timer() {
+    ScheduledThreadPoolExecutor timer =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread thread = new Thread(r, "procpool-rabbit-client-timeouts");
+              thread.setDaemon(true);
+              return thread;
+            });
+    timer.setRemoveOnCancelPolicy(true);
+    return timer;
+  }
+
+  /** Fails a job no answer came for in time. */
+  private final class TimeoutTask implements Runnable {
+    private final String correlation;
+
+    TimeoutTask(String correlation) {
+      this.correlation = correlation;
+    }
+
+    @Override
+    public void run() {
+      fail(correlation, FailureCode.JOB_TIMEOUT, "no answer within " + timeout.toMillis() + " ms");
+    }
   }
 
   /** Jobs submitted and not yet answered. */
   public int outstanding() {
     return byCorrelation.size();
+  }
+
+  /** Answers ignored: without a correlation id, or for a job no longer outstanding. */
+  public long ignoredAnswers() {
+    return ignoredAnswers.get();
+  }
+
+  /** Timeout tasks waiting in the timer: one per outstanding job at most. */
+  int pendingTimeouts() {
+    return timer.getQueue().size();
   }
 
   private void fail(String correlation, FailureCode code, String why) {
@@ -217,11 +259,16 @@ public final class RabbitJobClient implements AutoCloseable {
     @Override
     public void handleDelivery(
         String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
-      CompletableFuture<byte[]> future = byCorrelation.get(properties.getCorrelationId());
+      String correlation = properties.getCorrelationId();
+      CompletableFuture<byte[]> future =
+          correlation == null ? null : byCorrelation.get(correlation);
       if (future == null) {
-        return; // timed out already, or a second answer after a redelivery
+        // No id (never from a procpool worker), timed out already, or a second answer after a
+        // redelivery. Counted, so a stream of strays shows.
+        ignoredAnswers.incrementAndGet();
+        return;
       }
-      PoolException failure = Wire.failure(properties.getHeaders(), -1);
+      PoolException failure = Wire.failure(properties.getHeaders(), body, -1);
       if (failure != null) {
         future.completeExceptionally(failure);
       } else {
