@@ -65,6 +65,7 @@ final class ConsumerLink implements AutoCloseable {
 
   private String consumerTag; // guarded by lock
   private boolean closed; // guarded by lock
+  private String lastWarning; // only the watch thread
   private volatile String problem = "not started";
 
   ConsumerLink(
@@ -221,7 +222,15 @@ final class ConsumerLink implements AutoCloseable {
           }
         }
       } catch (IOException | RuntimeException e) {
-        log.warn("{}: cannot consume yet: {}", topology.queue(), e.toString());
+        String why = e.toString();
+        if (!why.equals(lastWarning)) { // every 500 ms would flood the log
+          log.warn(
+              "{}: cannot consume yet (retrying every {} ms): {}",
+              topology.queue(),
+              WATCH_MILLIS,
+              why);
+        }
+        lastWarning = why;
       }
     }
   }
@@ -237,6 +246,7 @@ final class ConsumerLink implements AutoCloseable {
       return;
     }
     open();
+    lastWarning = null;
     log.info("{}: channel reopened (generation {})", topology.queue(), generation.get());
   }
 

@@ -51,7 +51,10 @@ public final class RabbitJobClient implements AutoCloseable {
   private final RabbitTopology topology;
   private final Duration timeout;
   private final Semaphore outstanding;
-  private final Channel channel;
+  private final Connection connection;
+  private volatile Channel channel; // replaced under lock when the broker closed it
+  private volatile boolean closed;
+  private final AtomicLong reopened = new AtomicLong();
   private final Object lock = new Object();
   private final String clientId = UUID.randomUUID().toString();
   private final AtomicLong ids = new AtomicLong();
@@ -63,29 +66,95 @@ public final class RabbitJobClient implements AutoCloseable {
   private RabbitJobClient(
       Connection connection, RabbitTopology topology, Duration timeout, int maxOutstanding)
       throws IOException {
+    this.connection = connection;
     this.topology = topology;
     this.timeout = timeout;
     this.outstanding = new Semaphore(maxOutstanding);
-    this.channel = connection.createChannel();
-    topology.declare(channel);
-    channel.confirmSelect();
-    channel.addConfirmListener(new Confirms());
-    channel.addReturnListener(
-        returned ->
-            fail(
-                returned.getProperties().getCorrelationId(),
-                FailureCode.POOL_CLOSED,
-                "no queue took the job ("
-                    + returned.getReplyText()
-                    + "): is the topology declared?"));
-    channel.addShutdownListener(
-        cause ->
-            failAll(
-                "the broker connection was lost ("
-                    + cause.getMessage()
-                    + "); a job the broker had confirmed may still run"));
-    // Direct reply-to: consume before publishing, with auto-ack, on this same channel.
-    channel.basicConsume(REPLY_TO, true, new Answers(channel));
+    this.channel = open();
+  }
+
+  /** A channel with the topology declared, confirms on, and the answers' consumer registered. */
+  private Channel open() throws IOException {
+    Channel opened = connection.createChannel();
+    try {
+      topology.declare(opened);
+      opened.confirmSelect();
+      opened.addConfirmListener(new Confirms(opened));
+      opened.addReturnListener(
+          returned ->
+              fail(
+                  returned.getProperties().getCorrelationId(),
+                  FailureCode.POOL_CLOSED,
+                  "no queue took the job ("
+                      + returned.getReplyText()
+                      + "): is the topology declared?"));
+      opened.addShutdownListener(cause -> onShutdown(opened, cause));
+      // Direct reply-to: consume before publishing, with auto-ack, on this same channel.
+      opened.basicConsume(REPLY_TO, true, new Answers(opened));
+      return opened;
+    } catch (IOException | RuntimeException e) {
+      try {
+        opened.abort();
+      } catch (IOException | RuntimeException ignored) {
+        // gone either way
+      }
+      throw e;
+    }
+  }
+
+  private void onShutdown(Channel which, com.rabbitmq.client.ShutdownSignalException cause) {
+    failAll(
+        "the broker channel was lost ("
+            + cause.getMessage()
+            + "); a job the broker had confirmed may still run");
+    // A lost connection that recovers brings this channel back itself; a channel the broker
+    // closed on a live connection (a channel error) is gone for good: open another.
+    if (!closed && !cause.isInitiatedByApplication() && !cause.isHardError() && which == channel) {
+      scheduleReopen(0);
+    }
+  }
+
+  private void scheduleReopen(long delayMillis) {
+    try {
+      timer.schedule(new ReopenTask(), delayMillis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closing) {
+      // the client is closed
+    }
+  }
+
+  /** Opens a new channel after the broker closed the old one; retries every second until closed. */
+  private final class ReopenTask implements Runnable {
+    @Override
+    public void run() {
+      synchronized (lock) {
+        if (closed || channel.isOpen()) {
+          return;
+        }
+        try {
+          channel = open();
+          reopened.incrementAndGet();
+        } catch (IOException | RuntimeException e) {
+          scheduleReopen(1_000);
+        }
+      }
+    }
+  }
+
+  /** Channels opened after the broker closed one. */
+  public long channelsReopened() {
+    return reopened.get();
+  }
+
+  /** Why this client cannot submit now, or empty. */
+  public java.util.Optional<String> problem() {
+    return channel.isOpen()
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(topology.queue() + ": the client's channel is closed (reopening)");
+  }
+
+  /** The live channel: for tests that break it from the broker's side. */
+  Channel channel() {
+    return channel;
   }
 
   /**
@@ -227,13 +296,24 @@ public final class RabbitJobClient implements AutoCloseable {
 
   /** Confirms say the broker took the job (ack) or refused it (nack: the queue is full). */
   private final class Confirms implements ConfirmListener {
+    private final Channel itsChannel;
+
+    Confirms(Channel itsChannel) {
+      this.itsChannel = itsChannel;
+    }
+
     @Override
     public void handleAck(long seq, boolean multiple) {
-      take(seq, multiple);
+      if (itsChannel == channel) {
+        take(seq, multiple);
+      }
     }
 
     @Override
     public void handleNack(long seq, boolean multiple) {
+      if (itsChannel != channel) {
+        return; // sequence numbers are per channel: an old one's mean nothing now
+      }
       for (String correlation : take(seq, multiple)) {
         fail(
             correlation,
@@ -279,6 +359,7 @@ public final class RabbitJobClient implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     failAll("the client is closed");
     timer.shutdownNow();
     try {

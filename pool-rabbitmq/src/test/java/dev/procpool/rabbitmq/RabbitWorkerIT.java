@@ -156,6 +156,19 @@ class RabbitWorkerIT {
   }
 
   @Test
+  void brokerClosesTheClientsChannel_reopened_jobsAnswered() throws Exception {
+    worker(pool(1), 5, false);
+    RabbitJobClient jobs = jobClient(5);
+    assertEquals("before", echo(jobs, "before", 30));
+    jobs.channel().basicAck(424_242, false); // PRECONDITION_FAILED: the broker closes it
+    Broker.await(
+        "the client's channel reopened",
+        30,
+        () -> jobs.channelsReopened() == 1 && jobs.problem().isEmpty());
+    assertEquals("after", echo(jobs, "after", 30));
+  }
+
+  @Test
   void queueDeleted_declaredAgain_consumerRegisteredAgain() throws Exception {
     RabbitWorker worker = worker(pool(1), 5, false);
     try (Channel channel = client.createChannel()) {

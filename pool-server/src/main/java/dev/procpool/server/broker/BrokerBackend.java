@@ -52,8 +52,9 @@ public final class BrokerBackend implements Backend {
     if (!connection.isOpen()) {
       return Optional.of("the broker " + url + " is unreachable (reconnecting)");
     }
-    if (localPool == null) {
-      return Optional.empty();
+    Optional<String> front = client.problem();
+    if (front.isPresent() || localPool == null) {
+      return front;
     }
     Optional<String> pool = localPool.problem();
     return pool.isPresent() || localWorker == null ? pool : localWorker.problem();
