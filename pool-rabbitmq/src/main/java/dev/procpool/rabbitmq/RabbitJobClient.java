@@ -214,6 +214,7 @@ public final class RabbitJobClient implements AutoCloseable {
     Map<String, Object> headers = new HashMap<>();
     headers.put(Wire.TYPE, job.type());
     job.timeout().ifPresent(t -> headers.put(Wire.TIMEOUT_MS, t.toMillis()));
+    Tracing.CURRENT.inject(headers); // the caller's trace, when OpenTelemetry is there
     AMQP.BasicProperties properties =
         new AMQP.BasicProperties.Builder()
             .correlationId(correlation)

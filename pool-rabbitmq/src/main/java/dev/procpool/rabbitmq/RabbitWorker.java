@@ -216,7 +216,11 @@ public final class RabbitWorker implements AutoCloseable {
       job = job.withTimeout(Duration.ofMillis(Math.min(timeoutMillis, limitMillis())));
     }
     long id = deliveryIds.incrementAndGet();
-    CompletableFuture<byte[]> future = pool.submit(job);
+    CompletableFuture<byte[]> future;
+    // The publisher's trace is current while the pool takes the job (the pool captures it).
+    try (TraceContext.Scope trace = Tracing.CURRENT.extract(headers)) {
+      future = pool.submit(job);
+    }
     CompletableFuture<Void> settled = new CompletableFuture<>();
     inFlight.put(id, new Running(generation, future, settled)); // before it can complete
     maxInFlight.accumulateAndGet(inFlight.size(), Math::max);
