@@ -1,10 +1,7 @@
 package dev.procpool.rabbitmq;
 
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.DefaultConsumer;
-import com.rabbitmq.client.Envelope;
 import dev.procpool.FailureCode;
 import dev.procpool.Job;
 import dev.procpool.PoolException;
@@ -12,10 +9,14 @@ import dev.procpool.ProcessPool;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -28,16 +29,26 @@ import org.slf4j.LoggerFactory;
  * prefetch of one per worker).
  *
  * <ul>
- *   <li>A job's answer is published (to its {@code reply-to}) before the delivery is acked.
- *   <li>A job whose child crashed, of a type declared retryable, is requeued (nack): another host
- *       may run it; the queue's delivery limit dead-letters a job that keeps killing children.
- *   <li>When the connection is lost, the jobs in flight are abandoned: never acked later (the
- *       broker has handed them to another host already), and by default their children are killed,
- *       so a zombie does not finish work, its transaction rolls back.
+ *   <li>A job's answer is published (to its direct reply-to address) before the delivery is acked;
+ *       the failure message in the header is cut, the whole of it goes in the body. A delivery
+ *       whose reply-to names anything else is refused (dead-lettered), never run.
+ *   <li>Every delivery is settled: acked, requeued or rejected. A publish that fails aborts the
+ *       channel, so the broker requeues it: never a hole in the prefetch.
+ *   <li>A job that never ran here ({@code SPAWN_FAILED}, {@code UNKNOWN_JOB_TYPE}, {@code
+ *       POOL_CLOSED}, {@code QUEUE_FULL}) is requeued and this host stops consuming for a while
+ *       ({@link NeverRanBackoff}), and for as long as its pool reports a problem. Its last allowed
+ *       delivery is answered with the code, so a job no host can run ends once, as a local pool's.
+ *   <li>A job whose child crashed, of a type declared retryable, is requeued; the queue's delivery
+ *       limit dead-letters a job that keeps killing children.
+ *   <li>A job's {@code procpool-timeout-ms} is capped at the pool's job timeout.
+ *   <li>When the channel is lost, the jobs in flight are abandoned: never acked later (the broker
+ *       has requeued them), and their children are killed. The channel is reopened and the consumer
+ *       registered again ({@link ConsumerLink}); {@link #problem} says why it is not consuming
+ *       meanwhile.
  *   <li>{@link #close} cancels the consumer first, lets running jobs finish and ack, then closes.
  * </ul>
  *
- * Thread-safe; channel operations are serialized on one lock.
+ * Thread-safe.
  */
 public final class RabbitWorker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RabbitWorker.class);
@@ -45,34 +56,32 @@ public final class RabbitWorker implements AutoCloseable {
   private final ProcessPool pool;
   private final RabbitTopology topology;
   private final Set<String> retryable;
-  private final boolean killOnConnectionLoss;
-  private final Channel channel;
-  private final Object lock = new Object();
+  private final ConsumerLink link;
+  private final NeverRanBackoff backoff = new NeverRanBackoff();
+  private final Replies replies;
+  private final AtomicLong deliveryIds = new AtomicLong();
 
-  /** Counts channel losses: a delivery from an older generation can no longer be acked. */
-  private final AtomicLong generation = new AtomicLong();
+  /** Deliveries being run, by a worker-wide id (tags repeat across channels): settled when done. */
+  private final Map<Long, Running> inFlight = new ConcurrentHashMap<>();
 
-  private final Map<Long, CompletableFuture<byte[]>> inFlight = new ConcurrentHashMap<>();
   private final AtomicInteger maxInFlight = new AtomicInteger();
-  private volatile String consumerTag;
+  private final AtomicLong refused = new AtomicLong();
+  private final AtomicLong requeued = new AtomicLong();
+  private volatile boolean closing;
+
+  private record Running(
+      long generation, CompletableFuture<byte[]> job, CompletableFuture<?> settled) {}
 
   private RabbitWorker(
-      Connection connection,
-      ProcessPool pool,
-      RabbitTopology topology,
-      Set<String> retryable,
-      boolean killOnConnectionLoss)
-      throws IOException {
+      Connection connection, ProcessPool pool, RabbitTopology topology, Set<String> retryable) {
     this.pool = pool;
     this.topology = topology;
     this.retryable = Set.copyOf(retryable);
-    this.killOnConnectionLoss = killOnConnectionLoss;
-    this.channel = connection.createChannel();
-    topology.declare(channel);
-    // One job per child: the prefetch is the pool's capacity, per consumer (never global QoS with
-    // quorum queues).
-    channel.basicQos(pool.config().children());
-    channel.addShutdownListener(cause -> onChannelLost(cause.getMessage()));
+    // One job per child: the prefetch is the pool's capacity.
+    this.link =
+        new ConsumerLink(
+            connection, topology, pool.config().children(), this::wantsToConsume, new Handler());
+    this.replies = new Replies(link, topology);
   }
 
   /**
@@ -83,9 +92,8 @@ public final class RabbitWorker implements AutoCloseable {
   public static RabbitWorker start(
       Connection connection, ProcessPool pool, RabbitTopology topology, Set<String> retryable)
       throws IOException {
-    RabbitWorker worker = new RabbitWorker(connection, pool, topology, retryable, true);
-    worker.consumerTag =
-        worker.channel.basicConsume(topology.queue(), false, worker.new JobConsumer());
+    RabbitWorker worker = new RabbitWorker(connection, pool, topology, retryable);
+    worker.link.start();
     return worker;
   }
 
@@ -99,25 +107,101 @@ public final class RabbitWorker implements AutoCloseable {
     return maxInFlight.get();
   }
 
-  private final class JobConsumer extends DefaultConsumer {
-    JobConsumer() {
-      super(channel);
+  /** Whether the broker may hand this worker jobs now. */
+  public boolean consuming() {
+    return link.consuming();
+  }
+
+  /**
+   * Why this worker is not consuming when it should (no channel, the pool's problem, closed), or
+   * empty while it consumes. A short pause after a job that never ran is not a problem: see {@link
+   * #pausedBecause}.
+   */
+  public Optional<String> problem() {
+    if (closing) {
+      return Optional.of(topology.queue() + ": not consuming: the worker is closed");
+    }
+    String channel = link.problem();
+    if (channel != null) {
+      return Optional.of(topology.queue() + ": not consuming: " + channel);
+    }
+    return pool.problem().map(p -> topology.queue() + ": not consuming: " + p);
+  }
+
+  /** Why consumption pauses for a few seconds (a job that never ran here), or empty. */
+  public Optional<String> pausedBecause() {
+    return Optional.ofNullable(backoff.reason());
+  }
+
+  /** Deliveries refused unrun: no type, or a reply-to other than direct reply-to. */
+  public long refusedDeliveries() {
+    return refused.get();
+  }
+
+  /** Deliveries given back to the queue (never ran here, or a retryable crash). */
+  public long requeuedDeliveries() {
+    return requeued.get();
+  }
+
+  /** Answers that could not be published (dead-lettered instead). */
+  public long unanswerableDeliveries() {
+    return replies.unanswerable();
+  }
+
+  /** Channels opened, the first included: more than one means the broker closed some. */
+  public long channelsOpened() {
+    return link.channelsOpened();
+  }
+
+  /** The live link, for tests that break its channel from the broker's side. */
+  ConsumerLink link() {
+    return link;
+  }
+
+  private boolean wantsToConsume() {
+    return !closing && !backoff.paused() && pool.problem().isEmpty();
+  }
+
+  private final class Handler implements ConsumerLink.Deliveries {
+    @Override
+    public void onDelivery(
+        long generation, long tag, AMQP.BasicProperties properties, byte[] body) {
+      run(generation, tag, properties, body);
     }
 
     @Override
-    public void handleDelivery(
-        String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
-      onDelivery(envelope.getDeliveryTag(), properties, body);
+    public void onChannelLost(long generation, String why) {
+      int abandoned = 0;
+      for (Running running : inFlight.values()) {
+        if (running.generation() == generation && running.job().cancel(true)) {
+          abandoned++; // a zombie must not finish redelivered work: its child is replaced
+        }
+      }
+      if (abandoned > 0 || !closing) {
+        log.warn("{}: {}; abandoned {} jobs in flight", topology.queue(), why, abandoned);
+      }
     }
   }
 
-  private void onDelivery(long tag, AMQP.BasicProperties properties, byte[] body) {
-    long delivered = generation.get();
+  private void run(long generation, long tag, AMQP.BasicProperties properties, byte[] body) {
+    String replyTo = properties.getReplyTo();
+    if (replyTo != null && !replyTo.isEmpty() && !Wire.isDirectReplyTo(replyTo)) {
+      // Anyone who may publish to the queue could otherwise make workers write into any queue.
+      refused.incrementAndGet();
+      log.warn(
+          "{}: refused a delivery whose reply-to is '{}', not a direct reply-to address ({}...); dead-lettered",
+          topology.queue(),
+          replyTo.length() > 100 ? replyTo.substring(0, 100) + "..." : replyTo,
+          Wire.DIRECT_REPLY_TO);
+      link.settle(generation, channel -> channel.basicReject(tag, false));
+      return;
+    }
     Map<String, Object> headers = properties.getHeaders();
     String type = Wire.string(headers, Wire.TYPE);
     if (type == null) {
-      answer(
-          delivered,
+      refused.incrementAndGet();
+      settle(
+          generation,
           tag,
           properties,
           null,
@@ -128,71 +212,72 @@ public final class RabbitWorker implements AutoCloseable {
     Job<byte[]> job = Job.of(type, body);
     long timeoutMillis = Wire.number(headers, Wire.TIMEOUT_MS);
     if (timeoutMillis > 0) {
-      job = job.withTimeout(Duration.ofMillis(timeoutMillis));
+      // A publisher may shorten a job's limit, never lengthen it past this host's.
+      job = job.withTimeout(Duration.ofMillis(Math.min(timeoutMillis, limitMillis())));
     }
-    CompletableFuture<byte[]> future = pool.submit(job);
-    inFlight.put(tag, future);
+    long id = deliveryIds.incrementAndGet();
+    CompletableFuture<byte[]> future;
+    // The publisher's trace is current while the pool takes the job (the pool captures it).
+    try (TraceContext.Scope trace = Tracing.CURRENT.extract(headers)) {
+      future = pool.submit(job);
+    }
+    CompletableFuture<Void> settled = new CompletableFuture<>();
+    inFlight.put(id, new Running(generation, future, settled)); // before it can complete
     maxInFlight.accumulateAndGet(inFlight.size(), Math::max);
     future.whenComplete(
         (result, failure) -> {
-          inFlight.remove(tag);
-          answer(delivered, tag, properties, result, cause(failure));
+          try {
+            settle(generation, tag, properties, result, cause(failure));
+          } finally {
+            inFlight.remove(id);
+            settled.complete(null);
+          }
         });
   }
 
-  private void answer(
-      long delivered,
+  private long limitMillis() {
+    try {
+      return pool.config().jobTimeout().toMillis();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  private void settle(
+      long generation,
       long tag,
       AMQP.BasicProperties properties,
       byte[] result,
       PoolException failure) {
-    synchronized (lock) {
-      if (delivered != generation.get() || !channel.isOpen()) {
-        return; // abandoned: the broker has requeued it, another host runs it
-      }
-      try {
-        String type = Wire.string(properties.getHeaders(), Wire.TYPE);
-        if (failure != null
-            && (failure.code() == FailureCode.POOL_CLOSED
-                || (failure.code() == FailureCode.CHILD_CRASHED && retryable.contains(type)))) {
-          channel.basicNack(
-              tag, false, true); // another attempt, here or elsewhere; the limit stops poison
-          return;
-        }
-        if (properties.getReplyTo() != null && !properties.getReplyTo().isEmpty()) {
-          AMQP.BasicProperties.Builder reply =
-              new AMQP.BasicProperties.Builder().correlationId(properties.getCorrelationId());
-          if (failure != null) {
-            reply.headers(
-                Map.of(
-                    Wire.CODE,
-                    failure.code().name(),
-                    Wire.MESSAGE,
-                    String.valueOf(failure.getMessage())));
-          }
-          channel.basicPublish(
-              "", properties.getReplyTo(), reply.build(), failure == null ? result : new byte[0]);
-        }
-        channel.basicAck(tag, false); // after the answer went out
-      } catch (IOException | RuntimeException e) {
-        log.warn(
-            "could not answer delivery {}: {}; the broker will redeliver it", tag, e.toString());
-      }
+    Map<String, Object> headers = properties.getHeaders();
+    String type = Wire.string(headers, Wire.TYPE);
+    Settlement settlement =
+        Settlement.of(
+            failure,
+            type != null && retryable.contains(type),
+            Wire.number(headers, Wire.DELIVERY_COUNT),
+            topology.deliveryLimit());
+    if (failure == null || !Settlement.NEVER_RAN.contains(failure.code())) {
+      backoff.onRan();
     }
-  }
-
-  private void onChannelLost(String why) {
-    generation.incrementAndGet();
-    if (!inFlight.isEmpty()) {
-      log.warn(
-          "{}: broker channel lost ({}); abandoning {} jobs in flight{}",
-          topology.queue(),
-          why,
-          inFlight.size(),
-          killOnConnectionLoss ? " and replacing their children" : "");
-      if (killOnConnectionLoss) {
-        inFlight.values().forEach(f -> f.cancel(true)); // a zombie must not finish redelivered work
+    switch (settlement) {
+      case REQUEUE, REQUEUE_AND_PAUSE -> {
+        if (settlement == Settlement.REQUEUE_AND_PAUSE) {
+          backoff.onNeverRan(failure.getMessage());
+          // Cancelled before the job goes back, so the broker cannot hand it straight back here.
+          link.cancelConsumer();
+        }
+        if (link.settle(generation, channel -> channel.basicNack(tag, false, true))) {
+          requeued.incrementAndGet();
+          log.info(
+              "{}: gave back a {} job (delivery count {}): {}",
+              topology.queue(),
+              type,
+              Wire.number(headers, Wire.DELIVERY_COUNT),
+              failure.getMessage());
+        }
       }
+      case ANSWER -> replies.answer(generation, tag, properties, result, failure);
     }
   }
 
@@ -213,33 +298,22 @@ public final class RabbitWorker implements AutoCloseable {
    * Cancels the consumer, lets the running jobs finish and ack (up to {@code drain}), then closes.
    */
   public void close(Duration drain) {
+    closing = true;
+    link.stopConsuming();
+    CompletableFuture<?>[] running =
+        inFlight.values().stream().map(Running::settled).toArray(CompletableFuture[]::new);
     try {
-      synchronized (lock) {
-        if (consumerTag != null && channel.isOpen()) {
-          channel.basicCancel(consumerTag);
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      log.debug("cancel: {}", e.toString());
+      CompletableFuture.allOf(running).get(drain.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn(
+          "{}: {} jobs still running after the {} ms drain: the broker will requeue them",
+          topology.queue(),
+          inFlight.size(),
+          drain.toMillis());
     }
-    long deadline = System.nanoTime() + drain.toNanos();
-    while (!inFlight.isEmpty() && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
-    try {
-      synchronized (lock) {
-        if (channel.isOpen()) {
-          channel.close();
-        }
-      }
-    } catch (IOException | java.util.concurrent.TimeoutException | RuntimeException e) {
-      log.debug("close: {}", e.toString());
-    }
+    link.close();
   }
 
   @Override

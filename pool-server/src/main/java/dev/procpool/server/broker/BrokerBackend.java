@@ -52,7 +52,12 @@ public final class BrokerBackend implements Backend {
     if (!connection.isOpen()) {
       return Optional.of("the broker " + url + " is unreachable (reconnecting)");
     }
-    return localPool == null ? Optional.empty() : localPool.problem();
+    Optional<String> front = client.problem();
+    if (front.isPresent() || localPool == null) {
+      return front;
+    }
+    Optional<String> pool = localPool.problem();
+    return pool.isPresent() || localWorker == null ? pool : localWorker.problem();
   }
 
   @Override
@@ -81,7 +86,10 @@ public final class BrokerBackend implements Backend {
             });
   }
 
-  /** The broker part of a status document: where, which queue, connected, what is in flight. */
+  /**
+   * The broker part of a status document: where, which queue, connected, what is in flight, and for
+   * a worker whether it consumes and what it refused or gave back.
+   */
   public static Map<String, Object> describe(
       String role,
       String url,
@@ -99,7 +107,69 @@ public final class BrokerBackend implements Backend {
         "outstandingJobs",
         client == null ? null : client.outstanding(),
         "inFlightDeliveries",
-        worker == null ? null : worker.inFlight());
+        worker == null ? null : worker.inFlight(),
+        "ignoredAnswers",
+        client == null ? null : client.ignoredAnswers(),
+        "worker",
+        worker == null ? null : worker(worker));
+  }
+
+  private static Map<String, Object> worker(RabbitWorker worker) {
+    return Json.object(
+        "consuming",
+        worker.consuming(),
+        "problem",
+        worker.problem().orElse(null),
+        "pausedBecause",
+        worker.pausedBecause().orElse(null),
+        "channelsOpened",
+        worker.channelsOpened(),
+        "refusedDeliveries",
+        worker.refusedDeliveries(),
+        "requeuedDeliveries",
+        worker.requeuedDeliveries(),
+        "unanswerableDeliveries",
+        worker.unanswerableDeliveries());
+  }
+
+  /**
+   * The backend of the {@code worker} role: the local pool, whose health also says whether the
+   * worker consumes (a worker that lost its channel, or whose pool cannot start children, answers
+   * 503 on {@code /health}).
+   */
+  public static Backend worker(
+      String url, String queue, Connection connection, ProcessPool pool, RabbitWorker worker) {
+    Backend local =
+        Backend.local(
+            pool,
+            () ->
+                Json.object(
+                    "role",
+                    "worker",
+                    "broker",
+                    describe("worker", url, queue, connection, null, worker)));
+    return new Backend() {
+      @Override
+      public CompletableFuture<byte[]> submit(Job<byte[]> job) {
+        return local.submit(job);
+      }
+
+      @Override
+      public Optional<String> problem() {
+        Optional<String> pool = local.problem();
+        return pool.isPresent() ? pool : worker.problem();
+      }
+
+      @Override
+      public CompletableFuture<Map<String, Object>> status() {
+        return local.status();
+      }
+
+      @Override
+      public Optional<ProcessPool> pool() {
+        return local.pool();
+      }
+    };
   }
 
   @Override
