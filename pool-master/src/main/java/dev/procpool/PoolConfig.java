@@ -74,6 +74,7 @@ public final class PoolConfig {
   private final boolean deadlineAdmission;
   private final boolean jobAccounting;
   private final boolean pipelining;
+  private final Object tracing;
 
   /** Only {@link PoolConfigBuilder#build()} makes one, after validating every setting. */
   PoolConfig(
@@ -103,7 +104,8 @@ public final class PoolConfig {
       Duration slowJobThreshold,
       boolean deadlineAdmission,
       boolean jobAccounting,
-      boolean pipelining) {
+      boolean pipelining,
+      Object tracing) {
     this.name = name;
     this.children = children;
     this.queueCapacity = queueCapacity;
@@ -131,6 +133,7 @@ public final class PoolConfig {
     this.deadlineAdmission = deadlineAdmission;
     this.jobAccounting = jobAccounting;
     this.pipelining = pipelining;
+    this.tracing = tracing;
   }
 
   public String name() {
@@ -247,6 +250,14 @@ public final class PoolConfig {
    */
   public boolean pipelining() {
     return pipelining;
+  }
+
+  /**
+   * What traces each job: an {@code io.opentelemetry.api.OpenTelemetry} or a Micrometer {@code
+   * ObservationRegistry}, or null when tracing is off.
+   */
+  public Object tracing() {
+    return tracing;
   }
 
   /** A builder with the defaults. */
