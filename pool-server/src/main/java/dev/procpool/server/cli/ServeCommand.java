@@ -40,6 +40,8 @@ final class ServeCommand implements Callable<Integer> {
       description = "HTTP port (0 = any free port). Default: ${DEFAULT-VALUE}.")
   int port = 8080;
 
+  @picocli.CommandLine.Mixin OtelOptions otel = new OtelOptions();
+
   @Option(names = "--bind", description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
   String bind = "127.0.0.1";
 
@@ -315,6 +317,7 @@ final class ServeCommand implements Callable<Integer> {
     }
     PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     pool.meterRegistry(prometheus);
+    otel.apply(pool);
 
     CountDownLatch stop = new CountDownLatch(1);
     AtomicInteger signals = new AtomicInteger();
@@ -361,7 +364,8 @@ final class ServeCommand implements Callable<Integer> {
                   adminToken,
                   reusePort,
                   maxConnections,
-                  cancelRunningOnDisconnect));
+                  cancelRunningOnDisconnect),
+              otel.http());
       String where =
           !local
               ? "none (role front)"

@@ -24,18 +24,21 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
   private final ChannelGroup connections;
   private final java.util.concurrent.atomic.AtomicBoolean draining;
   private final HttpMeters meters;
+  private final HttpTracing tracing;
 
   HttpChannelInitializer(
       Backend backend,
       HttpSettings settings,
       ChannelGroup connections,
       java.util.concurrent.atomic.AtomicBoolean draining,
-      HttpMeters meters) {
+      HttpMeters meters,
+      HttpTracing tracing) {
     this.backend = backend;
     this.settings = settings;
     this.connections = connections;
     this.draining = draining;
     this.meters = meters;
+    this.tracing = tracing;
   }
 
   @Override
@@ -61,6 +64,10 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
     pipeline.addLast(new RequestDeadline(settings.requestTimeout().toMillis()));
     pipeline.addLast(new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192));
     pipeline.addLast(new BodyLimit(settings.maxBodyBytes()));
+    io.netty.channel.ChannelHandler spans = tracing.newHandler();
+    if (spans != null) {
+      pipeline.addLast(spans); // whole requests in, so the job is submitted inside its span
+    }
     pipeline.addLast(new JobRequestHandler(backend, settings, draining, meters));
   }
 

@@ -77,6 +77,11 @@ public final class HttpFrontEnd implements AutoCloseable {
 
   /** Binds and starts serving {@code backend}; blocks until bound. */
   public static HttpFrontEnd start(Backend backend, HttpSettings settings) {
+    return start(backend, settings, HttpTracing.OFF);
+  }
+
+  /** Binds and starts serving {@code backend}, tracing its job requests; blocks until bound. */
+  public static HttpFrontEnd start(Backend backend, HttpSettings settings, HttpTracing tracing) {
     int page = Dashboard.PAGE.length; // load the page here, not on the event loop
     assert page > 0;
     if (settings.reusePort() && !Epoll.isAvailable()) {
@@ -107,7 +112,8 @@ public final class HttpFrontEnd implements AutoCloseable {
                   new io.netty.channel.AdaptiveRecvByteBufAllocator(64, 2048, 64 * 1024)
                       .maxMessagesPerRead(1))
               .childHandler(
-                  new HttpChannelInitializer(backend, settings, connections, draining, meters));
+                  new HttpChannelInitializer(
+                      backend, settings, connections, draining, meters, tracing));
       if (settings.reusePort()) {
         bootstrap
             .channel(EpollServerSocketChannel.class)
