@@ -14,6 +14,18 @@ final class PoolConfigFactory {
   private PoolConfigFactory() {}
 
   static PoolConfig build(ProcpoolProperties p, Duration drainTimeout, MeterRegistry registry) {
+    return build(p, drainTimeout, registry, null);
+  }
+
+  /**
+   * With {@code observations} (Boot's, when Actuator made one), each job is an observation: with a
+   * tracing bridge it is a span, its context carried into the child.
+   */
+  static PoolConfig build(
+      ProcpoolProperties p,
+      Duration drainTimeout,
+      MeterRegistry registry,
+      io.micrometer.observation.ObservationRegistry observations) {
     PoolConfigBuilder b = PoolConfig.builder().name(p.getName()).drainTimeout(drainTimeout);
     ifSet(p.getChildren(), b::children);
     ifSet(p.getMaxChildren(), b::maxChildren);
@@ -37,6 +49,9 @@ final class PoolConfigFactory {
     b.pipelining(p.isPipelining());
     if (registry != null) {
       b.meterRegistry(registry);
+    }
+    if (observations != null && !observations.isNoop()) {
+      b.tracing(observations);
     }
     return b.build();
   }
