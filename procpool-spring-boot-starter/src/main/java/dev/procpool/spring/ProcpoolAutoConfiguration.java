@@ -4,6 +4,8 @@ import dev.procpool.ProcessPool;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
+import java.util.concurrent.Executor;
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -47,7 +49,8 @@ public class ProcpoolAutoConfiguration {
       ProcpoolProperties properties,
       ObjectProvider<MeterRegistry> registry,
       ObjectProvider<ObservationRegistry> observations,
-      Environment environment) {
+      Environment environment,
+      BeanFactory beans) {
     Duration phase =
         environment.getProperty(
             "spring.lifecycle.timeout-per-shutdown-phase", Duration.class, BOOT_PHASE_DEFAULT);
@@ -56,6 +59,7 @@ public class ProcpoolAutoConfiguration {
             properties,
             drainTimeout(properties, phase),
             registry.getIfAvailable(),
+            name -> beans.getBean(name, Executor.class),
             observations.getIfAvailable()));
   }
 

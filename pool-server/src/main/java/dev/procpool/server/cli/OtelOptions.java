@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code --otel}: traces jobs with OpenTelemetry. Without it, nothing here loads an OpenTelemetry
  * class: {@link dev.procpool.server.otel.ServerTelemetry} is reached only after the flag is seen. A
- * picocli mixin, so serve's own options stay as they are.
+ * picocli mixin, so serve's own options stay as they are. Used on the main thread.
  */
 public final class OtelOptions {
   @Option(
@@ -18,21 +18,34 @@ public final class OtelOptions {
               + " /jobs/... accepts a W3C traceparent; the children join the trace. Default: off.")
   boolean enabled;
 
-  private HttpTracing http = HttpTracing.OFF;
+  /** The SDK, once {@link #start()} made it; null without the flag. */
+  private Object telemetry;
 
-  /** Configures tracing on the pool (and the HTTP side) when the flag is given. */
-  void apply(PoolConfigBuilder pool) {
-    if (!enabled) {
-      return;
+  /** Makes the SDK from the environment when the flag is given; once. */
+  void start() {
+    if (enabled && telemetry == null) {
+      telemetry = dev.procpool.server.otel.ServerTelemetry.fromEnvironment();
     }
-    dev.procpool.server.otel.ServerTelemetry telemetry =
-        dev.procpool.server.otel.ServerTelemetry.fromEnvironment();
-    pool.tracing(telemetry.openTelemetry());
-    http = telemetry.http();
   }
 
-  /** The HTTP front end's tracing, {@link HttpTracing#OFF} unless {@link #apply} turned it on. */
+  /** The pool's builder, tracing with the SDK when there is one. */
+  PoolConfigBuilder traced(PoolConfigBuilder pool) {
+    return telemetry == null ? pool : Sdk.traced(telemetry, pool);
+  }
+
+  /** The HTTP front end's tracing, {@link HttpTracing#OFF} without the SDK. */
   HttpTracing http() {
-    return http;
+    return telemetry == null ? HttpTracing.OFF : Sdk.http(telemetry);
+  }
+
+  /** The only code that names the SDK's class, so it loads only when there is one. */
+  private static final class Sdk {
+    static PoolConfigBuilder traced(Object telemetry, PoolConfigBuilder pool) {
+      return pool.tracing(((dev.procpool.server.otel.ServerTelemetry) telemetry).openTelemetry());
+    }
+
+    static HttpTracing http(Object telemetry) {
+      return ((dev.procpool.server.otel.ServerTelemetry) telemetry).http();
+    }
   }
 }

@@ -31,18 +31,21 @@ public final class HttpFrontEnd implements AutoCloseable {
   private final ChannelGroup connections;
   private final AtomicBoolean draining;
   private final HttpMeters meters;
+  private final DashboardFeed dashboard;
 
   private HttpFrontEnd(
       EventLoopGroup group,
       Channel server,
       ChannelGroup connections,
       AtomicBoolean draining,
-      HttpMeters meters) {
+      HttpMeters meters,
+      DashboardFeed dashboard) {
     this.group = group;
     this.server = server;
     this.connections = connections;
     this.draining = draining;
     this.meters = meters;
+    this.dashboard = dashboard;
   }
 
   /** Connections refused over the limit so far. */
@@ -66,7 +69,7 @@ public final class HttpFrontEnd implements AutoCloseable {
    */
   public void endStreams() {
     for (Channel connection : connections) {
-      connection.pipeline().fireUserEventTriggered(JobRequestHandler.END_STREAMS);
+      connection.pipeline().fireUserEventTriggered(EventStreamRoute.END_STREAMS);
     }
   }
 
@@ -96,6 +99,7 @@ public final class HttpFrontEnd implements AutoCloseable {
     ChannelGroup connections = new DefaultChannelGroup(group.next());
     AtomicBoolean draining = new AtomicBoolean();
     HttpMeters meters = new HttpMeters(settings.prometheus());
+    DashboardFeed dashboard = DashboardFeed.start(backend, settings.prometheus(), group.next());
     try {
       ServerBootstrap bootstrap =
           new ServerBootstrap()
@@ -113,7 +117,7 @@ public final class HttpFrontEnd implements AutoCloseable {
                       .maxMessagesPerRead(1))
               .childHandler(
                   new HttpChannelInitializer(
-                      backend, settings, connections, draining, meters, tracing));
+                      backend, settings, connections, draining, meters, tracing, dashboard));
       if (settings.reusePort()) {
         bootstrap
             .channel(EpollServerSocketChannel.class)
@@ -126,8 +130,9 @@ public final class HttpFrontEnd implements AutoCloseable {
               .bind(new InetSocketAddress(settings.bind(), settings.port()))
               .syncUninterruptibly()
               .channel();
-      return new HttpFrontEnd(group, server, connections, draining, meters);
+      return new HttpFrontEnd(group, server, connections, draining, meters, dashboard);
     } catch (RuntimeException e) {
+      dashboard.close();
       group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       throw e;
     }
@@ -153,7 +158,7 @@ public final class HttpFrontEnd implements AutoCloseable {
     stopAccepting();
     endStreams();
     for (Channel connection : connections) {
-      connection.pipeline().fireUserEventTriggered(JobRequestHandler.DRAIN);
+      connection.pipeline().fireUserEventTriggered(PipeliningGate.DRAIN);
     }
     long deadline =
         System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
@@ -164,6 +169,7 @@ public final class HttpFrontEnd implements AutoCloseable {
 
   @Override
   public void close() {
+    dashboard.close();
     server.close().syncUninterruptibly();
     connections.close().syncUninterruptibly();
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
