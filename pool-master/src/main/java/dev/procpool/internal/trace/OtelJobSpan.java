@@ -90,8 +90,15 @@ final class OtelJobSpan implements JobSpan {
     job.setAttribute(JobAttributes.ATTEMPT, (long) attempt);
   }
 
+  /** The event the engine reports when a lost child's job goes back to the queue for a retry. */
+  static final String RETRIED = "procpool.job.retried";
+
   @Override
   public void event(String name, String detail) {
+    if (RETRIED.equals(name) && run != null) {
+      // The attempt ended when its child was lost, not when the next one starts.
+      endRun(System.nanoTime(), detail == null ? "the child was lost" : detail);
+    }
     long now = TraceClock.now();
     Attributes attributes =
         detail == null ? Attributes.empty() : Attributes.of(JobAttributes.DETAIL, detail);
