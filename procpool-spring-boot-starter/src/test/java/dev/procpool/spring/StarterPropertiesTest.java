@@ -100,7 +100,8 @@ class StarterPropertiesTest {
             name -> {
               assertEquals("myExecutor", name);
               return executor;
-            });
+            },
+            observed());
     PoolConfig defaults = PoolConfig.builder().build();
     for (String setting : builderSettings()) {
       Method getter = PoolConfig.class.getMethod(setting);
@@ -112,6 +113,14 @@ class StarterPropertiesTest {
     assertSame(executor, config.callbackExecutor());
     assertEquals(512L << 20, config.recycleAboveHeapBytes());
     assertEquals(2 << 20, config.maxFrameBytes());
+  }
+
+  /** An observation registry someone listens to (with no handler it is no-op, and unused). */
+  private static io.micrometer.observation.ObservationRegistry observed() {
+    io.micrometer.observation.ObservationRegistry registry =
+        io.micrometer.observation.ObservationRegistry.create();
+    registry.observationConfig().observationHandler(context -> true);
+    return registry;
   }
 
   @Test
