@@ -57,6 +57,7 @@ public final class PoolConfig {
   private final boolean jobAccounting;
   private final boolean pipelining;
   private final Sandbox sandbox;
+  private final Optional<Object> tracing;
 
   /** Only {@link PoolConfigBuilder#build()} makes one, after checking every setting. */
   PoolConfig(PoolConfigBuilder b, String name, int maxChildren) {
@@ -91,6 +92,7 @@ public final class PoolConfig {
     this.deadlineAdmission = b.deadlineAdmission;
     this.jobAccounting = b.jobAccounting;
     this.pipelining = b.pipelining;
+    this.tracing = Optional.ofNullable(b.tracing);
   }
 
   /** A builder with the defaults. */
@@ -133,6 +135,7 @@ public final class PoolConfig {
     b.jobAccounting = jobAccounting;
     b.pipelining = pipelining;
     b.sandbox = sandbox;
+    b.tracing = tracing.orElse(null);
     return b;
   }
 
@@ -173,6 +176,7 @@ public final class PoolConfig {
     d.put("jobAccounting", jobAccounting);
     d.put("pipelining", pipelining);
     d.put("sandbox", sandbox);
+    d.put("tracing", tracing.map(t -> t.getClass().getSimpleName()).orElse("none"));
     return d;
   }
 
@@ -304,5 +308,13 @@ public final class PoolConfig {
   /** The children's operating-system sandbox ({@link Sandbox#off()} unless set). */
   public Sandbox sandbox() {
     return sandbox;
+  }
+
+  /**
+   * What traces each job: an {@code io.opentelemetry.api.OpenTelemetry} or a Micrometer {@code
+   * ObservationRegistry}; empty while tracing is off.
+   */
+  public Optional<Object> tracing() {
+    return tracing;
   }
 }

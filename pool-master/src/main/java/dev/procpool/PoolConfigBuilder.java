@@ -64,6 +64,7 @@ public final class PoolConfigBuilder {
   boolean jobAccounting = true;
   boolean pipelining = true;
   Sandbox sandbox = Sandbox.off();
+  Object tracing;
 
   PoolConfigBuilder() {}
 
@@ -286,6 +287,23 @@ public final class PoolConfigBuilder {
    */
   public PoolConfigBuilder sandbox(Sandbox sandbox) {
     this.sandbox = Objects.requireNonNull(sandbox, "sandbox");
+    return this;
+  }
+
+  /**
+   * Traces every job: a {@code procpool.job} span parented to the submitter's current context, with
+   * its wait and run, and the context carried to the child, where a handler's own spans join it
+   * ({@code docs/observability.md}). Give an {@code io.opentelemetry.api.OpenTelemetry} (the API is
+   * an optional dependency) or a Micrometer {@code ObservationRegistry}; typed {@code Object} so
+   * that a pool without OpenTelemetry never loads its classes. Also sets the children's {@code
+   * PROCPOOL_OTEL=autoconfigure} (unless set already): a child that has the OpenTelemetry SDK
+   * autoconfigure module on its class path then configures an SDK from its {@code OTEL_*}
+   * variables. Default: none, tracing off.
+   */
+  public PoolConfigBuilder tracing(Object openTelemetryOrObservationRegistry) {
+    Objects.requireNonNull(openTelemetryOrObservationRegistry, "tracing");
+    this.tracing = dev.procpool.internal.trace.Tracing.check(openTelemetryOrObservationRegistry);
+    childEnvironment.putIfAbsent("PROCPOOL_OTEL", "autoconfigure");
     return this;
   }
 

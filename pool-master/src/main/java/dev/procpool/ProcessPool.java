@@ -66,7 +66,7 @@ public final class ProcessPool implements AutoCloseable {
   private final PoolHost host;
 
   /** Starts each job's trace at submit; {@link JobTracer#NOOP} while tracing is off. */
-  private final JobTracer tracer = JobTracer.NOOP;
+  private final JobTracer tracer;
 
   /** Starts a pool with these settings; returns once every child is ready. */
   public static ProcessPool start(PoolConfig config) {
@@ -80,6 +80,7 @@ public final class ProcessPool implements AutoCloseable {
 
   private ProcessPool(PoolConfig config) {
     this.config = config;
+    this.tracer = dev.procpool.internal.trace.Tracing.tracer(config.tracing().orElse(null));
     String name = config.name();
     log.debug("{}: starting with {}", name, config); // every setting, secrets masked
     this.metrics =

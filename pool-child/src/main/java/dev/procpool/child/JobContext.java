@@ -27,6 +27,21 @@ public interface JobContext {
     return Optional.empty();
   }
 
+  /**
+   * The job's W3C trace context ({@code 00-<trace id>-<span id>-<flags>}), "" when the pool does
+   * not trace. With the OpenTelemetry API on the child's class path the context is already current
+   * while {@link JobHandler#handle} runs: a span the handler starts is a child of the job's span,
+   * with no code here. This string is for other tracers, or to pass the context on by hand.
+   */
+  default String traceparent() {
+    return "";
+  }
+
+  /** W3C {@code tracestate} that goes with {@link #traceparent()}; "" for none. */
+  default String tracestate() {
+    return "";
+  }
+
   /** The child this job runs in. */
   ChildContext child();
 }

@@ -23,6 +23,19 @@ final class PoolConfigFactory {
       Duration drainTimeout,
       MeterRegistry registry,
       Function<String, Executor> executors) {
+    return build(p, drainTimeout, registry, executors, null);
+  }
+
+  /**
+   * With {@code observations} (Boot's, when Actuator made one), each job is an observation: with a
+   * tracing bridge it is a span, its context carried into the child.
+   */
+  static PoolConfig build(
+      ProcpoolProperties p,
+      Duration drainTimeout,
+      MeterRegistry registry,
+      Function<String, Executor> executors,
+      io.micrometer.observation.ObservationRegistry observations) {
     PoolConfigBuilder b = PoolConfig.builder().name(p.getName()).drainTimeout(drainTimeout);
     ifSet(p.getChildren(), b::children);
     ifSet(p.getQueueCapacity(), b::queueCapacity);
@@ -50,6 +63,10 @@ final class PoolConfigFactory {
     ifSet(p.getJobAccounting(), b::jobAccounting);
     ifSet(p.getPipelining(), b::pipelining);
     b.sandbox(p.getSandbox().toSandbox());
+    if (observations != null && !observations.isNoop()) {
+      b.tracing(
+          observations); // a span per job with Boot's tracing bridge, its context to the child
+    }
     return b.build();
   }
 

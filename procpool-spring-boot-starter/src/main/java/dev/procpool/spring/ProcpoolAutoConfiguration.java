@@ -2,6 +2,7 @@ package dev.procpool.spring;
 
 import dev.procpool.ProcessPool;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import org.springframework.beans.factory.BeanFactory;
@@ -19,8 +20,10 @@ import org.springframework.core.env.Environment;
 
 /**
  * One {@link ProcessPool} bean from {@code procpool.*}, its meters on the application's {@link
- * MeterRegistry}, an Actuator health indicator named {@code procpool}, and a drain on shutdown. An
- * application that defines its own {@code ProcessPool} bean gets none of this.
+ * MeterRegistry}, each job observed through the application's {@link ObservationRegistry} (so
+ * Boot's tracing bridge, OpenTelemetry or Brave, traces it into the child), an Actuator health
+ * indicator named {@code procpool}, and a drain on shutdown. An application that defines its own
+ * {@code ProcessPool} bean gets none of this.
  *
  * <p>Handlers are found as the library finds them: {@code META-INF/services} entries in the
  * application's own jar or its dependencies, in a plain or a Spring Boot executable jar.
@@ -45,6 +48,7 @@ public class ProcpoolAutoConfiguration {
   public ProcessPool processPool(
       ProcpoolProperties properties,
       ObjectProvider<MeterRegistry> registry,
+      ObjectProvider<ObservationRegistry> observations,
       Environment environment,
       BeanFactory beans) {
     Duration phase =
@@ -55,7 +59,8 @@ public class ProcpoolAutoConfiguration {
             properties,
             drainTimeout(properties, phase),
             registry.getIfAvailable(),
-            name -> beans.getBean(name, Executor.class)));
+            name -> beans.getBean(name, Executor.class),
+            observations.getIfAvailable()));
   }
 
   @Bean

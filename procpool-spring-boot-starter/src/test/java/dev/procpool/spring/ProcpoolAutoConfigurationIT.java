@@ -62,6 +62,55 @@ class ProcpoolAutoConfigurationIT {
   }
 
   @Test
+  void observationRegistry_eachJobObserved_contextReachesTheChild() {
+    String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    java.util.concurrent.ConcurrentLinkedQueue<String> seen =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
+    io.micrometer.observation.ObservationRegistry observations =
+        io.micrometer.observation.ObservationRegistry.create();
+    observations
+        .observationConfig()
+        .observationHandler(
+            new io.micrometer.observation.ObservationHandler<
+                io.micrometer.observation.transport.SenderContext<Object>>() {
+              @Override
+              public void onStart(
+                  io.micrometer.observation.transport.SenderContext<Object> context) {
+                // What Boot's propagating tracing handler does with the carrier.
+                @SuppressWarnings("unchecked")
+                java.util.Map<String, String> carrier =
+                    (java.util.Map<String, String>) context.getCarrier();
+                carrier.put("traceparent", traceparent);
+                seen.add("start " + context.getName());
+              }
+
+              @Override
+              public void onStop(
+                  io.micrometer.observation.transport.SenderContext<Object> context) {
+                seen.add("stop " + context.getName());
+              }
+
+              @Override
+              public boolean supportsContext(io.micrometer.observation.Observation.Context c) {
+                return c instanceof io.micrometer.observation.transport.SenderContext;
+              }
+            });
+    runner
+        .withBean(io.micrometer.observation.ObservationRegistry.class, () -> observations)
+        .withPropertyValues("procpool.children=1")
+        .run(
+            context -> {
+              ProcessPool pool = context.getBean(ProcessPool.class);
+              byte[] answer =
+                  pool.submit(Job.of("trace-context", new byte[0])).get(60, TimeUnit.SECONDS);
+              assertEquals(
+                  traceparent, new String(answer, StandardCharsets.UTF_8).split("\\|", -1)[0]);
+            });
+    // The observation stops on the pool's loop, after the future completes: read it once closed.
+    assertEquals(List.of("start procpool.job", "stop procpool.job"), List.copyOf(seen));
+  }
+
+  @Test
   void disabled_noPool() {
     runner
         .withPropertyValues("procpool.enabled=false")

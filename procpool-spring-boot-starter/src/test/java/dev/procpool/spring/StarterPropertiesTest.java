@@ -29,7 +29,11 @@ import org.springframework.util.unit.DataSize;
 class StarterPropertiesTest {
   /** Builder settings with no property, each with its reason. */
   private static final Map<String, String> NO_PROPERTY =
-      Map.of("meterRegistry", "the application's MeterRegistry bean is used when there is one");
+      Map.of(
+          "meterRegistry",
+          "the application's MeterRegistry bean is used when there is one",
+          "tracing",
+          "the application's ObservationRegistry bean is used when there is one (not no-op)");
 
   private static Set<String> builderSettings() {
     return Arrays.stream(PoolConfigBuilder.class.getDeclaredMethods())
@@ -96,7 +100,8 @@ class StarterPropertiesTest {
             name -> {
               assertEquals("myExecutor", name);
               return executor;
-            });
+            },
+            observed());
     PoolConfig defaults = PoolConfig.builder().build();
     for (String setting : builderSettings()) {
       Method getter = PoolConfig.class.getMethod(setting);
@@ -108,6 +113,14 @@ class StarterPropertiesTest {
     assertSame(executor, config.callbackExecutor());
     assertEquals(512L << 20, config.recycleAboveHeapBytes());
     assertEquals(2 << 20, config.maxFrameBytes());
+  }
+
+  /** An observation registry someone listens to (with no handler it is no-op, and unused). */
+  private static io.micrometer.observation.ObservationRegistry observed() {
+    io.micrometer.observation.ObservationRegistry registry =
+        io.micrometer.observation.ObservationRegistry.create();
+    registry.observationConfig().observationHandler(context -> true);
+    return registry;
   }
 
   @Test

@@ -62,6 +62,7 @@ public final class ChildMain {
       return ExitCodes.OPEN_FAILED;
     }
     ChildContext context = new Context(childId, pid, database);
+    ChildTracing.start(childId); // before handlers: their open() may look up the global SDK
     Handlers handlers;
     try {
       handlers = Handlers.load(ChildMain.class.getClassLoader());

@@ -41,6 +41,7 @@ final class JobLoop {
   private final ChildContext child;
   private final int maxFrameBytes;
   private final MemoryGauge memory = new MemoryGauge();
+  private final HandlerCall call = HandlerCall.load();
 
   /** The job the loop runs now, 0 between jobs: for the watchdog's stack replies. */
   private volatile long running;
@@ -122,7 +123,8 @@ final class JobLoop {
                           + handlers.types()));
     }
     try {
-      byte[] result = handler.handle(request.getPayload().toByteArray(), new Job(request, child));
+      byte[] result =
+          call.handle(handler, request.getPayload().toByteArray(), new Job(request, child));
       ByteString bytes =
           result == null ? ByteString.EMPTY : UnsafeByteOperations.unsafeWrap(result);
       return JobReply.newBuilder().setJobId(request.getJobId()).setResult(bytes);
@@ -210,6 +212,16 @@ final class JobLoop {
       return epochMillis > 0
           ? Optional.of(java.time.Instant.ofEpochMilli(epochMillis))
           : Optional.empty();
+    }
+
+    @Override
+    public String traceparent() {
+      return request.getTraceparent();
+    }
+
+    @Override
+    public String tracestate() {
+      return request.getTracestate();
     }
 
     @Override

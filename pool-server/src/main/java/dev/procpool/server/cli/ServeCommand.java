@@ -210,6 +210,7 @@ final class ServeCommand implements Callable<Integer> {
   Path adminTokenFile;
 
   @Mixin SandboxOptions sandbox;
+  @picocli.CommandLine.Mixin OtelOptions otel = new OtelOptions();
 
   @Option(
       names = "--allowed-host",
@@ -238,6 +239,6 @@ final class ServeCommand implements Callable<Integer> {
       System.err.println("procpool: " + e.getMessage());
       return 2;
     }
-    return new ServeRun(plan).call();
+    return new ServeRun(plan, otel).call();
   }
 }

@@ -22,8 +22,11 @@ final class ServeRun implements Callable<Integer> {
 
   private final ServePlan plan;
 
-  ServeRun(ServePlan plan) {
+  private final OtelOptions otel;
+
+  ServeRun(ServePlan plan, OtelOptions otel) {
     this.plan = plan;
+    this.otel = otel;
   }
 
   @Override
@@ -45,10 +48,11 @@ final class ServeRun implements Callable<Integer> {
         db = new ServePlan.Database(null, embedded.url(), embedded.user(), embedded.password());
       }
       signals = StopSignals.install(plan.drainTimeout(), embedded);
+      otel.start();
       String adminToken = SecretFile.readOrCreate(plan.tokenFile());
       PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       if (plan.local()) {
-        pool = withDatabase(plan.pool(), db).meterRegistry(prometheus).start();
+        pool = otel.traced(withDatabase(plan.pool(), db).meterRegistry(prometheus)).start();
       }
       Backend backend = pool == null ? null : Backend.local(pool);
       if (plan.role() != null) {
@@ -62,7 +66,7 @@ final class ServeRun implements Callable<Integer> {
                 plan.jobTimeout());
         backend = shared.backend();
       }
-      http = HttpFrontEnd.start(backend, serving(plan.http(), prometheus, adminToken));
+      http = HttpFrontEnd.start(backend, serving(plan.http(), prometheus, adminToken), otel.http());
       banner(http.port(), db);
       JarWatcher watcher = null;
       if (pool != null) {

@@ -41,11 +41,24 @@ final class EventStreamRoute implements Route {
   private int unwritableTicks;
   private boolean statusPending;
 
+  /** The dashboard's history, sent once as a stream opens; null sends none. */
+  private final java.util.function.Supplier<String> history;
+
   EventStreamRoute(Backend backend, AtomicInteger openStreams, int maxStreams, HttpMeters meters) {
+    this(backend, openStreams, maxStreams, meters, null);
+  }
+
+  EventStreamRoute(
+      Backend backend,
+      AtomicInteger openStreams,
+      int maxStreams,
+      HttpMeters meters,
+      java.util.function.Supplier<String> history) {
     this.backend = backend;
     this.openStreams = openStreams;
     this.maxStreams = maxStreams;
     this.meters = meters;
+    this.history = history;
   }
 
   @Override
@@ -66,6 +79,10 @@ final class EventStreamRoute implements Route {
     head.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
     head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
     ctx.writeAndFlush(head);
+    if (history != null) { // the page's charts are filled from the first second
+      ctx.writeAndFlush(
+          new DefaultHttpContent(Unpooled.copiedBuffer(history.get(), StandardCharsets.UTF_8)));
+    }
     ticks =
         ctx.executor().scheduleAtFixedRate(() -> tick(ctx), 0, TICK_MILLIS, TimeUnit.MILLISECONDS);
     ScheduledFuture<?> mine = ticks;

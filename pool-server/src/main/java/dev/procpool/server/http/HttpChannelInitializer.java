@@ -26,18 +26,24 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
   private final HostOriginGate hostOriginGate;
   private final java.util.concurrent.atomic.AtomicInteger openStreams =
       new java.util.concurrent.atomic.AtomicInteger();
+  private final HttpTracing tracing;
+  private final DashboardFeed dashboard;
 
   HttpChannelInitializer(
       Backend backend,
       HttpSettings settings,
       ChannelGroup connections,
       java.util.concurrent.atomic.AtomicBoolean draining,
-      HttpMeters meters) {
+      HttpMeters meters,
+      HttpTracing tracing,
+      DashboardFeed dashboard) {
     this.backend = backend;
     this.settings = settings;
     this.connections = connections;
     this.draining = draining;
     this.meters = meters;
+    this.tracing = tracing;
+    this.dashboard = dashboard;
     this.hostOriginGate =
         new HostOriginGate(settings.bind(), settings.allowedHosts(), settings.allowedOrigins());
   }
@@ -67,11 +73,20 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
     // refusal is a request's answer like any other.
     pipeline.addLast(new PipeliningGate(draining, meters));
     pipeline.addLast(hostOriginGate);
+    io.netty.channel.ChannelHandler spans = tracing.newHandler();
+    if (spans != null) {
+      pipeline.addLast(spans); // the request being served: its job is submitted inside its span
+    }
     pipeline.addLast(
         new Router(
             new JobRoute(backend, settings, meters),
-            new StatusRoute(backend, settings),
-            new EventStreamRoute(backend, openStreams, settings.maxStreams(), meters),
+            new StatusRoute(dashboard.backend(), settings),
+            new EventStreamRoute(
+                dashboard.backend(),
+                openStreams,
+                settings.maxStreams(),
+                meters,
+                dashboard::historyEvent),
             settings.adminToken() == null ? null : new AdminRoute(backend, settings.adminToken())));
   }
 

@@ -31,18 +31,21 @@ public final class HttpFrontEnd implements AutoCloseable {
   private final ChannelGroup connections;
   private final AtomicBoolean draining;
   private final HttpMeters meters;
+  private final DashboardFeed dashboard;
 
   private HttpFrontEnd(
       EventLoopGroup group,
       Channel server,
       ChannelGroup connections,
       AtomicBoolean draining,
-      HttpMeters meters) {
+      HttpMeters meters,
+      DashboardFeed dashboard) {
     this.group = group;
     this.server = server;
     this.connections = connections;
     this.draining = draining;
     this.meters = meters;
+    this.dashboard = dashboard;
   }
 
   /** Connections refused over the limit so far. */
@@ -77,6 +80,11 @@ public final class HttpFrontEnd implements AutoCloseable {
 
   /** Binds and starts serving {@code backend}; blocks until bound. */
   public static HttpFrontEnd start(Backend backend, HttpSettings settings) {
+    return start(backend, settings, HttpTracing.OFF);
+  }
+
+  /** Binds and starts serving {@code backend}, tracing its job requests; blocks until bound. */
+  public static HttpFrontEnd start(Backend backend, HttpSettings settings, HttpTracing tracing) {
     int page = Dashboard.PAGE.length; // load the page here, not on the event loop
     assert page > 0;
     if (settings.reusePort() && !Epoll.isAvailable()) {
@@ -91,6 +99,7 @@ public final class HttpFrontEnd implements AutoCloseable {
     ChannelGroup connections = new DefaultChannelGroup(group.next());
     AtomicBoolean draining = new AtomicBoolean();
     HttpMeters meters = new HttpMeters(settings.prometheus());
+    DashboardFeed dashboard = DashboardFeed.start(backend, settings.prometheus(), group.next());
     try {
       ServerBootstrap bootstrap =
           new ServerBootstrap()
@@ -107,7 +116,8 @@ public final class HttpFrontEnd implements AutoCloseable {
                   new io.netty.channel.AdaptiveRecvByteBufAllocator(64, 2048, 64 * 1024)
                       .maxMessagesPerRead(1))
               .childHandler(
-                  new HttpChannelInitializer(backend, settings, connections, draining, meters));
+                  new HttpChannelInitializer(
+                      backend, settings, connections, draining, meters, tracing, dashboard));
       if (settings.reusePort()) {
         bootstrap
             .channel(EpollServerSocketChannel.class)
@@ -120,8 +130,9 @@ public final class HttpFrontEnd implements AutoCloseable {
               .bind(new InetSocketAddress(settings.bind(), settings.port()))
               .syncUninterruptibly()
               .channel();
-      return new HttpFrontEnd(group, server, connections, draining, meters);
+      return new HttpFrontEnd(group, server, connections, draining, meters, dashboard);
     } catch (RuntimeException e) {
+      dashboard.close();
       group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       throw e;
     }
@@ -158,6 +169,7 @@ public final class HttpFrontEnd implements AutoCloseable {
 
   @Override
   public void close() {
+    dashboard.close();
     server.close().syncUninterruptibly();
     connections.close().syncUninterruptibly();
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();

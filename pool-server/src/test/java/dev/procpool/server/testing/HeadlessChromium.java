@@ -80,6 +80,23 @@ public final class HeadlessChromium implements AutoCloseable {
     call("Page.navigate", "{\"url\":\"" + url + "\"}");
   }
 
+  /** Writes a PNG of the whole page, {@code width} CSS pixels wide, to {@code file}. */
+  public void screenshot(Path file, int width, int height) throws Exception {
+    call(
+        "Emulation.setDeviceMetricsOverride",
+        "{\"width\":"
+            + width
+            + ",\"height\":"
+            + height
+            + ",\"deviceScaleFactor\":1,\"mobile\":false}");
+    String reply = call("Page.captureScreenshot", "{\"format\":\"png\"}");
+    Matcher data = Pattern.compile("\"data\":\"([A-Za-z0-9+/=]+)\"").matcher(reply);
+    if (!data.find()) {
+      throw new IOException("no screenshot: " + reply.substring(0, Math.min(200, reply.length())));
+    }
+    Files.write(file, java.util.Base64.getDecoder().decode(data.group(1)));
+  }
+
   /** Evaluates a JavaScript expression in the page; returns its value as JSON text. */
   public String evaluate(String expression) throws Exception {
     String reply =

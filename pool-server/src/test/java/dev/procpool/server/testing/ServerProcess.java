@@ -14,18 +14,30 @@ public final class ServerProcess {
   private ServerProcess() {}
 
   public static Process launch(Path dir, String... args) throws Exception {
-    return launch(dir, List.of(), args);
+    return launch(dir, java.util.Map.of(), List.of(), args);
   }
 
   /** With JVM options for the master, e.g. {@code -Xmx160m}. */
   public static Process launch(Path dir, List<String> jvmOptions, String... args) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    return launch(dir, java.util.Map.of(), jvmOptions, args);
+  }
+
+  /**
+   * With extra environment variables and JVM options for the server (and, inherited, its children).
+   */
+  public static Process launch(
+      Path dir, java.util.Map<String, String> environment, List<String> jvmOptions, String... args)
+      throws Exception {
+    List<String> command =
+        new ArrayList<>(
+            List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     command.addAll(jvmOptions);
     command.addAll(
         List.of("-cp", System.getProperty("java.class.path"), "dev.procpool.server.cli.Main"));
     command.addAll(List.of(args));
-    return new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+    ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
+    builder.environment().putAll(environment);
+    return builder.redirectErrorStream(true).start();
   }
 
   /** Reads the output until the port is printed (bounded), then drains it on a daemon thread. */
