@@ -73,7 +73,6 @@ final class Bubblewrap {
     command.addAll(
         List.of(
             "--die-with-parent",
-            "--new-session",
             "--cap-drop",
             "ALL",
             "--ro-bind",

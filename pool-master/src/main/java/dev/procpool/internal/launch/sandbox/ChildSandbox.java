@@ -76,13 +76,18 @@ public final class ChildSandbox {
     if (profile.hostNetwork()) {
       args.add("--share-net");
     }
-    args.addAll(List.of("--die-with-parent", "--new-session", "--cap-drop", "ALL"));
+    // No --new-session: a session of its own puts each child in its own CFS autogroup, and the
+    // master-child round trip then crosses scheduling groups: half the no-op throughput on a busy
+    // 2-core host (RESULTS.md, "The sandbox's cost"). What the session guards against, pushing
+    // input into the master's terminal (TIOCSTI), needs a terminal: the child's standard streams
+    // are pipes, and /dev/tty is hidden below.
+    args.addAll(List.of("--die-with-parent", "--cap-drop", "ALL"));
     // /tmp first: every bind may live in the host's /tmp (the socket directory usually does, and
     // test jars often), and a tmpfs mounted after them would hide them.
     args.addAll(
         List.of(
             "--perms", "1777", "--size", Long.toString(profile.tmpSizeBytes()), "--tmpfs", "/tmp"));
-    args.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
+    args.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--dev-bind", "/dev/null", "/dev/tty"));
     args.addAll(SystemBinds.links());
     List<String> binds = new ArrayList<>(SystemBinds.binds(jdkHome));
     for (String entry : classPath.split(File.pathSeparator)) {
