@@ -49,7 +49,8 @@ final class Roster implements ChildStarter.Outcomes {
       PoolMetrics metrics,
       Failure.Factory failures,
       Random random,
-      Counts published) {
+      Counts published,
+      Defects defects) {
     this.poolName = settings.poolName();
     this.loop = loop;
     this.listener = listener;
@@ -60,7 +61,14 @@ final class Roster implements ChildStarter.Outcomes {
     this.health = new StartHealth(poolName, settings.spawnFailureLimit(), random, failures);
     this.starter =
         new ChildStarter(
-            poolName, loop, factory, random, health.backoff(), settings.startTimeoutNanos(), this);
+            poolName,
+            loop,
+            factory,
+            random,
+            health.backoff(),
+            settings.startTimeoutNanos(),
+            this,
+            defects);
     this.sizing =
         new Sizing(settings.children(), settings.maxChildren(), settings.childIdleTimeoutNanos());
     this.rolling = new RollingReplacement(poolName, this::startOne);
@@ -100,15 +108,12 @@ final class Roster implements ChildStarter.Outcomes {
     if (child.pid() > 0 && child.pid() != process.pid()) {
       kill(
           child,
-          HelloCheck.START_FAULT
-              + "said hello with pid "
-              + child.pid()
-              + " but its process is "
-              + process.pid());
+          StopReason.startFault(
+              "said hello with pid " + child.pid() + " but its process is " + process.pid()));
       return;
     }
     child.pid(process.pid());
-    if (child.state() == ChildSlot.State.STOPPING || child.state() == ChildSlot.State.DEAD) {
+    if (!child.isLive()) {
       process.kill(); // stopped while the process was being forked
     }
   }
@@ -116,7 +121,7 @@ final class Roster implements ChildStarter.Outcomes {
   @Override
   public void onLaunchFailed(ChildSlot child, String why) {
     log.error("{}: could not start {}: {}", poolName, child, why);
-    child.state(ChildSlot.State.DEAD);
+    child.to(ChildSlot.State.DEAD);
     child.cancelTimers();
     slots.remove(child);
     metrics.childDied("start_failed");
@@ -128,8 +133,8 @@ final class Roster implements ChildStarter.Outcomes {
   @Override
   public void onStartTimeout(ChildSlot child) {
     if (child.state() == ChildSlot.State.STARTING) {
-      String why =
-          HelloCheck.START_FAULT + "not ready within " + starter.startTimeoutMillis() + " ms";
+      StopReason why =
+          StopReason.startFault("not ready within " + starter.startTimeoutMillis() + " ms");
       log.error("{}: {} {}; killing it", poolName, child, why);
       kill(child, why);
     }
@@ -145,13 +150,12 @@ final class Roster implements ChildStarter.Outcomes {
     }
     if (verdict.kind() == HelloCheck.Verdict.Kind.KILL) {
       log.error("{}: {} {}", poolName, child, verdict.reason());
-      kill(child, verdict.reason());
+      kill(child, StopReason.startFault(verdict.reason()));
       return null;
     }
     child.pid(hello.getPid());
     child.link(link);
-    child.state(ChildSlot.State.IDLE);
-    child.wasReady(true);
+    child.to(ChildSlot.State.IDLE);
     child.cancelStartDeadline();
     metrics.knownTypes(hello.getJobTypesList());
     metrics.childStarted();
@@ -229,7 +233,7 @@ final class Roster implements ChildStarter.Outcomes {
                   && child.process() != null
                   && child.process().isAlive()) {
                 log.warn("{}: {} {} but kept running; killing it", poolName, child, what);
-                child.stopReasonIfUnset(what + " but kept running");
+                child.stopReasonIfUnset(StopReason.of(what + " but kept running"));
                 child.process().kill();
               }
             },
@@ -241,7 +245,11 @@ final class Roster implements ChildStarter.Outcomes {
   public void onExit(ChildSlot child, int status, List<String> lastLines) {
     child.cancelTimers();
     ChildSlot.State before = child.state();
-    child.state(ChildSlot.State.DEAD);
+    child.to(ChildSlot.State.DEAD);
+    boolean wasReady =
+        before == ChildSlot.State.IDLE
+            || before == ChildSlot.State.BUSY
+            || before == ChildSlot.State.STOPPING;
     slots.remove(child);
     child.closeLinks();
     ChildDeath death =
@@ -249,7 +257,7 @@ final class Roster implements ChildStarter.Outcomes {
             child,
             status,
             lastLines,
-            child.rssBytes(),
+            child.usage().rssBytes,
             memoryLimitBytes,
             System.currentTimeMillis());
     deaths.add(death);
@@ -257,8 +265,9 @@ final class Roster implements ChildStarter.Outcomes {
     listener.onChildLost(child, death);
     rolling.onLost(child, closing);
     metrics.childDied(
-        !child.wasReady() ? "start_failed" : child.stopReason() == null ? "crashed" : "stopped");
-    if (before == ChildSlot.State.STOPPING && child.stopReason() != null) {
+        !wasReady ? "start_failed" : child.stopReason() == null ? "crashed" : "stopped");
+    if ((before == ChildSlot.State.STOPPING || before == ChildSlot.State.ABORTING)
+        && child.stopReason() != null) {
       log.info("{}: {} {}", poolName, child, how);
     } else if (!closing) {
       log.warn("{}: {} {}", poolName, child, death.report());
@@ -267,10 +276,8 @@ final class Roster implements ChildStarter.Outcomes {
     // whether children can start, and neither does a start the pool itself cut short (resize,
     // rolling restart), unless for a start-up fault: no hello in time, wrong version or pid.
     boolean startFault =
-        child.stopReason() == null
-            ? status <= 128
-            : child.stopReason().startsWith(HelloCheck.START_FAULT);
-    if (!child.wasReady() && !closing && startFault) {
+        child.stopReason() == null ? status <= 128 : child.stopReason().startFault();
+    if (!wasReady && !closing && startFault) {
       startFailed(child + " " + how + " before it was ready");
     }
     afterExit();
@@ -289,13 +296,18 @@ final class Roster implements ChildStarter.Outcomes {
 
   /** Kills the child (SIGKILL) and starts a replacement. */
   void kill(ChildSlot child, String reason) {
+    kill(child, StopReason.of(reason));
+  }
+
+  private void kill(ChildSlot child, StopReason reason) {
     if (child.state() == ChildSlot.State.DEAD) {
       return;
     }
     child.stopReasonIfUnset(reason);
+    boolean forked = child.state() != ChildSlot.State.LAUNCHING;
     leave(child);
-    if (!child.launched()) {
-      child.state(ChildSlot.State.DEAD); // never forked: nothing to wait for
+    if (!forked) {
+      child.to(ChildSlot.State.DEAD); // never forked: nothing to wait for
       child.cancelTimers();
       slots.remove(child);
       rolling.onLost(child, closing);
@@ -313,7 +325,7 @@ final class Roster implements ChildStarter.Outcomes {
 
   /** Asks an idle child to exit after closing its handlers, and starts a replacement. */
   void retire(ChildSlot child, String reason) {
-    child.stopReasonIfUnset(reason);
+    child.stopReasonIfUnset(StopReason.of(reason));
     leave(child);
     child.link().send(ToChild.newBuilder().setShutdown(Shutdown.getDefaultInstance()).build());
     replenish();
@@ -324,18 +336,18 @@ final class Roster implements ChildStarter.Outcomes {
     switch (child.state()) {
       case IDLE -> retire(child, reason);
       case BUSY -> {
-        child.stopReasonIfUnset(reason);
+        child.stopReasonIfUnset(StopReason.of(reason));
         child.retireWhenIdle(true);
         replenish();
       }
-      case STARTING -> kill(child, reason);
+      case LAUNCHING, STARTING -> kill(child, reason);
       default -> {}
     }
   }
 
   private void leave(ChildSlot child) {
     listener.onChildLeaving(child);
-    child.state(ChildSlot.State.STOPPING);
+    child.stopping();
   }
 
   /** From now on nothing is replaced or started. */
@@ -364,7 +376,7 @@ final class Roster implements ChildStarter.Outcomes {
       }
     }
     for (ChildSlot child : slots.all()) {
-      if (child.state() != ChildSlot.State.STOPPING && child.state() != ChildSlot.State.DEAD) {
+      if (child.isLive()) {
         kill(child, "pool closed");
       }
     }

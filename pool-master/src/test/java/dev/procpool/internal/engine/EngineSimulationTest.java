@@ -2,9 +2,6 @@ package dev.procpool.internal.engine;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,49 +15,20 @@ import org.slf4j.LoggerFactory;
  */
 class EngineSimulationTest {
   private static Level before;
-  private static final AtomicInteger bugs = new AtomicInteger();
-  private static volatile String lastBug;
-  private static final AppenderBase<ILoggingEvent> bugCounter =
-      new AppenderBase<>() {
-        @Override
-        protected void append(ILoggingEvent event) {
-          if (event.getFormattedMessage().startsWith("bug:")) {
-            bugs.incrementAndGet();
-            lastBug = event.getFormattedMessage();
-          }
-        }
-      };
 
   @BeforeAll
   static void quiet() {
-    // The engine logs every child start and death: millions of lines otherwise. Only a "bug:"
-    // (a job completed twice, caught and refused by PendingJob) is still heard, and fails the run.
+    // The engine logs every child start and death: millions of lines otherwise. Defects are not
+    // logged but thrown: the simulation hands the engine a Defects that fails the run.
     Logger engine = (Logger) LoggerFactory.getLogger("dev.procpool.internal.engine");
     before = engine.getLevel();
     // A replayed seed runs alone, with the engine's log: the story of the failure.
     engine.setLevel(System.getProperty("procpool.sim.seed") == null ? Level.OFF : Level.INFO);
-    Logger jobs = (Logger) LoggerFactory.getLogger(PendingJob.class);
-    jobs.setLevel(Level.ERROR);
-    jobs.setAdditive(false);
-    bugCounter.start();
-    jobs.addAppender(bugCounter);
   }
 
   @AfterAll
   static void restore() {
     ((Logger) LoggerFactory.getLogger("dev.procpool.internal.engine")).setLevel(before);
-    Logger jobs = (Logger) LoggerFactory.getLogger(PendingJob.class);
-    jobs.detachAppender(bugCounter);
-    jobs.setLevel(null);
-    jobs.setAdditive(true);
-  }
-
-  static int bugsLogged() {
-    return bugs.get();
-  }
-
-  static String lastBug() {
-    return lastBug;
   }
 
   @Test

@@ -92,7 +92,10 @@ final class Simulation {
             Runnable::run,
             PoolMetrics.NOOP,
             failures,
-            new Random(seed ^ 0x5DEECE66DL));
+            new Random(seed ^ 0x5DEECE66DL),
+            what -> {
+              throw new AssertionError("engine defect: " + what);
+            });
   }
 
   /** The exception a failed future carries in the simulation. */
@@ -616,9 +619,7 @@ final class Simulation {
             "job " + job.id() + " is done but its timeout timer is still scheduled");
       }
     }
-    if (EngineSimulationTest.bugsLogged() > 0) {
-      throw new AssertionError("the engine logged a bug: " + EngineSimulationTest.lastBug());
-    }
+    engine.checkInvariants();
     EngineStatus status = engine.status();
     if (status.queued() > CAPACITY + MAX_CHILDREN) {
       throw new AssertionError("queue of " + status.queued() + " jobs, capacity " + CAPACITY);
