@@ -413,6 +413,12 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
     invariants.check();
   }
 
+  /** Queued jobs, held ones included: for the simulation's queue bound. */
+  int queued() {
+    checkInLoop();
+    return dispatcher.queued();
+  }
+
   private void checkInLoop() {
     if (!loop.inLoop()) {
       throw new IllegalStateException("Engine used outside its loop");

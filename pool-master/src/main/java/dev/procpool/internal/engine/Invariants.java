@@ -2,6 +2,7 @@ package dev.procpool.internal.engine;
 
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The engine's invariants, recomputed from scratch: every job is found where it is (the queue, a
@@ -46,14 +47,20 @@ final class Invariants {
     this.pipelining = pipelining;
   }
 
+  /** Where each job was found in this check (a child, or the queue); reused, cleared each time. */
+  private final Map<PendingJob<?>, Object> places = new IdentityHashMap<>();
+
+  private final Map<ChildSlot, Boolean> seen = new IdentityHashMap<>();
+
   void check() {
-    Map<PendingJob<?>, String> places = new IdentityHashMap<>();
+    places.clear();
+    seen.clear();
     int[] queued = {0};
     dispatcher
         .queue()
         .forEachQueued(
             job -> {
-              place(places, job, "the queue", PendingJob.State.QUEUED, null);
+              place(places, job, "queue", PendingJob.State.QUEUED, null);
               queued[0]++;
             });
     int running = 0;
@@ -64,28 +71,28 @@ final class Invariants {
     for (ChildSlot child : slots.view()) {
       PendingJob<?> job = child.job();
       if (job != null) {
-        place(places, job, child + "'s job", PendingJob.State.RUNNING, child);
+        place(places, job, "job", PendingJob.State.RUNNING, child);
         running++;
         require(
             child.state() == ChildSlot.State.BUSY || child.state() == ChildSlot.State.STOPPING,
-            child + " runs " + job + " while " + child.state());
+            () -> child + " runs " + job + " while " + child.state());
         require(
             job.timeoutMillis() == 0 && job.deadlineNanos() == 0 || watch.watches(child, job),
-            job + " runs with no watch on its time limit");
+            () -> job + " runs with no watch on its time limit");
       }
       PendingJob<?> ahead = child.hold().job();
       int holds = ahead == null ? 0 : 1;
       require(
           holds <= pipelining.depth(),
-          child + " holds " + holds + " jobs; its depth is " + pipelining.depth());
+          () -> child + " holds " + holds + " jobs; its depth is " + pipelining.depth());
       if (ahead != null) {
         require(
             job != null || child.hold().awaitingSkipAnswer(),
-            child + " holds " + ahead + " behind no running job");
+            () -> child + " holds " + ahead + " behind no running job");
         if (ahead.isDone()) {
           requireNoTimer(ahead);
         } else {
-          place(places, ahead, child + "'s held job", PendingJob.State.HELD, child);
+          place(places, ahead, "held job", PendingJob.State.HELD, child);
           held++;
         }
       }
@@ -96,7 +103,7 @@ final class Invariants {
         if (waiting.isDone()) {
           requireNoTimer(waiting);
         } else {
-          place(places, waiting, child + "'s pinned jobs", PendingJob.State.PINNED, child);
+          place(places, waiting, "pinned jobs", PendingJob.State.PINNED, child);
           pinned++;
         }
       }
@@ -105,65 +112,82 @@ final class Invariants {
       }
     }
     int idleDeque = 0;
-    Map<ChildSlot, Boolean> seen = new IdentityHashMap<>();
     for (ChildSlot child : dispatcher.idleChildren()) {
-      require(seen.put(child, true) == null, child + " is twice in the idle deque");
+      require(seen.put(child, true) == null, () -> child + " is twice in the idle deque");
       require(
           child.state() == ChildSlot.State.IDLE,
-          child + " is in the idle deque while " + child.state());
+          () -> child + " is in the idle deque while " + child.state());
       idleDeque++;
     }
-    require(idleDeque == idle, idle + " children are idle but " + idleDeque + " in the deque");
+    checkCounts(queued[0], held, pinned, running, awaiting, idle, idleDeque);
+    watch.forEachWatched(
+        job -> require(!job.isDone(), () -> "the time limit of " + job + " is still watched"));
+  }
+
+  private void checkCounts(
+      int queued, int held, int pinned, int running, int awaiting, int idle, int idleDeque) {
     require(
-        queued[0] == ledger.queued()
+        idleDeque == idle, () -> idle + " children are idle but " + idleDeque + " in the deque");
+    require(
+        queued == ledger.queued()
             && held == ledger.held()
             && running == ledger.running()
             && pinned == ledger.pinned(),
-        "the ledger says "
-            + ledger
-            + ", the recount queued="
-            + queued[0]
-            + " held="
-            + held
-            + " pinned="
-            + pinned
-            + " running="
-            + running);
+        () ->
+            "the ledger says "
+                + ledger
+                + ", the recount queued="
+                + queued
+                + " held="
+                + held
+                + " pinned="
+                + pinned
+                + " running="
+                + running);
     require(
-        admission.waiting() == queued[0] + held + pinned,
-        "admission counts "
-            + admission.waiting()
-            + " waiting, but queued + held + pinned = "
-            + (queued[0] + held + pinned));
+        admission.waiting() == queued + held + pinned,
+        () ->
+            "admission counts "
+                + admission.waiting()
+                + " waiting, but queued + held + pinned = "
+                + (queued + held + pinned));
     require(
         awaiting == pipelining.awaiting(),
-        awaiting + " children await a skip answer, pipelining counts " + pipelining.awaiting());
+        () ->
+            awaiting + " children await a skip answer, pipelining counts " + pipelining.awaiting());
     require(
         dispatcher.busy() == running + awaiting,
-        "busy is " + dispatcher.busy() + ", running + awaiting = " + (running + awaiting));
-    watch.forEachWatched(
-        job -> require(!job.isDone(), "the time limit of " + job + " is still watched"));
+        () -> "busy is " + dispatcher.busy() + ", running + awaiting = " + (running + awaiting));
   }
 
+  /** {@code job} is found at {@code where} ("queue", or a part of {@code child}). */
   private static void place(
-      Map<PendingJob<?>, String> places,
+      Map<PendingJob<?>, Object> places,
       PendingJob<?> job,
       String where,
       PendingJob.State state,
       ChildSlot child) {
-    String before = places.put(job, where);
-    require(before == null, job + " is in two places: " + before + " and " + where);
-    require(job.state() == state, job + " is in " + where + " but " + job.state());
-    require(job.child() == child, job + " is in " + where + " but points at " + job.child());
+    Object before = places.put(job, child == null ? where : child);
+    require(
+        before == null, () -> job + " is in two places: " + before + " and " + where(where, child));
+    require(
+        job.state() == state, () -> job + " is in " + where(where, child) + " but " + job.state());
+    require(
+        job.child() == child,
+        () -> job + " is in " + where(where, child) + " but points at " + job.child());
+  }
+
+  private static String where(String where, ChildSlot child) {
+    return child == null ? "the " + where : child + "'s " + where;
   }
 
   private static void requireNoTimer(PendingJob<?> job) {
-    require(!job.holdsTimer(), job + " is done but still holds a timer");
+    require(!job.holdsTimer(), () -> job + " is done but still holds a timer");
   }
 
-  private static void require(boolean rule, String broken) {
+  private static void require(boolean rule, Supplier<String> broken) {
     if (!rule) {
-      throw new AssertionError("invariant broken: " + broken);
+      throw new AssertionError("invariant broken: " + broken.get());
     }
   }
 }

@@ -206,14 +206,14 @@ public final class PendingJob<T> {
 
   /** Sent ahead to {@code holder}, to start after its running job. */
   void toHeld(ChildSlot holder) {
-    if (to(State.HELD, "send ahead to " + holder)) {
+    if (to(State.HELD, "send ahead")) {
       child = holder;
     }
   }
 
   /** Pinned to one child (broadcast): it never enters the queue, its wait starts now. */
   void toPinned(ChildSlot on) {
-    if (to(State.PINNED, "pin to " + on)) {
+    if (to(State.PINNED, "pin")) {
       child = on;
       queuedNanos = context.loop().nanoTime();
     }
@@ -221,7 +221,7 @@ public final class PendingJob<T> {
 
   /** Starts on {@code on} now: its run time starts, the deadline no longer counts as waiting. */
   void toRunning(ChildSlot on) {
-    if (!to(State.RUNNING, "start on " + on)) {
+    if (!to(State.RUNNING, "start")) {
       return;
     }
     child = on;
@@ -283,7 +283,7 @@ public final class PendingJob<T> {
 
   void fail(Failure code, String message, String remoteClass, String remoteStack) {
     long ran = ranNanos();
-    if (!finish("fail with " + code)) {
+    if (!finish("fail")) {
       return;
     }
     if (discarded) {
@@ -303,6 +303,14 @@ public final class PendingJob<T> {
       span.ended(Failure.CANCELLED, "cancelled by the caller");
       context.metrics().jobFailed(type, Failure.CANCELLED, ran);
     }
+  }
+
+  /**
+   * A new job the loop never took (it is gone: the pool closed meanwhile): failed off the loop,
+   * which releases its admission like any other end. Only for a {@code NEW} job.
+   */
+  public void refuse(Failure code, String message) {
+    fail(code, message);
   }
 
   /**

@@ -18,6 +18,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -29,17 +30,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Everything a pool runs on: its one event loop, the blocking threads that fork children, the
  * children's socket, the launcher and the engine; and the order in which they are opened and
- * closed. The public {@code ProcessPool} is a facade over it. Thread-safe: every method hops onto
- * the loop or runs off it.
+ * closed. The public {@code ProcessPool} is a facade over it (through {@link EngineHost}).
+ * Thread-safe: every method hops onto the loop or runs off it.
  */
-public final class PoolHost {
+public final class PoolHost implements EngineHost {
   private static final Logger log = LoggerFactory.getLogger(PoolHost.class);
 
   /** How long close waits for children to exit after asking them, before killing them. */
@@ -127,6 +127,7 @@ public final class PoolHost {
     }
   }
 
+  @Override
   public Engine engine() {
     return engine;
   }
@@ -137,6 +138,7 @@ public final class PoolHost {
    * Netty's channel classes in the bind); a child that comes before the socket retries its
    * connection (ChildMain).
    */
+  @Override
   public void start(long limitMillis)
       throws ExecutionException, TimeoutException, InterruptedException {
     io.netty.util.concurrent.Future<CompletableFuture<Void>> started = onLoop(engine::start);
@@ -148,11 +150,12 @@ public final class PoolHost {
     started.get().get(limitMillis, TimeUnit.MILLISECONDS);
   }
 
+  @Override
   public boolean inLoop() {
     return loop.inEventLoop();
   }
 
-  /** Runs {@code task} on the loop; false when the loop is gone. */
+  @Override
   public boolean runOnLoop(Runnable task) {
     try {
       loop.execute(task);
@@ -162,39 +165,14 @@ public final class PoolHost {
     }
   }
 
-  /**
-   * Runs {@code action} on the loop and hands its outcome to the caller's stages on {@code
-   * callbacks} (loop-side futures complete on the loop). A null action, or a loop that is gone,
-   * fails with {@code closed}.
-   */
-  public <V> CompletableFuture<V> callOnLoop(
-      Supplier<CompletableFuture<V>> action,
-      Supplier<RuntimeException> closed,
-      Executor callbacks) {
-    CompletableFuture<V> result = new CompletableFuture<>();
-    boolean queued =
-        action != null
-            && runOnLoop(
-                () -> {
-                  try {
-                    action
-                        .get()
-                        .whenComplete(
-                            (v, e) -> {
-                              if (e != null) {
-                                result.completeExceptionally(e);
-                              } else {
-                                result.complete(v);
-                              }
-                            });
-                  } catch (RuntimeException e) {
-                    result.completeExceptionally(e);
-                  }
-                });
-    if (!queued) {
-      result.completeExceptionally(closed.get());
-    }
-    return result.thenApplyAsync(v -> v, callbacks);
+  @Override
+  public long nanoTime() {
+    return System.nanoTime(); // NettyLoop's clock
+  }
+
+  @Override
+  public Instant now() {
+    return Instant.now();
   }
 
   private <V> io.netty.util.concurrent.Future<V> onLoop(Callable<V> task) {
@@ -206,6 +184,7 @@ public final class PoolHost {
    * stops every child and waits for it to exit (killing stragglers), then closes the socket and the
    * threads. Blocks; never call it on the loop.
    */
+  @Override
   public void close(long drainTimeoutMillis, String abandonReason) {
     try {
       try {
