@@ -1,7 +1,6 @@
 package dev.procpool.internal.engine;
 
 import java.util.ArrayDeque;
-import java.util.EnumSet;
 
 /**
  * One child, from spawn to death: its one state, its process, connections, and the job it runs.
@@ -39,18 +38,16 @@ public final class ChildSlot {
     public State shown() {
       return this == LAUNCHING ? STARTING : this == ABORTING ? STOPPING : this;
     }
-  }
 
-  private static final EnumSet<?>[] ALLOWED = new EnumSet<?>[State.values().length];
-
-  static {
-    ALLOWED[State.LAUNCHING.ordinal()] = EnumSet.of(State.STARTING, State.DEAD);
-    ALLOWED[State.STARTING.ordinal()] = EnumSet.of(State.IDLE, State.ABORTING, State.DEAD);
-    ALLOWED[State.IDLE.ordinal()] = EnumSet.of(State.BUSY, State.STOPPING, State.DEAD);
-    ALLOWED[State.BUSY.ordinal()] = EnumSet.of(State.IDLE, State.STOPPING, State.DEAD);
-    ALLOWED[State.ABORTING.ordinal()] = EnumSet.of(State.DEAD);
-    ALLOWED[State.STOPPING.ordinal()] = EnumSet.of(State.DEAD);
-    ALLOWED[State.DEAD.ordinal()] = EnumSet.noneOf(State.class);
+    boolean allows(State next) {
+      return switch (this) {
+        case LAUNCHING -> next == STARTING || next == DEAD;
+        case STARTING -> next == IDLE || next == ABORTING || next == DEAD;
+        case IDLE, BUSY -> next == (this == IDLE ? BUSY : IDLE) || next == STOPPING || next == DEAD;
+        case ABORTING, STOPPING -> next == DEAD;
+        case DEAD -> false;
+      };
+    }
   }
 
   private final int id;
@@ -86,10 +83,7 @@ public final class ChildSlot {
   private long idleSinceNanos;
 
   /** The pending start (after a back-off), the start deadline, the grace after a closed channel. */
-  private Loop.Timer launchTimer;
-
-  private Loop.Timer startDeadline;
-  private Loop.Timer lingerTimer;
+  private final ChildTimers timers = new ChildTimers();
 
   ChildSlot(int id, byte[] token, long spawnedNanos, double limitFactor, Defects defects) {
     this.id = id;
@@ -113,7 +107,7 @@ public final class ChildSlot {
 
   /** The one way a child's state changes; false (and a defect) when the move is not allowed. */
   boolean to(State next) {
-    if (!ALLOWED[state.ordinal()].contains(next)) {
+    if (!state.allows(next)) {
       defects.report(this + ": " + state + " -> " + next + " is not allowed");
       return false;
     }
@@ -295,36 +289,9 @@ public final class ChildSlot {
     return limitFactor;
   }
 
-  void launchTimer(Loop.Timer timer) {
-    this.launchTimer = timer;
-  }
-
-  void startDeadline(Loop.Timer timer) {
-    this.startDeadline = timer;
-  }
-
-  void lingerTimer(Loop.Timer timer) {
-    this.lingerTimer = timer;
-  }
-
-  void cancelStartDeadline() {
-    if (startDeadline != null) {
-      startDeadline.cancel();
-      startDeadline = null;
-    }
-  }
-
-  /** At death: nothing may fire for a child that is gone. */
-  void cancelTimers() {
-    cancelStartDeadline();
-    if (launchTimer != null) {
-      launchTimer.cancel();
-      launchTimer = null;
-    }
-    if (lingerTimer != null) {
-      lingerTimer.cancel();
-      lingerTimer = null;
-    }
+  /** Its launch, start-deadline and linger timers. */
+  ChildTimers timers() {
+    return timers;
   }
 
   /** An immutable copy for status pages, made on the loop. */

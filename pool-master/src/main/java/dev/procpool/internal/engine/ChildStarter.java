@@ -75,24 +75,26 @@ final class ChildStarter {
           child.id(),
           TimeUnit.NANOSECONDS.toMillis(delayNanos),
           backoff.failedInRow());
-      child.launchTimer(loop.schedule(() -> launch(child), delayNanos));
+      child.timers().launch(loop.schedule(() -> launch(child), delayNanos));
     }
     return child;
   }
 
   private void launch(ChildSlot child) {
-    child.launchTimer(null);
+    child.timers().launch(null);
     if (child.state() != ChildSlot.State.LAUNCHING) {
       return; // stopped while waiting for its back-off
     }
     child.to(ChildSlot.State.STARTING);
-    child.startDeadline(
-        loop.schedule(
-            () -> {
-              child.startDeadline(null);
-              outcomes.onStartTimeout(child);
-            },
-            startTimeoutNanos));
+    child
+        .timers()
+        .startDeadline(
+            loop.schedule(
+                () -> {
+                  child.timers().startDeadline(null);
+                  outcomes.onStartTimeout(child);
+                },
+                startTimeoutNanos));
     factory.launch(
         child.id(),
         child.token(),

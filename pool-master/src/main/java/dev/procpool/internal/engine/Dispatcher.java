@@ -10,7 +10,7 @@ import java.util.function.IntSupplier;
 /**
  * Matches queued jobs with idle children: owns the job queue, the LIFO idle deque and the drain.
  * How each job ends (reply, timeout, cancel, crash, retry) is {@link JobEnds}'s part; where a job
- * is, its {@link PendingJob.State}, is the job's own.
+ * is, its {@link JobState}, is the job's own.
  *
  * <p>Confined to the engine's loop. Dispatch happens when a match may have become possible: a job
  * is queued ({@link #enqueue}, or back at the head after its child died) or a child frees ({@link
@@ -146,7 +146,7 @@ final class Dispatcher {
   private void onQueuedPastDeadline(PendingJob<?> job) {
     job.deadlineTimer(null);
     ChildSlot holder = job.child();
-    if (job.state() == PendingJob.State.QUEUED || job.state() == PendingJob.State.HELD) {
+    if (job.state() == JobState.QUEUED || job.state() == JobState.HELD) {
       job.fail(
           Failure.DEADLINE_EXCEEDED,
           message(

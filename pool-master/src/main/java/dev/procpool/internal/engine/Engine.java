@@ -34,7 +34,7 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
   private final JobWatch watch;
   private final Roster roster;
   private final Capacity capacity;
-  private final PendingJob.Context jobContext;
+  private final JobContext jobContext;
   private final Pipelining pipelining;
   private final Invariants invariants;
   private Loop.Timer housekeeping;
@@ -106,7 +106,7 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
                 settings.recycleAboveRssBytes()),
             failures);
     this.jobContext =
-        new PendingJob.Context(
+        new JobContext(
             loop,
             new CompletionBatch(loop, callbacks),
             metrics,
@@ -131,7 +131,7 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
   }
 
   /** What every job of this pool shares; any thread. */
-  public PendingJob.Context jobContext() {
+  public JobContext jobContext() {
     return jobContext;
   }
 

@@ -60,7 +60,7 @@ final class Invariants {
         .queue()
         .forEachQueued(
             job -> {
-              place(places, job, "queue", PendingJob.State.QUEUED, null);
+              place(places, job, "queue", JobState.QUEUED, null);
               queued[0]++;
             });
     int running = 0;
@@ -71,7 +71,7 @@ final class Invariants {
     for (ChildSlot child : slots.view()) {
       PendingJob<?> job = child.job();
       if (job != null) {
-        place(places, job, "job", PendingJob.State.RUNNING, child);
+        place(places, job, "job", JobState.RUNNING, child);
         running++;
         require(
             child.state() == ChildSlot.State.BUSY || child.state() == ChildSlot.State.STOPPING,
@@ -92,7 +92,7 @@ final class Invariants {
         if (ahead.isDone()) {
           requireNoTimer(ahead);
         } else {
-          place(places, ahead, "held job", PendingJob.State.HELD, child);
+          place(places, ahead, "held job", JobState.HELD, child);
           held++;
         }
       }
@@ -103,7 +103,7 @@ final class Invariants {
         if (waiting.isDone()) {
           requireNoTimer(waiting);
         } else {
-          place(places, waiting, "pinned jobs", PendingJob.State.PINNED, child);
+          place(places, waiting, "pinned jobs", JobState.PINNED, child);
           pinned++;
         }
       }
@@ -165,7 +165,7 @@ final class Invariants {
       Map<PendingJob<?>, Object> places,
       PendingJob<?> job,
       String where,
-      PendingJob.State state,
+      JobState state,
       ChildSlot child) {
     Object before = places.put(job, child == null ? where : child);
     require(

@@ -5,41 +5,41 @@ package dev.procpool.internal.engine;
  * one transition method and nowhere else, so it cannot drift from the states it counts. {@link
  * Engine#checkInvariants()} recounts the jobs from the queue and the children and compares.
  *
- * <p>{@link PendingJob.State#NEW} is not counted: a job is new on the caller's thread, before it
- * reaches the loop. Confined to the loop.
+ * <p>{@link JobState#NEW} is not counted: a job is new on the caller's thread, before it reaches
+ * the loop. Confined to the loop.
  */
 final class JobLedger {
-  private final int[] counts = new int[PendingJob.State.values().length];
+  private final int[] counts = new int[JobState.values().length];
 
-  void moved(PendingJob.State from, PendingJob.State to) {
-    if (from != PendingJob.State.NEW) {
+  void moved(JobState from, JobState to) {
+    if (from != JobState.NEW) {
       counts[from.ordinal()]--;
     }
-    if (to != PendingJob.State.DONE) {
+    if (to != JobState.DONE) {
       counts[to.ordinal()]++;
     }
   }
 
-  int count(PendingJob.State state) {
+  int count(JobState state) {
     return counts[state.ordinal()];
   }
 
   /** In the queue, not sent ahead. */
   int queued() {
-    return count(PendingJob.State.QUEUED);
+    return count(JobState.QUEUED);
   }
 
   /** Sent ahead to a busy child, still wanted: queued, for the user. */
   int held() {
-    return count(PendingJob.State.HELD);
+    return count(JobState.HELD);
   }
 
   int running() {
-    return count(PendingJob.State.RUNNING);
+    return count(JobState.RUNNING);
   }
 
   int pinned() {
-    return count(PendingJob.State.PINNED);
+    return count(JobState.PINNED);
   }
 
   /**

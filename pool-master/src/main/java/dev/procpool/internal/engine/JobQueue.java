@@ -48,7 +48,7 @@ final class JobQueue {
    */
   PendingJob<?> pollFirst() {
     for (PendingJob<?> job = entries.pollFirst(); job != null; job = entries.pollFirst()) {
-      if (job.state() == PendingJob.State.QUEUED) {
+      if (job.state() == JobState.QUEUED) {
         return job;
       }
     }
@@ -58,14 +58,14 @@ final class JobQueue {
   /** A job left the queue by its own transition (not from the head): maybe compact. */
   void left() {
     if (entries.size() > 64 && entries.size() > 2 * ledger.queued()) {
-      entries.removeIf(entry -> entry.state() != PendingJob.State.QUEUED);
+      entries.removeIf(entry -> entry.state() != JobState.QUEUED);
     }
   }
 
   /** Each queued job, oldest first, for the invariant check. */
   void forEachQueued(Consumer<PendingJob<?>> action) {
     for (PendingJob<?> job : entries) {
-      if (job.state() == PendingJob.State.QUEUED) {
+      if (job.state() == JobState.QUEUED) {
         action.accept(job);
       }
     }

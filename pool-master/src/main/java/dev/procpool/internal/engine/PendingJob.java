@@ -2,9 +2,7 @@ package dev.procpool.internal.engine;
 
 import com.google.protobuf.ByteString;
 import dev.procpool.protocol.ToChild;
-import java.util.EnumSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -38,36 +36,6 @@ import java.util.concurrent.RejectedExecutionException;
  * payload: a completed future keeps no request bytes reachable.
  */
 public final class PendingJob<T> {
-  /** Where a job is in its life. */
-  public enum State {
-    /** Admitted at submit, on its way to the loop. */
-    NEW,
-    /** In the pool's queue. */
-    QUEUED,
-    /** Sent ahead to a busy child, waiting there behind its running job; still queued for users. */
-    HELD,
-    /** A broadcast job waiting for its one child. */
-    PINNED,
-    RUNNING,
-    DONE;
-
-    /** Admitted and not started: counted by {@link Admission#waiting()}. */
-    boolean waiting() {
-      return this != RUNNING && this != DONE;
-    }
-  }
-
-  private static final EnumSet<?>[] ALLOWED = new EnumSet<?>[State.values().length];
-
-  static {
-    ALLOWED[State.NEW.ordinal()] = EnumSet.of(State.QUEUED, State.PINNED, State.DONE);
-    ALLOWED[State.QUEUED.ordinal()] = EnumSet.of(State.HELD, State.RUNNING, State.DONE);
-    ALLOWED[State.HELD.ordinal()] = EnumSet.of(State.QUEUED, State.RUNNING, State.DONE);
-    ALLOWED[State.PINNED.ordinal()] = EnumSet.of(State.RUNNING, State.DONE);
-    ALLOWED[State.RUNNING.ordinal()] = EnumSet.of(State.QUEUED, State.DONE);
-    ALLOWED[State.DONE.ordinal()] = EnumSet.noneOf(State.class);
-  }
-
   /** Turns result bytes into the user's type. */
   @FunctionalInterface
   public interface ResultReader<T> {
@@ -79,11 +47,11 @@ public final class PendingJob<T> {
   private final long timeoutMillis;
   private final ResultReader<T> reader;
   private final CompletableFuture<T> future;
-  private final Context context;
+  private final JobContext context;
   private ByteString payload;
   private JobSpan span = JobSpan.NOOP;
 
-  private State state = State.NEW;
+  private JobState state = JobState.NEW;
 
   /** The child that holds, runs or is pinned this job; null while new, queued or done. */
   private ChildSlot child;
@@ -99,38 +67,6 @@ public final class PendingJob<T> {
   private long deadlineNanos;
   private long deadlineEpochMillis;
 
-  /** What every job of one pool shares: where completions go, the clock, metrics, failures. */
-  public record Context(
-      Loop loop,
-      Executor completions,
-      PoolMetrics metrics,
-      Failure.Factory failures,
-      String poolName,
-      Admission admission,
-      JobLedger ledger,
-      Defects defects) {
-
-    /** For a job outside any pool's engine (unit tests): no queue bound, defects thrown. */
-    Context(
-        Loop loop,
-        Executor completions,
-        PoolMetrics metrics,
-        Failure.Factory failures,
-        String poolName) {
-      this(
-          loop,
-          completions,
-          metrics,
-          failures,
-          poolName,
-          new Admission(Integer.MAX_VALUE),
-          new JobLedger(),
-          what -> {
-            throw new AssertionError(what);
-          });
-    }
-  }
-
   public PendingJob(
       long id,
       String type,
@@ -138,7 +74,7 @@ public final class PendingJob<T> {
       long timeoutMillis,
       ResultReader<T> reader,
       CompletableFuture<T> future,
-      Context context) {
+      JobContext context) {
     this.id = id;
     this.type = type;
     this.payload = payload;
@@ -164,12 +100,12 @@ public final class PendingJob<T> {
     return future;
   }
 
-  public State state() {
+  public JobState state() {
     return state;
   }
 
   public boolean isDone() {
-    return state == State.DONE;
+    return state == JobState.DONE;
   }
 
   /** The child that holds (sent ahead), runs or is pinned this job; else null. */
@@ -189,15 +125,15 @@ public final class PendingJob<T> {
    * died (its run counts; its timers end).
    */
   void toQueue() {
-    State from = state;
-    if (to(State.QUEUED, "queue")) {
+    JobState from = state;
+    if (to(JobState.QUEUED, "queue")) {
       child = null;
-      if (from != State.HELD) {
+      if (from != JobState.HELD) {
         queuedNanos = context.loop().nanoTime();
       }
-      if (from == State.NEW) {
+      if (from == JobState.NEW) {
         context.metrics().jobQueued(type);
-      } else if (from == State.RUNNING) {
+      } else if (from == JobState.RUNNING) {
         startedNanos = 0;
         cancelTimers();
       }
@@ -206,14 +142,14 @@ public final class PendingJob<T> {
 
   /** Sent ahead to {@code holder}, to start after its running job. */
   void toHeld(ChildSlot holder) {
-    if (to(State.HELD, "send ahead")) {
+    if (to(JobState.HELD, "send ahead")) {
       child = holder;
     }
   }
 
   /** Pinned to one child (broadcast): it never enters the queue, its wait starts now. */
   void toPinned(ChildSlot on) {
-    if (to(State.PINNED, "pin")) {
+    if (to(JobState.PINNED, "pin")) {
       child = on;
       queuedNanos = context.loop().nanoTime();
     }
@@ -221,7 +157,7 @@ public final class PendingJob<T> {
 
   /** Starts on {@code on} now: its run time starts, the deadline no longer counts as waiting. */
   void toRunning(ChildSlot on) {
-    if (!to(State.RUNNING, "start")) {
+    if (!to(JobState.RUNNING, "start")) {
       return;
     }
     child = on;
@@ -326,7 +262,7 @@ public final class PendingJob<T> {
   }
 
   private boolean finish(String how) {
-    if (!to(State.DONE, how)) {
+    if (!to(JobState.DONE, how)) {
       return false; // done already: never a second completion
     }
     child = null;
@@ -336,9 +272,9 @@ public final class PendingJob<T> {
   }
 
   /** The one transition method: checks, counts, and moves the admission. */
-  private boolean to(State next, String event) {
-    State from = state;
-    if (!ALLOWED[from.ordinal()].contains(next)) {
+  private boolean to(JobState next, String event) {
+    JobState from = state;
+    if (!from.allows(next)) {
       context.defects().report(this + ": " + event + " is not allowed once " + from);
       return false;
     }
@@ -418,7 +354,7 @@ public final class PendingJob<T> {
   }
 
   private long ranNanos() {
-    return state == State.RUNNING ? context.loop().nanoTime() - startedNanos : -1;
+    return state == JobState.RUNNING ? context.loop().nanoTime() - startedNanos : -1;
   }
 
   private void cancelTimers() {

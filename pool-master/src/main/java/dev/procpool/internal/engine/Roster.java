@@ -122,7 +122,7 @@ final class Roster implements ChildStarter.Outcomes {
   public void onLaunchFailed(ChildSlot child, String why) {
     log.error("{}: could not start {}: {}", poolName, child, why);
     child.to(ChildSlot.State.DEAD);
-    child.cancelTimers();
+    child.timers().cancelAll();
     slots.remove(child);
     metrics.childDied("start_failed");
     rolling.onLost(child, closing);
@@ -156,7 +156,7 @@ final class Roster implements ChildStarter.Outcomes {
     child.pid(hello.getPid());
     child.link(link);
     child.to(ChildSlot.State.IDLE);
-    child.cancelStartDeadline();
+    child.timers().cancelStartDeadline();
     metrics.knownTypes(hello.getJobTypesList());
     metrics.childStarted();
     log.info(
@@ -225,25 +225,27 @@ final class Roster implements ChildStarter.Outcomes {
    */
   private void leaveAndLinger(ChildSlot child, String what) {
     leave(child);
-    child.lingerTimer(
-        loop.schedule(
-            () -> {
-              child.lingerTimer(null);
-              if (child.state() != ChildSlot.State.DEAD
-                  && child.process() != null
-                  && child.process().isAlive()) {
-                log.warn("{}: {} {} but kept running; killing it", poolName, child, what);
-                child.stopReasonIfUnset(StopReason.of(what + " but kept running"));
-                child.process().kill();
-              }
-            },
-            LINGER_NANOS));
+    child
+        .timers()
+        .linger(
+            loop.schedule(
+                () -> {
+                  child.timers().linger(null);
+                  if (child.state() != ChildSlot.State.DEAD
+                      && child.process() != null
+                      && child.process().isAlive()) {
+                    log.warn("{}: {} {} but kept running; killing it", poolName, child, what);
+                    child.stopReasonIfUnset(StopReason.of(what + " but kept running"));
+                    child.process().kill();
+                  }
+                },
+                LINGER_NANOS));
     replenish();
   }
 
   @Override
   public void onExit(ChildSlot child, int status, List<String> lastLines) {
-    child.cancelTimers();
+    child.timers().cancelAll();
     ChildSlot.State before = child.state();
     child.to(ChildSlot.State.DEAD);
     boolean wasReady =
@@ -308,7 +310,7 @@ final class Roster implements ChildStarter.Outcomes {
     leave(child);
     if (!forked) {
       child.to(ChildSlot.State.DEAD); // never forked: nothing to wait for
-      child.cancelTimers();
+      child.timers().cancelAll();
       slots.remove(child);
       rolling.onLost(child, closing);
       afterExit();

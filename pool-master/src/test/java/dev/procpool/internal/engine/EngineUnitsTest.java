@@ -32,7 +32,7 @@ class EngineUnitsTest {
         1_000,
         ByteString::toByteArray,
         future,
-        new PendingJob.Context(loop, Runnable::run, metrics, failures, "unit"));
+        new JobContext(loop, Runnable::run, metrics, failures, "unit"));
   }
 
   @Test
@@ -48,7 +48,7 @@ class EngineUnitsTest {
                 timeout,
                 ByteString::toByteArray,
                 new CompletableFuture<>(),
-                new PendingJob.Context(loop, Runnable::run, PoolMetrics.NOOP, failures, "unit"));
+                new JobContext(loop, Runnable::run, PoolMetrics.NOOP, failures, "unit"));
         ToChild request = job.request();
         assertEquals(
             request.getSerializedSize(),
@@ -165,7 +165,7 @@ class EngineUnitsTest {
               throw new StackOverflowError("parser");
             },
             future,
-            new PendingJob.Context(loop, Runnable::run, PoolMetrics.NOOP, failures, "unit"));
+            new JobContext(loop, Runnable::run, PoolMetrics.NOOP, failures, "unit"));
     job.toQueue();
     job.toRunning(new ChildSlot(1, new byte[0], 0, 1, Defects.LOG));
     job.succeed(ByteString.EMPTY);
