@@ -37,19 +37,7 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
   private final JobContext jobContext;
   private final Pipelining pipelining;
   private final Invariants invariants;
-  private Loop.Timer housekeeping;
-
-  public Engine(
-      EngineSettings settings,
-      Loop loop,
-      ChildFactory factory,
-      Admission admission,
-      Executor callbacks,
-      PoolMetrics metrics,
-      Failure.Factory failures,
-      Random random) {
-    this(settings, loop, factory, admission, callbacks, metrics, failures, random, Defects.LOG);
-  }
+  private HousekeepingTask housekeeping;
 
   /** {@code defects} hears of programmer errors; the simulation's fails the run. */
   public Engine(
@@ -156,30 +144,9 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
     if (roster.sizing().dynamic()) {
       long every =
           Math.max(TimeUnit.MILLISECONDS.toNanos(50), roster.sizing().idleTimeoutNanos() / 4);
-      housekeeping = loop.schedule(new HousekeepingTask(every), every);
+      housekeeping = new HousekeepingTask(poolName, loop, capacity, roster::isClosing, every);
     }
     return roster.startAll();
-  }
-
-  /** Retires idle extra children of a dynamic pool, then runs again. */
-  private final class HousekeepingTask implements Runnable {
-    private final long everyNanos;
-
-    HousekeepingTask(long everyNanos) {
-      this.everyNanos = everyNanos;
-    }
-
-    @Override
-    public void run() {
-      try {
-        capacity.retireIdleExtras();
-      } catch (RuntimeException e) {
-        log.error("{}: housekeeping failed", poolName, e);
-      }
-      if (!roster.isClosing()) {
-        housekeeping = loop.schedule(this, everyNanos);
-      }
-    }
   }
 
   // ---- jobs ----

@@ -36,8 +36,7 @@ final class Roster implements ChildStarter.Outcomes {
   private final Resizes resizes = new Resizes();
   private final Counts published;
   private final ChildSlots slots = new ChildSlots();
-  private final DeathLog deaths = new DeathLog();
-  private final long memoryLimitBytes;
+  private final ChildDeaths deaths;
   private final CompletableFuture<Void> allExited = new CompletableFuture<>();
   private boolean closing;
 
@@ -57,7 +56,7 @@ final class Roster implements ChildStarter.Outcomes {
     this.metrics = metrics;
     this.failures = failures;
     this.published = published;
-    this.memoryLimitBytes = settings.memoryLimitBytes();
+    this.deaths = new ChildDeaths(poolName, metrics, settings.memoryLimitBytes());
     this.health = new StartHealth(poolName, settings.spawnFailureLimit(), random, failures);
     this.starter =
         new ChildStarter(
@@ -248,39 +247,13 @@ final class Roster implements ChildStarter.Outcomes {
     child.timers().cancelAll();
     ChildSlot.State before = child.state();
     child.to(ChildSlot.State.DEAD);
-    boolean wasReady =
-        before == ChildSlot.State.IDLE
-            || before == ChildSlot.State.BUSY
-            || before == ChildSlot.State.STOPPING;
     slots.remove(child);
     child.closeLinks();
-    ChildDeath death =
-        CrashReport.of(
-            child,
-            status,
-            lastLines,
-            child.usage().rssBytes,
-            memoryLimitBytes,
-            System.currentTimeMillis());
-    deaths.add(death);
-    String how = death.cause();
+    ChildDeath death = deaths.record(child, before, status, lastLines, closing);
     listener.onChildLost(child, death);
     rolling.onLost(child, closing);
-    metrics.childDied(
-        !wasReady ? "start_failed" : child.stopReason() == null ? "crashed" : "stopped");
-    if ((before == ChildSlot.State.STOPPING || before == ChildSlot.State.ABORTING)
-        && child.stopReason() != null) {
-      log.info("{}: {} {}", poolName, child, how);
-    } else if (!closing) {
-      log.warn("{}: {} {}", poolName, child, death.report());
-    }
-    // A child killed by a signal we did not send (an operator, the OOM killer) says nothing about
-    // whether children can start, and neither does a start the pool itself cut short (resize,
-    // rolling restart), unless for a start-up fault: no hello in time, wrong version or pid.
-    boolean startFault =
-        child.stopReason() == null ? status <= 128 : child.stopReason().startFault();
-    if (!wasReady && !closing && startFault) {
-      startFailed(child + " " + how + " before it was ready");
+    if (!closing && ChildDeaths.failedStart(child, before, status)) {
+      startFailed(child + " " + death.cause() + " before it was ready");
     }
     afterExit();
   }

@@ -1,6 +1,7 @@
 package dev.procpool.internal.host;
 
 import dev.procpool.internal.engine.Admission;
+import dev.procpool.internal.engine.Defects;
 import dev.procpool.internal.engine.Engine;
 import dev.procpool.internal.engine.EngineSettings;
 import dev.procpool.internal.engine.Failure;
@@ -113,7 +114,8 @@ public final class PoolHost implements EngineHost {
               settings.callbacks(),
               metrics,
               failures,
-              new SecureRandom());
+              new SecureRandom(),
+              Defects.LOG);
       this.socketPath = socketPath;
       this.childInitializer =
           new ChildChannelInitializer(
