@@ -224,21 +224,7 @@ final class Roster implements ChildStarter.Outcomes {
    */
   private void leaveAndLinger(ChildSlot child, String what) {
     leave(child);
-    child
-        .timers()
-        .linger(
-            loop.schedule(
-                () -> {
-                  child.timers().linger(null);
-                  if (child.state() != ChildSlot.State.DEAD
-                      && child.process() != null
-                      && child.process().isAlive()) {
-                    log.warn("{}: {} {} but kept running; killing it", poolName, child, what);
-                    child.stopReasonIfUnset(StopReason.of(what + " but kept running"));
-                    child.process().kill();
-                  }
-                },
-                LINGER_NANOS));
+    child.timers().linger(loop.schedule(new LingerTask(poolName, child, what), LINGER_NANOS));
     replenish();
   }
 
