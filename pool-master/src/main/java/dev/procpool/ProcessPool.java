@@ -2,23 +2,15 @@ package dev.procpool;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
-import dev.procpool.internal.engine.Admission;
-import dev.procpool.internal.engine.ChildSlot;
 import dev.procpool.internal.engine.Engine;
-import dev.procpool.internal.engine.EngineSettings;
 import dev.procpool.internal.engine.Failure;
-import dev.procpool.internal.engine.JobFuture;
-import dev.procpool.internal.engine.JobSpan;
-import dev.procpool.internal.engine.JobTracer;
-import dev.procpool.internal.engine.PendingJob;
 import dev.procpool.internal.engine.PoolMetrics;
+import dev.procpool.internal.host.EngineHost;
 import dev.procpool.internal.host.PoolHost;
-import dev.procpool.internal.launch.ChildEntryPoint;
 import dev.procpool.internal.metrics.CountingMetrics;
 import dev.procpool.internal.metrics.MicrometerPoolMetrics;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -26,7 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,19 +49,16 @@ public final class ProcessPool implements AutoCloseable {
           new PoolException(FailureCodes.toPublic(code), jobId, message, remoteClass, remoteStack);
 
   private final PoolConfig config;
-  private final AtomicLong jobIds = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final long startedNanos = System.nanoTime();
   private final CountingMetrics metrics;
   private final Engine engine;
-  private final PoolHost host;
-
-  /** Starts each job's trace at submit; {@link JobTracer#NOOP} while tracing is off. */
-  private final JobTracer tracer;
+  private final EngineHost host;
+  private final JobIntake intake;
 
   /** Starts a pool with these settings; returns once every child is ready. */
   public static ProcessPool start(PoolConfig config) {
-    return new ProcessPool(Objects.requireNonNull(config, "config"));
+    return new ProcessPool(Objects.requireNonNull(config, "config"), PoolHost::new);
   }
 
   /** A builder with the defaults; {@code start()} on it starts the pool. */
@@ -78,9 +66,16 @@ public final class ProcessPool implements AutoCloseable {
     return PoolConfig.builder();
   }
 
-  private ProcessPool(PoolConfig config) {
+  /**
+   * A pool on {@code hosts}' host: {@link PoolHost} for real pools; the engine simulation passes
+   * one with a virtual clock and fake children, and so drives this very facade.
+   */
+  static ProcessPool start(PoolConfig config, EngineHost.Factory hosts) {
+    return new ProcessPool(Objects.requireNonNull(config, "config"), hosts);
+  }
+
+  private ProcessPool(PoolConfig config, EngineHost.Factory hosts) {
     this.config = config;
-    this.tracer = dev.procpool.internal.trace.Tracing.tracer(config.tracing().orElse(null));
     String name = config.name();
     log.debug("{}: starting with {}", name, config); // every setting, secrets masked
     this.metrics =
@@ -90,62 +85,18 @@ public final class ProcessPool implements AutoCloseable {
                 .<PoolMetrics>map(r -> new MicrometerPoolMetrics(r, name, this::counts))
                 .orElse(PoolMetrics.NOOP));
     try {
-      ChildEntryPoint entryPoint =
-          ChildEntryPoint.resolve(
-              config.childClasspathOverride(), config.childClasspath(), ProcessPool.class);
-      this.host =
-          new PoolHost(
-              new PoolHost.Settings(
-                  settings(config),
-                  config.queueCapacity(),
-                  config.javaExecutable(),
-                  config.childJvmOptions(),
-                  entryPoint,
-                  config.maxFrameBytes(),
-                  childEnvironment(config),
-                  config.childClassDataDirectory().orElse(null),
-                  config.callbackExecutor(),
-                  config.sandbox()),
-              metrics,
-              FAILURES);
+      this.host = hosts.open(HostSettings.of(config), metrics, FAILURES);
     } catch (IOException | IllegalStateException e) {
       throw new PoolException(FailureCode.SPAWN_FAILED, -1, name + ": " + e.getMessage());
     }
     this.engine = host.engine();
+    this.intake = new JobIntake(config, host, metrics);
     awaitStarted();
   }
 
   /** For the gauges, which are first read after the engine exists. */
   private dev.procpool.internal.engine.Counts counts() {
     return engine.counts();
-  }
-
-  private static java.util.Map<String, String> childEnvironment(PoolConfig c) {
-    if (c.jobAccounting()) {
-      return c.childEnvironment();
-    }
-    java.util.Map<String, String> environment = new java.util.HashMap<>(c.childEnvironment());
-    environment.put("PROCPOOL_JOB_ACCOUNTING", "off");
-    return environment;
-  }
-
-  private static EngineSettings settings(PoolConfig c) {
-    return EngineSettings.builder()
-        .poolName(c.name())
-        .children(c.children())
-        .maxChildren(c.maxChildren())
-        .childIdleTimeoutNanos(c.childIdleTimeout().toNanos())
-        .maxJobsPerChild(c.maxJobsPerChild())
-        .startTimeoutNanos(c.startTimeout().toNanos())
-        .spawnFailureLimit(c.spawnFailureLimit())
-        .recycleAboveHeapBytes(c.recycleAboveHeapBytes())
-        .recycleAboveRssBytes(c.recycleAboveRssBytes())
-        .retryableJobTypes(c.retryableJobTypes())
-        .maxAttempts(c.maxAttempts())
-        .memoryLimitBytes(MemoryLimit.bytes())
-        .slowJobThresholdNanos(c.slowJobThreshold().toNanos())
-        .pipelining(c.pipelining())
-        .build();
   }
 
   private void awaitStarted() {
@@ -174,132 +125,7 @@ public final class ProcessPool implements AutoCloseable {
    * INVALID_REQUEST}, {@code QUEUE_FULL}, {@code POOL_CLOSED}) and no child is touched.
    */
   public <T> CompletableFuture<T> submit(Job<T> job) {
-    Objects.requireNonNull(job, "job");
-    long id = jobIds.incrementAndGet();
-    JobFuture<T> future = new JobFuture<>();
-    if (job.type() == null || job.type().isEmpty()) {
-      return refused(future, FailureCode.INVALID_REQUEST, id, "", "it has no type");
-    }
-    long timeoutMillis = saturatedMillis(job.timeout().orElse(config.jobTimeout()));
-    long deadlineMillis = job.deadline().map(java.time.Instant::toEpochMilli).orElse(0L);
-    JobSpan span = tracer.begin(job.type(), config.name());
-    long bytes =
-        PendingJob.requestBytes(id, job.type(), job.payload(), timeoutMillis, deadlineMillis, span);
-    if (bytes > config.maxFrameBytes()) {
-      return refused(
-          span,
-          future,
-          FailureCode.INVALID_REQUEST,
-          id,
-          job.type(),
-          "its request of "
-              + bytes
-              + " bytes exceeds maxFrameBytes ("
-              + config.maxFrameBytes()
-              + ")");
-    }
-    if (closed.get()) {
-      return refused(span, future, FailureCode.POOL_CLOSED, id, job.type(), "the pool is closed");
-    }
-    long leftNanos = 0;
-    if (job.deadline().isPresent()) {
-      leftNanos = saturatedNanos(Duration.between(java.time.Instant.now(), job.deadline().get()));
-      if (leftNanos <= 0) {
-        return refused(
-            future, FailureCode.DEADLINE_EXCEEDED, id, job.type(), "its deadline has passed");
-      }
-      long expected = engine.counts().expectedWaitNanos();
-      if (config.deadlineAdmission() && expected > leftNanos) {
-        return refused(
-            future,
-            FailureCode.DEADLINE_EXCEEDED,
-            id,
-            job.type(),
-            "the expected wait of "
-                + expected / 1_000_000
-                + " ms (queued "
-                + engine.counts().queued()
-                + ", busy "
-                + engine.counts().busy()
-                + ") exceeds the "
-                + leftNanos / 1_000_000
-                + " ms left to its deadline");
-      }
-    }
-    Admission admission = engine.admission();
-    if (!admission.admit()) {
-      return refused(
-          span,
-          future,
-          FailureCode.QUEUE_FULL,
-          id,
-          job.type(),
-          "queue full (capacity "
-              + admission.capacity()
-              + ", queued "
-              + engine.counts().queued()
-              + ", busy "
-              + engine.counts().busy()
-              + ")");
-    }
-    PendingJob<T> pending =
-        new PendingJob<>(
-                id,
-                job.type(),
-                job.payload(),
-                timeoutMillis,
-                job::decode,
-                future,
-                engine.jobContext())
-            .trace(span);
-    if (leftNanos > 0) {
-      pending.deadline(System.nanoTime() + leftNanos, deadlineMillis);
-    }
-    future.onCancel(interrupt -> runOnLoop(() -> engine.cancel(pending, interrupt)));
-    if (!runOnLoop(() -> engine.enqueue(pending))) {
-      admission.release();
-      return refused(span, future, FailureCode.POOL_CLOSED, id, job.type(), "the pool is closed");
-    }
-    return future;
-  }
-
-  /**
-   * Millis of a duration, Long.MAX_VALUE if it has more: a huge timeout means "practically never".
-   */
-  private static long saturatedNanos(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException e) {
-      return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
-    }
-  }
-
-  private static long saturatedMillis(Duration d) {
-    try {
-      return d.toMillis();
-    } catch (ArithmeticException e) {
-      return Long.MAX_VALUE;
-    }
-  }
-
-  private <T> CompletableFuture<T> refused(
-      JobSpan span,
-      CompletableFuture<T> future,
-      FailureCode code,
-      long id,
-      String type,
-      String why) {
-    span.ended(Failure.valueOf(code.name()), why);
-    return refused(future, code, id, type, why);
-  }
-
-  private <T> CompletableFuture<T> refused(
-      CompletableFuture<T> future, FailureCode code, long id, String type, String why) {
-    metrics.jobFailed(type, FailureCodes.toEngine(code), -1);
-    future.completeExceptionally(
-        new PoolException(
-            code, id, config.name() + ": job " + id + " (" + type + ") refused: " + why));
-    return future;
+    return intake.submit(Objects.requireNonNull(job, "job"), closed.get());
   }
 
   /** Why the pool cannot run jobs now (closed, or children keep failing to start); any thread. */
@@ -313,7 +139,7 @@ public final class ProcessPool implements AutoCloseable {
   public CompletableFuture<PoolStatus> status() {
     CompletableFuture<PoolStatus> status = new CompletableFuture<>();
     boolean queued =
-        runOnLoop(
+        host.runOnLoop(
             () ->
                 status.complete(
                     StatusView.of(
@@ -358,40 +184,9 @@ public final class ProcessPool implements AutoCloseable {
   public CompletableFuture<List<BroadcastResult>> broadcast(String type, byte[] payload) {
     Objects.requireNonNull(type, "type");
     ByteString bytes = UnsafeByteOperations.unsafeWrap(Objects.requireNonNull(payload, "payload"));
-    long timeoutMillis = saturatedMillis(config.jobTimeout());
     return onLoopFuture(
         () -> {
-          List<CompletableFuture<BroadcastResult>> results = new ArrayList<>();
-          for (ChildSlot child : engine.readyChildren()) {
-            long id = jobIds.incrementAndGet();
-            JobFuture<byte[]> future = new JobFuture<>();
-            int childId = child.id();
-            long pid = child.pid();
-            results.add(
-                future.handle(
-                    (result, failure) ->
-                        new BroadcastResult(
-                            childId,
-                            pid,
-                            result,
-                            failure == null
-                                ? null
-                                : failure instanceof PoolException
-                                    ? (PoolException) failure
-                                    : new PoolException(
-                                        FailureCode.CANCELLED, id, String.valueOf(failure)))));
-            engine.admission().admitUnbounded();
-            engine.pin(
-                child,
-                new PendingJob<>(
-                    id,
-                    type,
-                    bytes,
-                    timeoutMillis,
-                    ByteString::toByteArray,
-                    future,
-                    engine.jobContext()));
-          }
+          List<CompletableFuture<BroadcastResult>> results = intake.broadcast(type, bytes);
           return CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0]))
               .thenApply(v -> results.stream().map(CompletableFuture::join).toList());
         });
@@ -418,10 +213,6 @@ public final class ProcessPool implements AutoCloseable {
           config.drainTimeout().toMillis(),
           config.name() + ": the pool closed before the job could finish");
     }
-  }
-
-  private boolean runOnLoop(Runnable task) {
-    return host.runOnLoop(task);
   }
 
   /** Runs {@code action} on the loop; the caller's stages run on the callback executor. */

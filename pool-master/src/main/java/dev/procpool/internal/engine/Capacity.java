@@ -87,7 +87,7 @@ final class Capacity {
    * The child reported its memory with a reply: over its limit, it is replaced (replacement first).
    */
   void observed(ChildSlot child, long heapBytes, long rssBytes) {
-    child.memory(heapBytes, rssBytes);
+    child.usage().memory(heapBytes, rssBytes);
     if (child.replacing() || roster.isClosing()) {
       return;
     }
@@ -120,7 +120,9 @@ final class Capacity {
         List.of(ChildSlot.State.STARTING, ChildSlot.State.IDLE, ChildSlot.State.BUSY)) {
       for (ChildSlot child : roster.slots().all()) {
         if (excess > 0
-            && child.state() == state
+            && (child.state() == state
+                || (state == ChildSlot.State.STARTING
+                    && child.state() == ChildSlot.State.LAUNCHING))
             && !child.retireWhenIdle()
             && !roster.rolling().isExtra(child)) {
           roster.retireGracefully(child, "pool shrunk to " + children);

@@ -3,28 +3,51 @@ package dev.procpool.internal.engine;
 import java.util.ArrayDeque;
 
 /**
- * One child, from spawn to death: its state, process, connection and the job it runs.
- *
- * <p>Confined to the engine's loop: no field is read or written from any other thread.
+ * One child, from spawn to death: its one state, its process, connections, and the job it runs.
  *
  * <pre>
- * STARTING --hello--> IDLE <--reply-- BUSY
- *     |                 \--dispatch--> /
- *     +----- kill / shutdown ----> STOPPING ---exit---> DEAD   (any state may go to DEAD on exit)
+ * LAUNCHING --fork--> STARTING --hello--> IDLE <--reply-- BUSY
+ *     |                  |                  \--dispatch--> /
+ *     |                  +--kill--> ABORTING     +-- kill / retire --> STOPPING
+ *     +--kill (never forked)--> DEAD  <---exit--- (any state but LAUNCHING)
  * </pre>
  *
- * <p>With pipelining a BUSY child may also hold a job sent ahead ({@link #sentAhead()}), and stays
- * BUSY with no job while it owes an answer to a skip request ({@link Skip#AWAITED}).
+ * <p>{@code ABORTING} and {@code STOPPING} both wait for the process to exit; the first was never
+ * ready, which is how a failed start is told from a stopped child. With pipelining a BUSY child may
+ * also {@link #hold()} a job sent ahead, and stays BUSY with no job while it owes an answer to a
+ * skip request. A transition the diagram does not allow is refused and reported to {@link Defects}.
+ *
+ * <p>Confined to the engine's loop: no field is read or written from any other thread.
  */
 public final class ChildSlot {
   /** Where a child is in its life. */
   public enum State {
+    /** Waiting for its start's back-off: no process yet. */
+    LAUNCHING,
+    /** Forked (or being forked), no valid hello yet. */
     STARTING,
     IDLE,
     BUSY,
-    /** Killed or asked to shut down: takes no more jobs, waiting for its process to exit. */
+    /** Stopped before it was ready: waiting for its process to exit. */
+    ABORTING,
+    /** Killed or asked to shut down after it was ready: takes no more jobs, waiting to exit. */
     STOPPING,
-    DEAD
+    DEAD;
+
+    /** The state as the status page shows it: the public {@code ChildState} has no finer ones. */
+    public State shown() {
+      return this == LAUNCHING ? STARTING : this == ABORTING ? STOPPING : this;
+    }
+
+    boolean allows(State next) {
+      return switch (this) {
+        case LAUNCHING -> next == STARTING || next == DEAD;
+        case STARTING -> next == IDLE || next == ABORTING || next == DEAD;
+        case IDLE, BUSY -> next == (this == IDLE ? BUSY : IDLE) || next == STOPPING || next == DEAD;
+        case ABORTING, STOPPING -> next == DEAD;
+        case DEAD -> false;
+      };
+    }
   }
 
   private final int id;
@@ -36,41 +59,17 @@ public final class ChildSlot {
    */
   private final double limitFactor;
 
-  private State state = State.STARTING;
+  private final Defects defects;
+  private State state = State.LAUNCHING;
   private ChildFactory.Process process;
   private long pid = -1;
   private ChildLink link;
   private ChildLink controlLink;
   private PendingJob<?> job;
-
-  /** Pipelining: the job sent ahead, waiting in the child's socket behind {@link #job}; or null. */
-  private PendingJob<?> sentAhead;
-
-  /** Where a request to skip {@link #sentAhead} stands. */
-  enum Skip {
-    /** Not asked: the held job starts when the running one answers. */
-    NONE,
-    /** A SkipJob was sent; its answer has not come. */
-    ASKED,
-    /** Asked, and the running job answered first: busy with no job until the skip answer. */
-    AWAITED,
-    /** The child answered that the held job started (or will, after the running one). */
-    REFUSED
-  }
-
-  private Skip skip = Skip.NONE;
-
-  private Loop.Timer skipAnswerGrace;
-
-  /** In {@link SendAhead}'s sets (each holds a child once). */
-  private boolean inOpenSet;
-
-  private boolean inHolderSet;
-
+  private final Hold hold = new Hold();
+  private final ChildUsage usage = new ChildUsage();
   private long jobsDone;
-  private String stopReason;
-  private boolean launched;
-  private boolean wasReady;
+  private StopReason stopReason;
 
   /** Set by rolling restart and shrinking: leave after the current job, never mid-job. */
   private boolean retireWhenIdle;
@@ -81,23 +80,17 @@ public final class ChildSlot {
   /** Jobs for this child only (broadcast), run before any queued job; created on first use. */
   private ArrayDeque<PendingJob<?>> pinned;
 
-  private long heapBytes;
-  private long cpuNanos;
-  private long allocatedBytes;
-  private long rssBytes;
   private long idleSinceNanos;
 
   /** The pending start (after a back-off), the start deadline, the grace after a closed channel. */
-  private Loop.Timer launchTimer;
+  private final ChildTimers timers = new ChildTimers();
 
-  private Loop.Timer startDeadline;
-  private Loop.Timer lingerTimer;
-
-  ChildSlot(int id, byte[] token, long spawnedNanos, double limitFactor) {
+  ChildSlot(int id, byte[] token, long spawnedNanos, double limitFactor, Defects defects) {
     this.id = id;
     this.token = token;
     this.spawnedNanos = spawnedNanos;
     this.limitFactor = limitFactor;
+    this.defects = defects;
   }
 
   public int id() {
@@ -112,13 +105,36 @@ public final class ChildSlot {
     return state;
   }
 
-  void state(State state) {
-    this.state = state;
+  /** The one way a child's state changes; false (and a defect) when the move is not allowed. */
+  boolean to(State next) {
+    if (!state.allows(next)) {
+      defects.report(this + ": " + state + " -> " + next + " is not allowed");
+      return false;
+    }
+    state = next;
+    return true;
+  }
+
+  /** Takes no more jobs and waits for its exit: ABORTING before its hello, else STOPPING. */
+  void stopping() {
+    if (state == State.STARTING) {
+      to(State.ABORTING);
+    } else if (state == State.IDLE || state == State.BUSY) {
+      to(State.STOPPING);
+    }
   }
 
   /** Alive and counted towards the pool's size: starting, idle or busy. */
   public boolean isLive() {
-    return state == State.STARTING || state == State.IDLE || state == State.BUSY;
+    return state == State.LAUNCHING
+        || state == State.STARTING
+        || state == State.IDLE
+        || state == State.BUSY;
+  }
+
+  /** Not yet ready: waiting for its back-off, or for its hello. */
+  boolean isStarting() {
+    return state == State.LAUNCHING || state == State.STARTING;
   }
 
   /** Live and not leaving after its current job: counts towards the pool's size. */
@@ -151,7 +167,11 @@ public final class ChildSlot {
     return link;
   }
 
-  /** The control connection (stack requests), or null. */
+  void link(ChildLink link) {
+    this.link = link;
+  }
+
+  /** The control connection (stack requests, skip requests), or null. */
   ChildLink controlLink() {
     return controlLink;
   }
@@ -170,10 +190,6 @@ public final class ChildSlot {
     }
   }
 
-  void link(ChildLink link) {
-    this.link = link;
-  }
-
   /** The job this child runs, or null. */
   PendingJob<?> job() {
     return job;
@@ -182,83 +198,44 @@ public final class ChildSlot {
   /** IDLE -> BUSY with this job. */
   void assign(PendingJob<?> job) {
     this.job = job;
-    this.state = State.BUSY;
+    to(State.BUSY);
   }
 
   /** The job ended (reply, timeout, cancel, crash): BUSY -> IDLE. */
   void release() {
     job = null;
     if (state == State.BUSY) {
-      state = State.IDLE;
+      to(State.IDLE);
       jobsDone++;
     }
   }
 
-  PendingJob<?> sentAhead() {
-    return sentAhead;
-  }
-
-  void sendAhead(PendingJob<?> job) {
-    this.sentAhead = job;
-    this.skip = Skip.NONE;
-  }
-
-  /** The job sent ahead, no longer held (started, skipped or lost with the child); or null. */
-  PendingJob<?> takeSentAhead() {
-    if (skip == Skip.AWAITED) {
-      throw new IllegalStateException(this + ": held job taken while its skip answer is owed");
-    }
-    PendingJob<?> ahead = sentAhead;
-    sentAhead = null;
-    skip = Skip.NONE;
-    return ahead;
-  }
-
-  Skip skip() {
-    return skip;
-  }
-
-  /** Moves the skip request of the held job on; leaving {@link Skip#AWAITED} ends its grace. */
-  void skip(Skip next) {
-    if (skip == Skip.AWAITED && skipAnswerGrace != null) {
-      skipAnswerGrace.cancel();
-      skipAnswerGrace = null;
-    }
-    this.skip = next;
-  }
-
-  /**
-   * The child answered its job, and the master had asked it to skip the one sent ahead: until the
-   * answer comes, that job may or may not be running. {@code grace} fires if no answer comes.
-   */
-  void awaitSkipAnswer(Loop.Timer grace) {
-    skip(Skip.AWAITED);
-    this.skipAnswerGrace = grace;
-  }
-
-  boolean awaitingSkipAnswer() {
-    return skip == Skip.AWAITED;
-  }
-
-  boolean inOpenSet() {
-    return inOpenSet;
-  }
-
-  void inOpenSet(boolean in) {
-    this.inOpenSet = in;
-  }
-
-  boolean inHolderSet() {
-    return inHolderSet;
-  }
-
-  void inHolderSet(boolean in) {
-    this.inHolderSet = in;
+  /** Pipelining's part: the job sent ahead and its skip request. */
+  Hold hold() {
+    return hold;
   }
 
   /** A broadcast job waits for this child. */
   boolean hasPinned() {
     return pinned != null && !pinned.isEmpty();
+  }
+
+  /** Queues a job that only this child may run. */
+  void pin(PendingJob<?> job) {
+    if (pinned == null) {
+      pinned = new ArrayDeque<>();
+    }
+    pinned.addLast(job);
+  }
+
+  /** The next job pinned to this child, or null. */
+  PendingJob<?> pollPinned() {
+    return pinned == null ? null : pinned.pollFirst();
+  }
+
+  /** The jobs pinned to this child, for the invariant check. */
+  Iterable<PendingJob<?>> pinned() {
+    return pinned == null ? java.util.List.of() : pinned;
   }
 
   public long jobsDone() {
@@ -277,12 +254,12 @@ public final class ChildSlot {
     this.idleSinceNanos = nanos;
   }
 
-  String stopReason() {
+  StopReason stopReason() {
     return stopReason;
   }
 
   /** Keeps the first reason: the one that explains the exit. */
-  void stopReasonIfUnset(String reason) {
+  void stopReasonIfUnset(StopReason reason) {
     if (stopReason == null) {
       stopReason = reason;
     }
@@ -304,86 +281,17 @@ public final class ChildSlot {
     this.replacing = replacing;
   }
 
-  boolean launched() {
-    return launched;
-  }
-
-  void launched(boolean launched) {
-    this.launched = launched;
-  }
-
-  /** True once the child said a valid hello; a child that dies before that failed to start. */
-  boolean wasReady() {
-    return wasReady;
-  }
-
-  void wasReady(boolean wasReady) {
-    this.wasReady = wasReady;
-  }
-
-  /** Queues a job that only this child may run. */
-  void pin(PendingJob<?> job) {
-    if (pinned == null) {
-      pinned = new ArrayDeque<>();
-    }
-    pinned.addLast(job);
-  }
-
-  /** The next job pinned to this child, or null. */
-  PendingJob<?> pollPinned() {
-    return pinned == null ? null : pinned.pollFirst();
-  }
-
-  void memory(long heapBytes, long rssBytes) {
-    this.heapBytes = heapBytes;
-    this.rssBytes = rssBytes;
-  }
-
-  /** Adds a finished job's cost in the child. */
-  void cost(long cpuNanos, long allocatedBytes) {
-    this.cpuNanos += cpuNanos;
-    this.allocatedBytes += allocatedBytes;
-  }
-
-  /** Resident memory as of the last reply, 0 before any. */
-  long rssBytes() {
-    return rssBytes;
+  ChildUsage usage() {
+    return usage;
   }
 
   double limitFactor() {
     return limitFactor;
   }
 
-  void launchTimer(Loop.Timer timer) {
-    this.launchTimer = timer;
-  }
-
-  void startDeadline(Loop.Timer timer) {
-    this.startDeadline = timer;
-  }
-
-  void lingerTimer(Loop.Timer timer) {
-    this.lingerTimer = timer;
-  }
-
-  void cancelStartDeadline() {
-    if (startDeadline != null) {
-      startDeadline.cancel();
-      startDeadline = null;
-    }
-  }
-
-  /** At death: nothing may fire for a child that is gone. */
-  void cancelTimers() {
-    cancelStartDeadline();
-    if (launchTimer != null) {
-      launchTimer.cancel();
-      launchTimer = null;
-    }
-    if (lingerTimer != null) {
-      lingerTimer.cancel();
-      lingerTimer = null;
-    }
+  /** Its launch, start-deadline and linger timers. */
+  ChildTimers timers() {
+    return timers;
   }
 
   /** An immutable copy for status pages, made on the loop. */
@@ -391,15 +299,15 @@ public final class ChildSlot {
     return new ChildSnapshot(
         id,
         pid,
-        state,
+        state.shown(),
         jobsDone,
         job == null ? null : job.type(),
         job == null || job.startedNanos() == 0 ? 0 : (nowNanos - job.startedNanos()) / 1_000_000,
         (nowNanos - spawnedNanos) / 1_000_000,
-        heapBytes,
-        rssBytes,
-        cpuNanos / 1_000_000,
-        allocatedBytes);
+        usage.heapBytes,
+        usage.rssBytes,
+        usage.cpuNanos / 1_000_000,
+        usage.allocatedBytes);
   }
 
   @Override

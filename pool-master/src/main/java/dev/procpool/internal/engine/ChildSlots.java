@@ -64,7 +64,7 @@ final class ChildSlots {
   int starting() {
     int starting = 0;
     for (ChildSlot child : byId.values()) {
-      if (child.state() == ChildSlot.State.STARTING) {
+      if (child.isStarting()) {
         starting++;
       }
     }
@@ -88,13 +88,16 @@ final class ChildSlots {
       return false;
     }
     for (ChildSlot child : byId.values()) {
-      if (child.state() == ChildSlot.State.STOPPING
-          || child.state() == ChildSlot.State.STARTING
-          || child.retireWhenIdle()) {
+      if (!child.isReady()) {
         return false;
       }
     }
     return true;
+  }
+
+  /** Every child, for the invariant check; no copy. */
+  Iterable<ChildSlot> view() {
+    return byId.values();
   }
 
   List<ChildSnapshot> snapshot(long nowNanos) {

@@ -33,6 +33,7 @@ final class ChildStarter {
   private final StartBackoff backoff;
   private final long startTimeoutNanos;
   private final Outcomes outcomes;
+  private final Defects defects;
   private int nextId = 1;
 
   ChildStarter(
@@ -42,7 +43,8 @@ final class ChildStarter {
       Random random,
       StartBackoff backoff,
       long startTimeoutNanos,
-      Outcomes outcomes) {
+      Outcomes outcomes,
+      Defects defects) {
     this.poolName = poolName;
     this.loop = loop;
     this.factory = factory;
@@ -50,6 +52,7 @@ final class ChildStarter {
     this.backoff = backoff;
     this.startTimeoutNanos = startTimeoutNanos;
     this.outcomes = outcomes;
+    this.defects = defects;
   }
 
   long startTimeoutMillis() {
@@ -61,7 +64,7 @@ final class ChildStarter {
     byte[] token = new byte[32];
     random.nextBytes(token);
     ChildSlot child =
-        new ChildSlot(nextId++, token, loop.nanoTime(), 0.9 + 0.1 * random.nextDouble());
+        new ChildSlot(nextId++, token, loop.nanoTime(), 0.9 + 0.1 * random.nextDouble(), defects);
     long delayNanos = backoff.nextDelayNanos();
     if (delayNanos == 0) {
       launch(child);
@@ -72,24 +75,26 @@ final class ChildStarter {
           child.id(),
           TimeUnit.NANOSECONDS.toMillis(delayNanos),
           backoff.failedInRow());
-      child.launchTimer(loop.schedule(() -> launch(child), delayNanos));
+      child.timers().launch(loop.schedule(() -> launch(child), delayNanos));
     }
     return child;
   }
 
   private void launch(ChildSlot child) {
-    child.launchTimer(null);
-    if (child.state() != ChildSlot.State.STARTING) {
+    child.timers().launch(null);
+    if (child.state() != ChildSlot.State.LAUNCHING) {
       return; // stopped while waiting for its back-off
     }
-    child.launched(true);
-    child.startDeadline(
-        loop.schedule(
-            () -> {
-              child.startDeadline(null);
-              outcomes.onStartTimeout(child);
-            },
-            startTimeoutNanos));
+    child.to(ChildSlot.State.STARTING);
+    child
+        .timers()
+        .startDeadline(
+            loop.schedule(
+                () -> {
+                  child.timers().startDeadline(null);
+                  outcomes.onStartTimeout(child);
+                },
+                startTimeoutNanos));
     factory.launch(
         child.id(),
         child.token(),

@@ -32,7 +32,13 @@ final class CrashReport {
         nowEpochMillis,
         status,
         signal,
-        cause(child.stopReason(), status, signal, lastLines, rssBytes, memoryLimitBytes),
+        cause(
+            child.stopReason() == null ? null : child.stopReason().toString(),
+            status,
+            signal,
+            lastLines,
+            rssBytes,
+            memoryLimitBytes),
         child.stopReason() == null ? lastLines : List.of());
   }
 

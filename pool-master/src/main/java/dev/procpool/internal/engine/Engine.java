@@ -28,12 +28,18 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
   private final Loop loop;
   private final Admission admission;
   private final Counts counts = new Counts();
+  private final JobLedger ledger = new JobLedger();
   private final Dispatcher dispatcher;
+  private final JobEnds ends;
+  private final JobWatch watch;
   private final Roster roster;
   private final Capacity capacity;
-  private final PendingJob.Context jobContext;
-  private Loop.Timer housekeeping;
+  private final JobContext jobContext;
+  private final Pipelining pipelining;
+  private final Invariants invariants;
+  private HousekeepingTask housekeeping;
 
+  /** {@code defects} hears of programmer errors; the simulation's fails the run. */
   public Engine(
       EngineSettings settings,
       Loop loop,
@@ -42,24 +48,41 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
       Executor callbacks,
       PoolMetrics metrics,
       Failure.Factory failures,
-      Random random) {
+      Random random,
+      Defects defects) {
     this.poolName = settings.poolName();
     this.loop = loop;
     this.admission = admission;
-    this.roster = new Roster(settings, loop, factory, this, metrics, failures, random, counts);
+    this.roster =
+        new Roster(settings, loop, factory, this, metrics, failures, random, counts, defects);
+    this.watch =
+        new JobWatch(poolName, loop, settings.slowJobThresholdNanos(), metrics, this::expire);
+    Pipelining pipelining = Pipelining.OFF;
+    HeldJobs held = null;
+    if (settings.pipelining()) {
+      held = new HeldJobs(loop, metrics, this, new SendAhead(this::mayHoldAnother));
+      pipelining = held;
+    }
     this.dispatcher =
         new Dispatcher(
+            poolName, loop, admission, ledger, counts, this, roster::liveCount, watch, pipelining);
+    if (held != null) {
+      held.host(dispatcher.pipeliningHost());
+    }
+    this.pipelining = pipelining;
+    this.ends =
+        new JobEnds(
             poolName,
             loop,
-            admission,
             settings.retryableJobTypes(),
             settings.maxAttempts(),
-            counts,
+            dispatcher,
+            pipelining,
+            watch,
             this,
-            roster::liveCount,
-            settings.slowJobThresholdNanos(),
-            metrics,
-            settings.pipelining() ? new SendAhead(this::mayHoldAnother) : null);
+            metrics);
+    this.invariants =
+        new Invariants(ledger, admission, dispatcher, roster.slots(), watch, pipelining);
     this.capacity =
         new Capacity(
             poolName,
@@ -71,8 +94,20 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
                 settings.recycleAboveRssBytes()),
             failures);
     this.jobContext =
-        new PendingJob.Context(
-            loop, new CompletionBatch(loop, callbacks), metrics, failures, poolName);
+        new JobContext(
+            loop,
+            new CompletionBatch(loop, callbacks),
+            metrics,
+            failures,
+            poolName,
+            admission,
+            ledger,
+            defects);
+  }
+
+  /** A running job reached its time limit: see {@link JobEnds#expire}. */
+  private void expire(ChildSlot child, PendingJob<?> job, Failure code, String why, String stack) {
+    ends.expire(child, job, code, why, stack);
   }
 
   /** Pipelining: whether a busy child may be sent a job to run after its current one. */
@@ -84,7 +119,7 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
   }
 
   /** What every job of this pool shares; any thread. */
-  public PendingJob.Context jobContext() {
+  public JobContext jobContext() {
     return jobContext;
   }
 
@@ -109,30 +144,9 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
     if (roster.sizing().dynamic()) {
       long every =
           Math.max(TimeUnit.MILLISECONDS.toNanos(50), roster.sizing().idleTimeoutNanos() / 4);
-      housekeeping = loop.schedule(new HousekeepingTask(every), every);
+      housekeeping = new HousekeepingTask(poolName, loop, capacity, roster::isClosing, every);
     }
     return roster.startAll();
-  }
-
-  /** Retires idle extra children of a dynamic pool, then runs again. */
-  private final class HousekeepingTask implements Runnable {
-    private final long everyNanos;
-
-    HousekeepingTask(long everyNanos) {
-      this.everyNanos = everyNanos;
-    }
-
-    @Override
-    public void run() {
-      try {
-        capacity.retireIdleExtras();
-      } catch (RuntimeException e) {
-        log.error("{}: housekeeping failed", poolName, e);
-      }
-      if (!roster.isClosing()) {
-        housekeeping = loop.schedule(this, everyNanos);
-      }
-    }
   }
 
   // ---- jobs ----
@@ -144,10 +158,8 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
       return; // cancelled on its way to the loop; the cancel released its admission
     }
     if (dispatcher.isDraining()) {
-      admission.release();
       job.fail(Failure.POOL_CLOSED, dispatcher.message(job, "pool is closing"));
     } else if (roster.unhealthy()) {
-      admission.release();
       job.fail(Failure.SPAWN_FAILED, dispatcher.message(job, roster.health().reason()));
     } else {
       dispatcher.enqueue(job);
@@ -160,15 +172,7 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
    */
   public void cancel(PendingJob<?> job, boolean interrupt) {
     checkInLoop();
-    ChildSlot runningOn = null;
-    if (job.isRunning()) {
-      for (ChildSlot child : roster.slots().all()) {
-        if (child.job() == job) {
-          runningOn = child;
-        }
-      }
-    }
-    dispatcher.cancel(job, runningOn, interrupt);
+    ends.cancel(job, interrupt);
   }
 
   /**
@@ -177,12 +181,12 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
    */
   public void pin(ChildSlot child, PendingJob<?> job) {
     checkInLoop();
-    job.pinned();
+    job.toPinned(child);
     if (child.state() == ChildSlot.State.IDLE) {
       dispatcher.startPinned(child, job);
     } else {
       child.pin(job);
-      dispatcher.recallFrom(child); // a job sent ahead to it would run first
+      pipelining.recall(child); // a job sent ahead to it would run first
     }
   }
 
@@ -206,8 +210,8 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
     if (!child.isLive()) {
       return; // already condemned: whatever else it sent is void
     }
-    Dispatcher.AfterReply after = dispatcher.onReply(child, reply);
-    if (after == Dispatcher.AfterReply.UNEXPECTED) {
+    AfterReply after = ends.onReply(child, reply);
+    if (after == AfterReply.UNEXPECTED) {
       ChildSlot.State state = child.state();
       onProtocolError(
           child,
@@ -223,7 +227,7 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
       roster.onExiting(child); // never another job for a child that is halting
       return;
     }
-    if (after == Dispatcher.AfterReply.FREE) {
+    if (after == AfterReply.FREE) {
       afterJob(child);
     }
   }
@@ -248,7 +252,7 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
       return;
     }
     log.error("{}: {} {}; killing it", poolName, child, what);
-    dispatcher.onProtocolError(child, what);
+    ends.onProtocolError(child, what);
     roster.kill(child, "protocol error: " + what);
   }
 
@@ -261,20 +265,20 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
   /** The child's watchdog sent its job thread's stack. */
   public void onStack(ChildSlot child, dev.procpool.protocol.StackReply reply) {
     checkInLoop();
-    dispatcher.onStack(child, reply);
+    watch.onStack(child, reply);
   }
 
   /** The child's control connection closed: no more stacks or skip answers from it. */
   public void onControlClosed(ChildSlot child) {
     checkInLoop();
     child.controlLink(null);
-    dispatcher.onControlClosed(child);
+    pipelining.onControlClosed(child);
   }
 
   /** The child's watchdog answered a request to skip the job sent ahead to it. */
   public void onSkipAnswer(ChildSlot child, dev.procpool.protocol.SkipAnswer answer) {
     checkInLoop();
-    if (child.isLive() && dispatcher.onSkipAnswer(child, answer) == Dispatcher.AfterReply.FREE) {
+    if (child.isLive() && pipelining.onSkipAnswer(child, answer) == AfterReply.FREE) {
       afterJob(child);
     }
   }
@@ -297,7 +301,7 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
 
   @Override
   public void onChildLost(ChildSlot child, ChildDeath death) {
-    dispatcher.onChildLost(child, death);
+    ends.onChildLost(child, death);
   }
 
   @Override
@@ -346,7 +350,7 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
     if (housekeeping != null) {
       housekeeping.cancel();
     }
-    dispatcher.abandonAll(reason, roster.slots().all());
+    ends.abandonAll(reason, roster.slots().all());
     return roster.stopAll(dispatcher.takeIdle());
   }
 
@@ -365,6 +369,21 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
         roster.sizing().target(),
         roster.slots().snapshot(loop.nanoTime()),
         roster.recentDeaths());
+  }
+
+  /**
+   * Recounts every job and child from where they are and throws {@link AssertionError} if any
+   * count, place or timer disagrees; see {@link Invariants}. For tests: it walks everything.
+   */
+  public void checkInvariants() {
+    checkInLoop();
+    invariants.check();
+  }
+
+  /** Queued jobs, held ones included: for the simulation's queue bound. */
+  int queued() {
+    checkInLoop();
+    return dispatcher.queued();
   }
 
   private void checkInLoop() {

@@ -10,12 +10,9 @@ import java.security.MessageDigest;
  * version, and the pid of the process the pool started. Pure: it decides, the roster acts.
  */
 final class HelloCheck {
-  /** Prefix of the stop reasons that mean a child could not start properly. */
-  static final String START_FAULT = "start-up fault: ";
-
   private HelloCheck() {}
 
-  /** The verdict on one hello. */
+  /** The verdict on one hello; a KILL's reason is a start-up fault. */
   record Verdict(Kind kind, String reason) {
     enum Kind {
       ACCEPT,
@@ -57,8 +54,7 @@ final class HelloCheck {
     if (hello.getProtocolVersion() != ProtocolVersion.CURRENT) {
       return new Verdict(
           Verdict.Kind.KILL,
-          START_FAULT
-              + "speaks protocol version "
+          "speaks protocol version "
               + hello.getProtocolVersion()
               + ", expected "
               + ProtocolVersion.CURRENT);
@@ -66,8 +62,7 @@ final class HelloCheck {
     if (child.process() != null && child.process().pidInside() != hello.getPid()) {
       return new Verdict(
           Verdict.Kind.KILL,
-          START_FAULT
-              + "said hello with pid "
+          "said hello with pid "
               + hello.getPid()
               + " but its process is "
               + child.process().pidInside());

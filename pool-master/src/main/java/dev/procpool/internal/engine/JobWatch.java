@@ -92,6 +92,20 @@ final class JobWatch {
     }
   }
 
+  /** True while {@code job}'s limit on {@code child} is watched (or its stack awaited at it). */
+  boolean watches(ChildSlot child, PendingJob<?> job) {
+    Limit limit = limits.get(child);
+    Asked pending = asked.get(child);
+    return (limit != null && limit.job() == job)
+        || (pending != null && pending.atLimit() && pending.job() == job);
+  }
+
+  /** Every job this watch still holds an entry or a timer for, for the invariant check. */
+  void forEachWatched(java.util.function.Consumer<PendingJob<?>> action) {
+    limits.values().forEach(limit -> action.accept(limit.job()));
+    asked.values().forEach(pending -> action.accept(pending.job()));
+  }
+
   /** The pool stops: no job runs any more, so no limit is left to watch. */
   void stop() {
     limits.clear();

@@ -1,27 +1,41 @@
 package dev.procpool.internal.engine;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedOutputStream;
-import dev.procpool.protocol.JobRequest;
 import dev.procpool.protocol.ToChild;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * One submitted job: its request, its future, and where it is (waiting, queued, running, done).
+ * One submitted job: its request, its future, and its one lifecycle.
  *
- * <p>State is touched on the engine's loop only. {@link #succeed}, {@link #fail} and {@link
- * #cancelled} take effect once; a second call is a bug, logged and ignored, so a future can never
- * be completed twice by the pool. Futures complete on the callback executor, never on the loop,
- * because {@link CompletableFuture} runs dependent stages on the completing thread. Once done, the
- * job drops its payload: a completed future keeps no request bytes reachable.
+ * <pre>
+ *          enqueue            start                 reply, failure, cancel
+ *   NEW ------------> QUEUED --------> RUNNING ---------------------------> DONE
+ *    |  pin            | ^  \ send ahead  ^  |                              ^
+ *    +--> PINNED ------|-|---\------------+  +-- child died, retryable --> QUEUED (head)
+ *    |                 | |    v           |
+ *    |                 | +-- HELD --------+   (held: returned when its child cannot run it)
+ *    +-----------------+------+-----------------------------------------> DONE
+ *        refused, past its deadline, cancelled, pool closed (never ran)
+ * </pre>
+ *
+ * <p>Every change of state goes through {@link #to}, the one place that checks the transition is
+ * allowed, keeps the pool's {@link JobLedger} counts, and acquires or releases the job's {@link
+ * Admission}: leaving the waiting states (new, queued, held, pinned) releases it, a retry going
+ * back to the queue takes it again. So "released exactly once" holds by construction. The caller
+ * that creates a job must have admitted it ({@link Admission#admit} or {@link
+ * Admission#admitUnbounded}).
+ *
+ * <p>A transition the diagram does not allow, completing a job twice among them, is a programmer
+ * error: it is refused (a future is never completed twice) and reported to the pool's {@link
+ * Defects} with the job's and its child's state.
+ *
+ * <p>Touched on the engine's loop only; a {@code NEW} job may be refused off the loop once the loop
+ * is gone. Futures complete on the callback executor, never on the loop, because {@link
+ * CompletableFuture} runs dependent stages on the completing thread. Once done, the job drops its
+ * payload: a completed future keeps no request bytes reachable.
  */
 public final class PendingJob<T> {
-  private static final Logger log = LoggerFactory.getLogger(PendingJob.class);
-
   /** Turns result bytes into the user's type. */
   @FunctionalInterface
   public interface ResultReader<T> {
@@ -33,19 +47,17 @@ public final class PendingJob<T> {
   private final long timeoutMillis;
   private final ResultReader<T> reader;
   private final CompletableFuture<T> future;
-  private final Context context;
+  private final JobContext context;
   private ByteString payload;
   private JobSpan span = JobSpan.NOOP;
 
-  private boolean done;
-  private boolean queued;
-  private boolean running;
+  private JobState state = JobState.NEW;
 
-  /** Cancelled by the user while running, without interrupting it: its outcome is dropped. */
+  /** The child that holds, runs or is pinned this job; null while new, queued or done. */
+  private ChildSlot child;
+
+  /** Cancelled by the user while held or running, without interrupting: its outcome is dropped. */
   private boolean discarded;
-
-  /** Pipelining: the child this job was sent ahead to, while it waits there; else null. */
-  private ChildSlot aheadOn;
 
   private long queuedNanos;
   private long startedNanos;
@@ -55,14 +67,6 @@ public final class PendingJob<T> {
   private long deadlineNanos;
   private long deadlineEpochMillis;
 
-  /** What every job of one pool shares: where completions go, the clock, metrics, failures. */
-  public record Context(
-      Loop loop,
-      Executor completions,
-      PoolMetrics metrics,
-      Failure.Factory failures,
-      String poolName) {}
-
   public PendingJob(
       long id,
       String type,
@@ -70,7 +74,7 @@ public final class PendingJob<T> {
       long timeoutMillis,
       ResultReader<T> reader,
       CompletableFuture<T> future,
-      Context context) {
+      JobContext context) {
     this.id = id;
     this.type = type;
     this.payload = payload;
@@ -96,22 +100,17 @@ public final class PendingJob<T> {
     return future;
   }
 
+  public JobState state() {
+    return state;
+  }
+
   public boolean isDone() {
-    return done;
+    return state == JobState.DONE;
   }
 
-  /** In the queue, waiting for a child. */
-  boolean isQueued() {
-    return queued;
-  }
-
-  /** Queued, but sent ahead to this child, where it waits behind the running job; or null. */
-  ChildSlot aheadOn() {
-    return aheadOn;
-  }
-
-  void aheadOn(ChildSlot child) {
-    this.aheadOn = child;
+  /** The child that holds (sent ahead), runs or is pinned this job; else null. */
+  ChildSlot child() {
+    return child;
   }
 
   /** Cancelled without interrupting: it may still run, and its outcome is dropped. */
@@ -119,142 +118,64 @@ public final class PendingJob<T> {
     return discarded;
   }
 
-  /** Running in a child. */
-  boolean isRunning() {
-    return running;
-  }
+  // ---- the transitions: every change of state is one of these, through to() ----
 
-  void queued(boolean queued) {
-    this.queued = queued;
-    if (queued) {
-      queuedNanos = context.loop().nanoTime();
-      if (runs == 0) {
+  /**
+   * Into the queue: new, back from the child that held it (never ran), or a retry after its child
+   * died (its run counts; its timers end).
+   */
+  void toQueue() {
+    JobState from = state;
+    if (to(JobState.QUEUED, "queue")) {
+      child = null;
+      if (from != JobState.HELD) {
+        queuedNanos = context.loop().nanoTime();
+      }
+      if (from == JobState.NEW) {
         context.metrics().jobQueued(type);
+      } else if (from == JobState.RUNNING) {
+        startedNanos = 0;
+        cancelTimers();
       }
     }
   }
 
-  /** The job's trace; set before it is enqueued. */
-  public PendingJob<T> trace(JobSpan span) {
-    this.span = span;
-    return this;
+  /** Sent ahead to {@code holder}, to start after its running job. */
+  void toHeld(ChildSlot holder) {
+    if (to(JobState.HELD, "send ahead")) {
+      child = holder;
+    }
   }
 
-  JobSpan span() {
-    return span;
+  /** Pinned to one child (broadcast): it never enters the queue, its wait starts now. */
+  void toPinned(ChildSlot on) {
+    if (to(JobState.PINNED, "pin")) {
+      child = on;
+      queuedNanos = context.loop().nanoTime();
+    }
   }
 
-  /** A child starts it now; {@code queuedNanos} is when it was queued (now, for a pinned job). */
-  void started() {
+  /** Starts on {@code on} now: its run time starts, the deadline no longer counts as waiting. */
+  void toRunning(ChildSlot on) {
+    if (!to(JobState.RUNNING, "start")) {
+      return;
+    }
+    child = on;
     if (deadlineTimer != null) {
       deadlineTimer.cancel(); // it left the queue in time
       deadlineTimer = null;
     }
     long now = context.loop().nanoTime();
-    queued = false;
-    running = true;
     startedNanos = now;
     runs++;
     context.metrics().jobStarted(type, queuedNanos == 0 ? 0 : now - queuedNanos);
-  }
-
-  /** Pinned jobs (broadcast) never enter the queue: their wait starts when they are pinned. */
-  void pinned() {
-    queuedNanos = context.loop().nanoTime();
-  }
-
-  /** How many times a child started this job (more than once only for retryable jobs). */
-  public int runs() {
-    return runs;
-  }
-
-  /** Back to the queue after its child died: it is no longer running anywhere. */
-  void requeued() {
-    running = false;
-    startedNanos = 0;
-    cancelTimers();
-  }
-
-  public long startedNanos() {
-    return startedNanos;
-  }
-
-  void slowTimer(Loop.Timer timer) {
-    this.slowTimer = timer;
-  }
-
-  void deadlineTimer(Loop.Timer timer) {
-    this.deadlineTimer = timer;
-  }
-
-  /** The caller's deadline on the loop's clock, 0 for none. */
-  long deadlineNanos() {
-    return deadlineNanos;
-  }
-
-  /** True while a timer is scheduled for this job; never once it is done. */
-  boolean holdsTimer() {
-    return slowTimer != null || deadlineTimer != null;
-  }
-
-  /**
-   * The size of this job's request frame body, computed without building it: a payload that does
-   * not fit {@code maxFrameBytes} is refused at submit ({@code INVALID_REQUEST}), never sent.
-   */
-  public static long requestBytes(
-      long id,
-      String type,
-      ByteString payload,
-      long timeoutMillis,
-      long deadlineEpochMillis,
-      JobSpan span) {
-    long job =
-        CodedOutputStream.computeInt64Size(JobRequest.JOB_ID_FIELD_NUMBER, id)
-            + CodedOutputStream.computeStringSize(JobRequest.TYPE_FIELD_NUMBER, type)
-            + (payload.isEmpty()
-                ? 0
-                : CodedOutputStream.computeTagSize(JobRequest.PAYLOAD_FIELD_NUMBER)
-                    + CodedOutputStream.computeUInt64SizeNoTag(payload.size())
-                    + (long) payload.size())
-            + (timeoutMillis == 0
-                ? 0
-                : CodedOutputStream.computeInt64Size(
-                    JobRequest.TIMEOUT_MILLIS_FIELD_NUMBER, timeoutMillis))
-            + (deadlineEpochMillis == 0
-                ? 0
-                : CodedOutputStream.computeInt64Size(
-                    JobRequest.DEADLINE_EPOCH_MILLIS_FIELD_NUMBER, deadlineEpochMillis))
-            + (span.traceparent().isEmpty()
-                ? 0
-                : CodedOutputStream.computeStringSize(
-                    JobRequest.TRACEPARENT_FIELD_NUMBER, span.traceparent()))
-            + (span.tracestate().isEmpty()
-                ? 0
-                : CodedOutputStream.computeStringSize(
-                    JobRequest.TRACESTATE_FIELD_NUMBER, span.tracestate()));
-    return CodedOutputStream.computeTagSize(ToChild.JOB_FIELD_NUMBER)
-        + CodedOutputStream.computeUInt64SizeNoTag(job)
-        + job;
-  }
-
-  ToChild request() {
-    return ToChild.newBuilder()
-        .setJob(
-            JobRequest.newBuilder()
-                .setJobId(id)
-                .setType(type)
-                .setPayload(payload)
-                .setTimeoutMillis(timeoutMillis)
-                .setDeadlineEpochMillis(deadlineEpochMillis)
-                .setTraceparent(span.traceparent())
-                .setTracestate(span.tracestate()))
-        .build();
+    span.started(on.id(), on.pid(), runs);
   }
 
   /** Completes the future with the decoded result. */
   void succeed(ByteString result) {
     long ran = ranNanos();
-    if (!markDone("succeed")) {
+    if (!finish("succeed")) {
       return;
     }
     if (discarded) {
@@ -287,10 +208,8 @@ public final class PendingJob<T> {
           future.complete(value);
         });
     span.ended(null, null);
-    context
-        .metrics()
-        .jobSucceeded(
-            type, ran); // after the completion is handed over: a metrics bug must not lose it
+    // After the completion is handed over: a metrics bug must not lose it.
+    context.metrics().jobSucceeded(type, ran);
   }
 
   /** Fails the future with the pool's exception for {@code code}. */
@@ -300,7 +219,7 @@ public final class PendingJob<T> {
 
   void fail(Failure code, String message, String remoteClass, String remoteStack) {
     long ran = ranNanos();
-    if (!markDone("fail")) {
+    if (!finish("fail")) {
       return;
     }
     if (discarded) {
@@ -313,10 +232,27 @@ public final class PendingJob<T> {
     context.metrics().jobFailed(type, code, ran);
   }
 
+  /** Done without touching the future: the user already cancelled it. */
+  void cancelled() {
+    long ran = ranNanos();
+    if (finish("cancel")) {
+      span.ended(Failure.CANCELLED, "cancelled by the caller");
+      context.metrics().jobFailed(type, Failure.CANCELLED, ran);
+    }
+  }
+
   /**
-   * The user cancelled the future without interrupting a running job ({@code cancel(false)}): the
-   * job runs to its end in its child, which stays, and its outcome is dropped. Its timeout still
-   * holds.
+   * A new job the loop never took (it is gone: the pool closed meanwhile): failed off the loop,
+   * which releases its admission like any other end. Only for a {@code NEW} job.
+   */
+  public void refuse(Failure code, String message) {
+    fail(code, message);
+  }
+
+  /**
+   * The user cancelled the future without interrupting a held or running job ({@code
+   * cancel(false)}): it runs to its end in its child, which stays, and its outcome is dropped. Its
+   * timeout still holds. Not a transition: the job stays where it is.
    */
   void discard() {
     if (!discarded) {
@@ -325,41 +261,85 @@ public final class PendingJob<T> {
     }
   }
 
-  /** Marks the job done without touching the future: the user already cancelled it. */
-  void cancelled() {
-    long ran = ranNanos();
-    if (markDone("cancel")) {
-      span.ended(Failure.CANCELLED, "cancelled by the caller");
-      context.metrics().jobFailed(type, Failure.CANCELLED, ran);
+  private boolean finish(String how) {
+    if (!to(JobState.DONE, how)) {
+      return false; // done already: never a second completion
     }
-  }
-
-  private long ranNanos() {
-    return running ? context.loop().nanoTime() - startedNanos : -1;
-  }
-
-  private boolean markDone(String how) {
-    if (done) {
-      log.error("bug: job {} ({}) was already done; ignoring {}", id, type, how);
-      return false;
-    }
-    done = true;
-    queued = false;
-    running = false;
+    child = null;
     payload = null;
     cancelTimers();
     return true;
   }
 
-  private void cancelTimers() {
-    if (slowTimer != null) {
-      slowTimer.cancel();
-      slowTimer = null;
+  /** The one transition method: checks, counts, and moves the admission. */
+  private boolean to(JobState next, String event) {
+    JobState from = state;
+    if (!from.allows(next)) {
+      context.defects().report(this + ": " + event + " is not allowed once " + from);
+      return false;
     }
-    if (deadlineTimer != null) {
-      deadlineTimer.cancel();
-      deadlineTimer = null;
+    state = next;
+    context.ledger().moved(from, next);
+    if (from.waiting() && !next.waiting()) {
+      context.admission().release();
+    } else if (!from.waiting() && next.waiting()) {
+      context.admission().admitUnbounded(); // a retry waits again: bounded by the children
     }
+    return true;
+  }
+
+  // ---- the rest of the job ----
+
+  /** The job's trace; set before it is enqueued. */
+  public PendingJob<T> trace(JobSpan span) {
+    this.span = span;
+    return this;
+  }
+
+  JobSpan span() {
+    return span;
+  }
+
+  /** How many times a child started this job (more than once only for retryable jobs). */
+  public int runs() {
+    return runs;
+  }
+
+  public long startedNanos() {
+    return startedNanos;
+  }
+
+  void slowTimer(Loop.Timer timer) {
+    this.slowTimer = timer;
+  }
+
+  void deadlineTimer(Loop.Timer timer) {
+    this.deadlineTimer = timer;
+  }
+
+  /** The caller's deadline on the loop's clock, 0 for none. */
+  long deadlineNanos() {
+    return deadlineNanos;
+  }
+
+  /** True while a timer is scheduled for this job; never once it is done. */
+  boolean holdsTimer() {
+    return slowTimer != null || deadlineTimer != null;
+  }
+
+  /** The size of a job's request frame body; see {@link RequestFrames#bytes}. */
+  public static long requestBytes(
+      long id,
+      String type,
+      ByteString payload,
+      long timeoutMillis,
+      long deadlineEpochMillis,
+      JobSpan span) {
+    return RequestFrames.bytes(id, type, payload, timeoutMillis, deadlineEpochMillis, span);
+  }
+
+  ToChild request() {
+    return RequestFrames.request(id, type, payload, timeoutMillis, deadlineEpochMillis, span);
   }
 
   /**
@@ -373,6 +353,21 @@ public final class PendingJob<T> {
     return this;
   }
 
+  private long ranNanos() {
+    return state == JobState.RUNNING ? context.loop().nanoTime() - startedNanos : -1;
+  }
+
+  private void cancelTimers() {
+    if (slowTimer != null) {
+      slowTimer.cancel();
+      slowTimer = null;
+    }
+    if (deadlineTimer != null) {
+      deadlineTimer.cancel();
+      deadlineTimer = null;
+    }
+  }
+
   private void complete(Runnable completion) {
     try {
       context.completions().execute(completion);
@@ -380,5 +375,18 @@ public final class PendingJob<T> {
       // The user's executor is shut down; completing here still keeps "exactly once".
       completion.run();
     }
+  }
+
+  /** The job and where it is, for defects and logs. */
+  @Override
+  public String toString() {
+    return "job "
+        + id
+        + " ("
+        + type
+        + ") "
+        + state
+        + (discarded ? " discarded" : "")
+        + (child == null ? "" : " on " + child + " " + child.state());
   }
 }

@@ -36,8 +36,7 @@ final class Roster implements ChildStarter.Outcomes {
   private final Resizes resizes = new Resizes();
   private final Counts published;
   private final ChildSlots slots = new ChildSlots();
-  private final DeathLog deaths = new DeathLog();
-  private final long memoryLimitBytes;
+  private final ChildDeaths deaths;
   private final CompletableFuture<Void> allExited = new CompletableFuture<>();
   private boolean closing;
 
@@ -49,18 +48,26 @@ final class Roster implements ChildStarter.Outcomes {
       PoolMetrics metrics,
       Failure.Factory failures,
       Random random,
-      Counts published) {
+      Counts published,
+      Defects defects) {
     this.poolName = settings.poolName();
     this.loop = loop;
     this.listener = listener;
     this.metrics = metrics;
     this.failures = failures;
     this.published = published;
-    this.memoryLimitBytes = settings.memoryLimitBytes();
+    this.deaths = new ChildDeaths(poolName, metrics, settings.memoryLimitBytes());
     this.health = new StartHealth(poolName, settings.spawnFailureLimit(), random, failures);
     this.starter =
         new ChildStarter(
-            poolName, loop, factory, random, health.backoff(), settings.startTimeoutNanos(), this);
+            poolName,
+            loop,
+            factory,
+            random,
+            health.backoff(),
+            settings.startTimeoutNanos(),
+            this,
+            defects);
     this.sizing =
         new Sizing(settings.children(), settings.maxChildren(), settings.childIdleTimeoutNanos());
     this.rolling = new RollingReplacement(poolName, this::startOne);
@@ -101,15 +108,12 @@ final class Roster implements ChildStarter.Outcomes {
     if (child.pid() > 0 && child.pid() != process.pidInside()) {
       kill(
           child,
-          HelloCheck.START_FAULT
-              + "said hello with pid "
-              + child.pid()
-              + " but its process is "
-              + process.pidInside());
+          StopReason.startFault(
+              "said hello with pid " + child.pid() + " but its process is " + process.pidInside()));
       return;
     }
     child.pid(process.pid());
-    if (child.state() == ChildSlot.State.STOPPING || child.state() == ChildSlot.State.DEAD) {
+    if (!child.isLive()) {
       process.kill(); // stopped while the process was being forked
     }
   }
@@ -117,8 +121,8 @@ final class Roster implements ChildStarter.Outcomes {
   @Override
   public void onLaunchFailed(ChildSlot child, String why) {
     log.error("{}: could not start {}: {}", poolName, child, why);
-    child.state(ChildSlot.State.DEAD);
-    child.cancelTimers();
+    child.to(ChildSlot.State.DEAD);
+    child.timers().cancelAll();
     slots.remove(child);
     metrics.childDied("start_failed");
     rolling.onLost(child, closing);
@@ -129,8 +133,8 @@ final class Roster implements ChildStarter.Outcomes {
   @Override
   public void onStartTimeout(ChildSlot child) {
     if (child.state() == ChildSlot.State.STARTING) {
-      String why =
-          HelloCheck.START_FAULT + "not ready within " + starter.startTimeoutMillis() + " ms";
+      StopReason why =
+          StopReason.startFault("not ready within " + starter.startTimeoutMillis() + " ms");
       log.error("{}: {} {}; killing it", poolName, child, why);
       kill(child, why);
     }
@@ -146,15 +150,14 @@ final class Roster implements ChildStarter.Outcomes {
     }
     if (verdict.kind() == HelloCheck.Verdict.Kind.KILL) {
       log.error("{}: {} {}", poolName, child, verdict.reason());
-      kill(child, verdict.reason());
+      kill(child, StopReason.startFault(verdict.reason()));
       return null;
     }
     // The host's pid when the process is known (the hello's may be a namespace's).
     child.pid(child.process() != null ? child.process().pid() : hello.getPid());
     child.link(link);
-    child.state(ChildSlot.State.IDLE);
-    child.wasReady(true);
-    child.cancelStartDeadline();
+    child.to(ChildSlot.State.IDLE);
+    child.timers().cancelStartDeadline();
     metrics.knownTypes(hello.getJobTypesList());
     metrics.childStarted();
     log.info(
@@ -223,57 +226,22 @@ final class Roster implements ChildStarter.Outcomes {
    */
   private void leaveAndLinger(ChildSlot child, String what) {
     leave(child);
-    child.lingerTimer(
-        loop.schedule(
-            () -> {
-              child.lingerTimer(null);
-              if (child.state() != ChildSlot.State.DEAD
-                  && child.process() != null
-                  && child.process().isAlive()) {
-                log.warn("{}: {} {} but kept running; killing it", poolName, child, what);
-                child.stopReasonIfUnset(what + " but kept running");
-                child.process().kill();
-              }
-            },
-            LINGER_NANOS));
+    child.timers().linger(loop.schedule(new LingerTask(poolName, child, what), LINGER_NANOS));
     replenish();
   }
 
   @Override
   public void onExit(ChildSlot child, int status, List<String> lastLines) {
-    child.cancelTimers();
+    child.timers().cancelAll();
     ChildSlot.State before = child.state();
-    child.state(ChildSlot.State.DEAD);
+    child.to(ChildSlot.State.DEAD);
     slots.remove(child);
     child.closeLinks();
-    ChildDeath death =
-        CrashReport.of(
-            child,
-            status,
-            lastLines,
-            child.rssBytes(),
-            memoryLimitBytes,
-            System.currentTimeMillis());
-    deaths.add(death);
-    String how = death.cause();
+    ChildDeath death = deaths.record(child, before, status, lastLines, closing);
     listener.onChildLost(child, death);
     rolling.onLost(child, closing);
-    metrics.childDied(
-        !child.wasReady() ? "start_failed" : child.stopReason() == null ? "crashed" : "stopped");
-    if (before == ChildSlot.State.STOPPING && child.stopReason() != null) {
-      log.info("{}: {} {}", poolName, child, how);
-    } else if (!closing) {
-      log.warn("{}: {} {}", poolName, child, death.report());
-    }
-    // A child killed by a signal we did not send (an operator, the OOM killer) says nothing about
-    // whether children can start, and neither does a start the pool itself cut short (resize,
-    // rolling restart), unless for a start-up fault: no hello in time, wrong version or pid.
-    boolean startFault =
-        child.stopReason() == null
-            ? status <= 128
-            : child.stopReason().startsWith(HelloCheck.START_FAULT);
-    if (!child.wasReady() && !closing && startFault) {
-      startFailed(child + " " + how + " before it was ready");
+    if (!closing && ChildDeaths.failedStart(child, before, status)) {
+      startFailed(child + " " + death.cause() + " before it was ready");
     }
     afterExit();
   }
@@ -291,14 +259,19 @@ final class Roster implements ChildStarter.Outcomes {
 
   /** Kills the child (SIGKILL) and starts a replacement. */
   void kill(ChildSlot child, String reason) {
+    kill(child, StopReason.of(reason));
+  }
+
+  private void kill(ChildSlot child, StopReason reason) {
     if (child.state() == ChildSlot.State.DEAD) {
       return;
     }
     child.stopReasonIfUnset(reason);
+    boolean forked = child.state() != ChildSlot.State.LAUNCHING;
     leave(child);
-    if (!child.launched()) {
-      child.state(ChildSlot.State.DEAD); // never forked: nothing to wait for
-      child.cancelTimers();
+    if (!forked) {
+      child.to(ChildSlot.State.DEAD); // never forked: nothing to wait for
+      child.timers().cancelAll();
       slots.remove(child);
       rolling.onLost(child, closing);
       afterExit();
@@ -315,7 +288,7 @@ final class Roster implements ChildStarter.Outcomes {
 
   /** Asks an idle child to exit after closing its handlers, and starts a replacement. */
   void retire(ChildSlot child, String reason) {
-    child.stopReasonIfUnset(reason);
+    child.stopReasonIfUnset(StopReason.of(reason));
     leave(child);
     child.link().send(ToChild.newBuilder().setShutdown(Shutdown.getDefaultInstance()).build());
     replenish();
@@ -326,18 +299,18 @@ final class Roster implements ChildStarter.Outcomes {
     switch (child.state()) {
       case IDLE -> retire(child, reason);
       case BUSY -> {
-        child.stopReasonIfUnset(reason);
+        child.stopReasonIfUnset(StopReason.of(reason));
         child.retireWhenIdle(true);
         replenish();
       }
-      case STARTING -> kill(child, reason);
+      case LAUNCHING, STARTING -> kill(child, reason);
       default -> {}
     }
   }
 
   private void leave(ChildSlot child) {
     listener.onChildLeaving(child);
-    child.state(ChildSlot.State.STOPPING);
+    child.stopping();
   }
 
   /** From now on nothing is replaced or started. */
@@ -366,7 +339,7 @@ final class Roster implements ChildStarter.Outcomes {
       }
     }
     for (ChildSlot child : slots.all()) {
-      if (child.state() != ChildSlot.State.STOPPING && child.state() != ChildSlot.State.DEAD) {
+      if (child.isLive()) {
         kill(child, "pool closed");
       }
     }

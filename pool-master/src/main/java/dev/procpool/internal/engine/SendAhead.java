@@ -4,8 +4,8 @@ import java.util.ArrayDeque;
 import java.util.function.Predicate;
 
 /**
- * Pipelining's bookkeeping: which busy children may be sent a job ahead, which hold one, and how
- * many of those held jobs are still waiting for the user (not cancelled or expired).
+ * Pipelining's bookkeeping: which busy children may be sent a job ahead, and which hold one. It
+ * counts nothing: the held jobs are the ledger's.
  *
  * <p>Both deques hold each child at most once (a flag on the slot says it is in) and are checked
  * when polled, so they never grow past the number of children and need no removal on every state
@@ -15,8 +15,6 @@ final class SendAhead {
   private final ArrayDeque<ChildSlot> open = new ArrayDeque<>();
   private final ArrayDeque<ChildSlot> holders = new ArrayDeque<>();
   private final Predicate<ChildSlot> mayHoldAnother;
-  private int held;
-  private int heldLive;
 
   /**
    * When a deque reaches this size, children that are gone are dropped from it (amortized O(1)).
@@ -32,8 +30,8 @@ final class SendAhead {
 
   /** The child started a job: it may be sent one more. */
   void started(ChildSlot child) {
-    if (!child.inOpenSet()) {
-      child.inOpenSet(true);
+    if (!child.hold().inOpenSet) {
+      child.hold().inOpenSet = true;
       open.addLast(child);
       if (open.size() >= pruneOpenAt) {
         open.removeIf(SendAhead::goneFromOpen);
@@ -48,10 +46,10 @@ final class SendAhead {
    */
   ChildSlot takeOpen(long nowNanos, long overdueNanos) {
     for (ChildSlot child = open.pollFirst(); child != null; child = open.pollFirst()) {
-      child.inOpenSet(false);
+      child.hold().inOpenSet = false;
       PendingJob<?> running = child.job();
       if (child.state() == ChildSlot.State.BUSY
-          && child.sentAhead() == null
+          && child.hold().job() == null
           && running != null
           && nowNanos - running.startedNanos() <= overdueNanos
           && mayHoldAnother.test(child)) {
@@ -63,12 +61,10 @@ final class SendAhead {
 
   /** {@code job} was sent to {@code child} ahead of time. */
   void sent(ChildSlot child, PendingJob<?> job) {
-    child.sendAhead(job);
-    job.aheadOn(child);
-    held++;
-    heldLive++;
-    if (!child.inHolderSet()) {
-      child.inHolderSet(true);
+    child.hold().hold(job);
+    job.toHeld(child);
+    if (!child.hold().inHolderSet) {
+      child.hold().inHolderSet = true;
       holders.addLast(child);
       if (holders.size() >= pruneHoldersAt) {
         holders.removeIf(SendAhead::goneFromHolders);
@@ -80,35 +76,17 @@ final class SendAhead {
   private static boolean goneFromOpen(ChildSlot child) {
     boolean gone = !child.isLive();
     if (gone) {
-      child.inOpenSet(false);
+      child.hold().inOpenSet = false;
     }
     return gone;
   }
 
   private static boolean goneFromHolders(ChildSlot child) {
-    boolean gone = child.sentAhead() == null;
+    boolean gone = child.hold().job() == null;
     if (gone) {
-      child.inHolderSet(false);
+      child.hold().inHolderSet = false;
     }
     return gone;
-  }
-
-  /** The held job ended for the user (cancelled, past its deadline) before its child answered. */
-  void endedWhileHeld() {
-    heldLive--;
-  }
-
-  /** The child's held job, no longer held (it started, was skipped, or its child is gone). */
-  PendingJob<?> take(ChildSlot child) {
-    PendingJob<?> job = child.takeSentAhead();
-    if (job != null) {
-      job.aheadOn(null);
-      held--;
-      if (!job.isDone()) {
-        heldLive--;
-      }
-    }
-    return job;
   }
 
   /**
@@ -120,8 +98,8 @@ final class SendAhead {
     long firstStart = startedBeforeNanos;
     for (ChildSlot child : holders) {
       PendingJob<?> running = child.job();
-      if (child.sentAhead() != null
-          && child.skip() == ChildSlot.Skip.NONE
+      if (child.hold().job() != null
+          && child.hold().skip() == Hold.Skip.NONE
           && running != null
           && running.startedNanos() < firstStart) {
         first = child;
@@ -129,15 +107,5 @@ final class SendAhead {
       }
     }
     return first;
-  }
-
-  /** Jobs held by children: still queued for the user. */
-  int live() {
-    return heldLive;
-  }
-
-  /** Jobs held by children, including those the user no longer waits for. */
-  int held() {
-    return held;
   }
 }

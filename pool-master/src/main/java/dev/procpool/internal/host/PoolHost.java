@@ -2,6 +2,7 @@ package dev.procpool.internal.host;
 
 import dev.procpool.Sandbox;
 import dev.procpool.internal.engine.Admission;
+import dev.procpool.internal.engine.Defects;
 import dev.procpool.internal.engine.Engine;
 import dev.procpool.internal.engine.EngineSettings;
 import dev.procpool.internal.engine.Failure;
@@ -19,6 +20,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -30,17 +32,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Everything a pool runs on: its one event loop, the blocking threads that fork children, the
  * children's socket, the launcher and the engine; and the order in which they are opened and
- * closed. The public {@code ProcessPool} is a facade over it. Thread-safe: every method hops onto
- * the loop or runs off it.
+ * closed. The public {@code ProcessPool} is a facade over it (through {@link EngineHost}).
+ * Thread-safe: every method hops onto the loop or runs off it.
  */
-public final class PoolHost {
+public final class PoolHost implements EngineHost {
   private static final Logger log = LoggerFactory.getLogger(PoolHost.class);
 
   /** How long close waits for children to exit after asking them, before killing them. */
@@ -119,7 +120,8 @@ public final class PoolHost {
               settings.callbacks(),
               metrics,
               failures,
-              new SecureRandom());
+              new SecureRandom(),
+              Defects.LOG);
       this.socketPath = socketPath;
       this.childInitializer =
           new ChildChannelInitializer(
@@ -136,11 +138,12 @@ public final class PoolHost {
     }
   }
 
-  /** The children's sandbox settings and kernel limits; empty without a sandbox. */
+  @Override
   public Map<String, String> sandboxStatus() {
     return launcher.sandboxStatus();
   }
 
+  @Override
   public Engine engine() {
     return engine;
   }
@@ -151,6 +154,7 @@ public final class PoolHost {
    * Netty's channel classes in the bind); a child that comes before the socket retries its
    * connection (ChildMain).
    */
+  @Override
   public void start(long limitMillis)
       throws ExecutionException, TimeoutException, InterruptedException {
     io.netty.util.concurrent.Future<CompletableFuture<Void>> started = onLoop(engine::start);
@@ -162,11 +166,12 @@ public final class PoolHost {
     started.get().get(limitMillis, TimeUnit.MILLISECONDS);
   }
 
+  @Override
   public boolean inLoop() {
     return loop.inEventLoop();
   }
 
-  /** Runs {@code task} on the loop; false when the loop is gone. */
+  @Override
   public boolean runOnLoop(Runnable task) {
     try {
       loop.execute(task);
@@ -176,39 +181,14 @@ public final class PoolHost {
     }
   }
 
-  /**
-   * Runs {@code action} on the loop and hands its outcome to the caller's stages on {@code
-   * callbacks} (loop-side futures complete on the loop). A null action, or a loop that is gone,
-   * fails with {@code closed}.
-   */
-  public <V> CompletableFuture<V> callOnLoop(
-      Supplier<CompletableFuture<V>> action,
-      Supplier<RuntimeException> closed,
-      Executor callbacks) {
-    CompletableFuture<V> result = new CompletableFuture<>();
-    boolean queued =
-        action != null
-            && runOnLoop(
-                () -> {
-                  try {
-                    action
-                        .get()
-                        .whenComplete(
-                            (v, e) -> {
-                              if (e != null) {
-                                result.completeExceptionally(e);
-                              } else {
-                                result.complete(v);
-                              }
-                            });
-                  } catch (RuntimeException e) {
-                    result.completeExceptionally(e);
-                  }
-                });
-    if (!queued) {
-      result.completeExceptionally(closed.get());
-    }
-    return result.thenApplyAsync(v -> v, callbacks);
+  @Override
+  public long nanoTime() {
+    return System.nanoTime(); // NettyLoop's clock
+  }
+
+  @Override
+  public Instant now() {
+    return Instant.now();
   }
 
   private <V> io.netty.util.concurrent.Future<V> onLoop(Callable<V> task) {
@@ -220,6 +200,7 @@ public final class PoolHost {
    * stops every child and waits for it to exit (killing stragglers), then closes the socket and the
    * threads. Blocks; never call it on the loop.
    */
+  @Override
   public void close(long drainTimeoutMillis, String abandonReason) {
     try {
       try {

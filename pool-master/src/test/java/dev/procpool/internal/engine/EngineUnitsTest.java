@@ -32,7 +32,7 @@ class EngineUnitsTest {
         1_000,
         ByteString::toByteArray,
         future,
-        new PendingJob.Context(loop, Runnable::run, metrics, failures, "unit"));
+        new JobContext(loop, Runnable::run, metrics, failures, "unit"));
   }
 
   @Test
@@ -48,7 +48,7 @@ class EngineUnitsTest {
                 timeout,
                 ByteString::toByteArray,
                 new CompletableFuture<>(),
-                new PendingJob.Context(loop, Runnable::run, PoolMetrics.NOOP, failures, "unit"));
+                new JobContext(loop, Runnable::run, PoolMetrics.NOOP, failures, "unit"));
         ToChild request = job.request();
         assertEquals(
             request.getSerializedSize(),
@@ -71,9 +71,10 @@ class EngineUnitsTest {
           }
         };
     PendingJob<byte[]> job = job(1, ByteString.EMPTY, new CompletableFuture<>(), metrics);
-    job.pinned();
+    ChildSlot child = new ChildSlot(1, new byte[0], 0, 1, Defects.LOG);
+    job.toPinned(child);
     loop.advance(TimeUnit.MILLISECONDS.toNanos(5));
-    job.started();
+    job.toRunning(child);
     assertEquals(TimeUnit.MILLISECONDS.toNanos(5), wait.get());
   }
 
@@ -95,7 +96,8 @@ class EngineUnitsTest {
               future,
               PoolMetrics.NOOP);
       future.onCancel(interrupt -> job.cancelled());
-      job.started();
+      job.toQueue();
+      job.toRunning(new ChildSlot(1, new byte[0], 0, 1, Defects.LOG));
       job.succeed(ByteString.copyFromUtf8("ok"));
     }
     assertEquals("ok", new String(future.get(), java.nio.charset.StandardCharsets.UTF_8));
@@ -163,8 +165,9 @@ class EngineUnitsTest {
               throw new StackOverflowError("parser");
             },
             future,
-            new PendingJob.Context(loop, Runnable::run, PoolMetrics.NOOP, failures, "unit"));
-    job.started();
+            new JobContext(loop, Runnable::run, PoolMetrics.NOOP, failures, "unit"));
+    job.toQueue();
+    job.toRunning(new ChildSlot(1, new byte[0], 0, 1, Defects.LOG));
     job.succeed(ByteString.EMPTY);
     assertTrue(future.isCompletedExceptionally());
     assertTrue(future.handle((v, e) -> e.getMessage()).join().contains("PROTOCOL_ERROR"));

@@ -1,6 +1,13 @@
 package dev.procpool.internal.engine;
 
 import com.google.protobuf.ByteString;
+import dev.procpool.Job;
+import dev.procpool.PoolConfig;
+import dev.procpool.PoolConfigBuilder;
+import dev.procpool.ProcessPool;
+import dev.procpool.SimulatedPool;
+import dev.procpool.internal.host.EngineHost;
+import dev.procpool.internal.host.PoolHost;
 import dev.procpool.protocol.FailureCode;
 import dev.procpool.protocol.Hello;
 import dev.procpool.protocol.JobError;
@@ -8,6 +15,9 @@ import dev.procpool.protocol.JobReply;
 import dev.procpool.protocol.ProtocolVersion;
 import dev.procpool.protocol.SkipAnswer;
 import dev.procpool.protocol.ToChild;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -15,17 +25,56 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One seeded run of the engine on a {@link SimLoop} with fake children, driven by random events:
- * submit, cancel, replies, handler errors, a child that says it exits, crashes, hangs and timeouts,
- * slow starts, failed launches, resize, rolling restart, memory recycling, broadcast, strangers on
- * the socket, and at the end a drain and close. Half the seeds pipeline: a fake child then holds a
- * job sent ahead, and its control connection answers skip requests at random moments, before or
- * after the job's turn comes, as the real child's watchdog does on its own connection. {@link
- * #check()} asserts the invariants after every step; {@link #run} ends with the closing ones. A
- * failure names its seed and step.
+ * One seeded run of the real {@link dev.procpool.ProcessPool} facade over the engine, on a {@link
+ * SimLoop} with fake children ({@link SimHost}, through the {@code EngineHost}, {@code Loop} and
+ * {@code ChildFactory} seams), driven by random events: submit (with and without deadlines), cancel
+ * with and without interrupt, replies, handler errors, a child that says it exits, crashes, hangs
+ * and timeouts, slow starts, failed launches, resize, rolling restart, memory recycling, broadcast,
+ * strangers on the socket, and at the end a drain and close. Half the seeds pipeline: a fake child
+ * then holds a job sent ahead, and its control connection answers skip requests at random moments,
+ * before or after the job's turn comes, as the real child's watchdog does on its own connection.
+ *
+ * <p>After every step {@link #check()} runs {@link Engine#checkInvariants()} (jobs in one place
+ * each, counts equal to a recount, admission = queued + held + pinned, held jobs within the depth,
+ * every running job watched, no timer on a done job, the idle deque exact) and the simulation's own
+ * checks (FIFO starts, no job run twice unless retryable, no job sent to a child that said it
+ * exits, the queue bound). The engine reports a defect (a job completed twice, a transition its
+ * lifecycle forbids) by throwing through the {@link Defects} this run hands it. {@link #run} ends
+ * with the closing checks: every future completed, no timer left, no child running, admission back
+ * to zero. A failure names its seed and step; {@code -Dprocpool.sim.seed=N} replays it.
+ *
+ * <p>Mutations of the engine each caught (each applied alone, 600 steps a seed, seeds from 1; the
+ * first failing seed and what it reported):
+ *
+ * <ul>
+ *   <li>{@code PendingJob.to} does not release the admission: seed 1, "admission counts 1 waiting,
+ *       but queued + held + pinned = 0";
+ *   <li>{@code PendingJob.to} does not count a move into {@code HELD} in the ledger: seed 2, "the
+ *       ledger says queued=2 held=0 ..., the recount queued=1 held=1";
+ *   <li>{@code Hold.take} leaves the job held after it started: seed 2, "job 13 ... is in two
+ *       places: child 8 and child 8's held job";
+ *   <li>{@code JobQueue.addFirst} adds a second entry: seed 1, "job 133 ... is in two places";
+ *   <li>{@code HeldJobs.depth} says 0 while jobs are sent ahead: seed 2, "child 1 holds 1 jobs; its
+ *       depth is 0";
+ *   <li>{@code Dispatcher.begin} arms no time limit: seed 1, "job 1 ... runs with no watch on its
+ *       time limit";
+ *   <li>{@code Dispatcher.end} does not disarm the watch: seed 1, "the time limit of job 1 (work)
+ *       DONE is still watched";
+ *   <li>{@code HeldJobs.stopAwaiting} does not count down: seed 2, "0 children await a skip answer,
+ *       pipelining counts 1" (busy would stay above zero and the drain never complete);
+ *   <li>{@code Dispatcher.detach} leaves a leaving child in the idle deque: seed 1, "child 1 is in
+ *       the idle deque while DEAD";
+ *   <li>{@code JobEnds.cancel} of a running job with interrupt leaves the job on its child: seed 1,
+ *       the engine's defect hook, "job 36 (retry) DONE: queue is not allowed once DONE" (the second
+ *       end of a job that was already done).
+ * </ul>
+ *
+ * <p>Not caught, because it cannot happen: {@code JobEnds.expire} without its {@code isDone()}
+ * guard (2,000 seeds): a job that is done is never a child's job any more.
  */
 final class Simulation {
   static final int CAPACITY = 6;
@@ -36,9 +85,20 @@ final class Simulation {
   private final long seed;
   private final Random random;
   private final SimLoop loop = new SimLoop();
-  private final Engine engine;
+  private final PoolConfig config;
+  private ProcessPool pool;
+  private SimHost host;
+  private Engine engine;
   private final List<FakeChild> children = new ArrayList<>();
-  private final List<SimJob> jobs = new ArrayList<>();
+
+  /** The children not known to have exited: {@link #active()} prunes it. */
+  private final List<FakeChild> alive = new ArrayList<>();
+
+  private final List<CompletableFuture<?>> futures = new ArrayList<>();
+
+  /** The futures not known to be done, for cancels: pruned as they are picked. */
+  private final List<CompletableFuture<?>> open = new ArrayList<>();
+
   private final Set<Long> firstStarts = new HashSet<>();
   private final boolean dynamic;
 
@@ -51,10 +111,10 @@ final class Simulation {
   /** Close with work still queued and running, as at a drain deadline. */
   private final boolean abrupt;
 
-  private long nextJobId = 1;
   private long lastFirstStart;
   private long nextPid = 10_000;
   private int step;
+  private long steps;
   private boolean healing;
   private boolean stopping;
 
@@ -65,90 +125,135 @@ final class Simulation {
     this.abrupt = random.nextInt(4) == 0;
     this.pipelining = random.nextBoolean();
     int children = 1 + random.nextInt(3);
-    EngineSettings settings =
-        EngineSettings.builder()
-            .poolName("sim")
+    PoolConfigBuilder builder =
+        PoolConfig.builder()
+            .name("sim")
             .children(children)
             .maxChildren(dynamic ? MAX_CHILDREN : children)
-            .childIdleTimeoutNanos(TimeUnit.MILLISECONDS.toNanos(300))
+            .childIdleTimeout(Duration.ofMillis(300))
             .maxJobsPerChild(random.nextInt(3) == 0 ? 3 : 0)
-            .startTimeoutNanos(TimeUnit.SECONDS.toNanos(5))
+            .startTimeout(Duration.ofSeconds(5))
             .spawnFailureLimit(3)
             .recycleAboveHeapBytes(HEAP_LIMIT)
-            .retryableJobTypes(Set.of("retry"))
+            .retryableJobTypes("retry")
             .maxAttempts(3)
-            .slowJobThresholdNanos(random.nextBoolean() ? TimeUnit.MILLISECONDS.toNanos(500) : 0)
-            .pipelining(pipelining)
-            .build();
-    Failure.Factory failures =
-        (code, jobId, message, remoteClass, remoteStack) -> new SimFailure(code, message);
-    this.engine =
-        new Engine(
-            settings,
-            loop,
-            this::launch,
-            new Admission(CAPACITY),
-            Runnable::run,
-            PoolMetrics.NOOP,
-            failures,
-            new Random(seed ^ 0x5DEECE66DL));
+            .queueCapacity(CAPACITY)
+            .jobTimeout(Duration.ofMillis(TIMEOUT_MILLIS))
+            .callbackExecutor(Runnable::run)
+            .pipelining(pipelining);
+    if (random.nextBoolean()) {
+      builder.slowJobThreshold(Duration.ofMillis(500));
+    }
+    this.config = builder.build();
   }
 
-  /** The exception a failed future carries in the simulation. */
-  static final class SimFailure extends RuntimeException {
-    final Failure code;
-
-    SimFailure(Failure code, String message) {
-      super(message, null, false, false);
-      this.code = code;
-    }
+  /** Simulated steps this run took (each a batch of 1 to 4 random events and a check). */
+  long steps() {
+    return steps;
   }
 
-  /**
-   * A future that counts the engine's attempts to complete it, and the user's cancel apart: a
-   * cancel may race a result already on its way, and then the engine's attempt is a harmless no-op,
-   * but the engine must never try twice. Its cancel tells the engine, as the pool's does.
-   */
-  static final class CountingFuture extends CompletableFuture<byte[]> {
-    int attempts;
-    boolean cancelledByUser;
-    JobFuture.CancelHook onCancel;
+  /** The pool's host: the engine on the simulated loop, children from {@link #launch}. */
+  private final class SimHost implements EngineHost {
+    private final Engine hosted;
+    private boolean closed;
+    boolean drainedAtOnce;
 
-    void onCancel(JobFuture.CancelHook hook) {
-      onCancel = hook;
+    SimHost(PoolHost.Settings settings, PoolMetrics metrics, Failure.Factory failures) {
+      this.hosted =
+          new Engine(
+              settings.engine(),
+              loop,
+              Simulation.this::launch,
+              new Admission(settings.queueCapacity()),
+              settings.callbacks(),
+              metrics,
+              failures,
+              new Random(seed ^ 0x5DEECE66DL),
+              what -> {
+                throw new AssertionError("engine defect: " + what);
+              });
+      engine = hosted; // the fake children talk to it from the start
     }
 
     @Override
-    public boolean complete(byte[] value) {
-      attempts++;
-      return super.complete(value);
+    public Engine engine() {
+      return hosted;
     }
 
+    /** The children start without faults: a pool that cannot start throws from its facade. */
     @Override
-    public boolean completeExceptionally(Throwable failure) {
-      attempts++;
-      return super.completeExceptionally(failure);
-    }
-
-    @Override
-    public boolean cancel(boolean mayInterruptIfRunning) {
-      boolean cancelled = super.cancel(mayInterruptIfRunning);
-      if (cancelled) {
-        cancelledByUser = true;
-        if (onCancel != null) {
-          onCancel.cancelled(mayInterruptIfRunning);
+    public void start(long limitMillis) throws ExecutionException {
+      List<CompletableFuture<Void>> started = new ArrayList<>();
+      loop.execute(() -> started.add(hosted.start()));
+      for (int round = 0; round < 1_000; round++) {
+        loop.runReady();
+        if (!started.isEmpty() && started.get(0).isDone()) {
+          try {
+            started.get(0).join();
+            return;
+          } catch (java.util.concurrent.CompletionException e) {
+            throw new ExecutionException(e.getCause());
+          }
         }
+        for (FakeChild child : active()) {
+          child.progress(20 + random.nextInt(80));
+        }
+        loop.advance(TimeUnit.MILLISECONDS.toNanos(10));
       }
-      return cancelled;
+      throw new AssertionError("the pool did not start");
+    }
+
+    @Override
+    public boolean inLoop() {
+      return false; // the test's thread calls the facade as a user does, from outside the loop
+    }
+
+    @Override
+    public boolean runOnLoop(Runnable task) {
+      if (closed) {
+        return false;
+      }
+      loop.execute(task);
+      return true;
+    }
+
+    @Override
+    public long nanoTime() {
+      return loop.nanoTime();
+    }
+
+    @Override
+    public Instant now() {
+      return Instant.ofEpochSecond(1_800_000_000L).plusNanos(loop.nanoTime());
+    }
+
+    /** As {@code PoolHost} does, with the test's thread running the loop and the children. */
+    @Override
+    public void close(long drainTimeoutMillis, String abandonReason) {
+      CompletableFuture<Void> drained = hosted.drain();
+      loop.runReady();
+      drainedAtOnce = drained.isDone();
+      stopping = true;
+      CompletableFuture<Void> exited = hosted.stop(abandonReason);
+      for (int round = 0; round < 100 && !exited.isDone(); round++) {
+        for (FakeChild child : active()) {
+          child.progress(100);
+        }
+        loop.runReady();
+        loop.advance(TimeUnit.MILLISECONDS.toNanos(100));
+      }
+      closed = true;
     }
   }
-
-  private record SimJob(long id, boolean pinned, CountingFuture future, PendingJob<byte[]> job) {}
 
   void run(int steps) {
     try {
-      loop.execute(engine::start);
-      loop.runReady();
+      pool =
+          SimulatedPool.start(
+              config,
+              (settings, metrics, failures) -> host = new SimHost(settings, metrics, failures));
+      engine = host.engine();
+      check();
       for (step = 0; step < steps; step++) {
         // Sometimes several things happen before the loop runs: a child dies while a job for it is
         // already on its way, a cancel races a reply.
@@ -158,6 +263,7 @@ final class Simulation {
         }
         loop.runReady();
         check();
+        this.steps++;
       }
       if (abrupt) {
         closeAbruptly();
@@ -196,9 +302,9 @@ final class Simulation {
                   ? TimeUnit.MILLISECONDS.toNanos(random.nextInt(500))
                   : TimeUnit.MILLISECONDS.toNanos(random.nextInt(20_000)));
     } else if (roll < 915) {
-      engine.resize(1 + random.nextInt(MAX_CHILDREN)).exceptionally(e -> null);
+      pool.resize(1 + random.nextInt(MAX_CHILDREN)).exceptionally(e -> null);
     } else if (roll < 925) {
-      engine.restartAll().exceptionally(e -> null);
+      pool.restartChildren().exceptionally(e -> null);
     } else if (roll < 935) {
       broadcast();
     } else if (roll < 945) {
@@ -208,62 +314,39 @@ final class Simulation {
     }
   }
 
-  // ---- jobs ----
+  // ---- jobs, through the facade ----
 
   private void submit(String type) {
-    CountingFuture future = new CountingFuture();
-    long id = nextJobId++;
-    PendingJob<byte[]> job =
-        new PendingJob<>(
-            id,
-            type,
-            ByteString.copyFromUtf8("job " + id),
-            TIMEOUT_MILLIS,
-            ByteString::toByteArray,
-            future,
-            engine.jobContext());
+    Job<byte[]> job = Job.of(type, ("job " + futures.size()).getBytes(StandardCharsets.UTF_8));
     if (random.nextInt(5) == 0) {
-      // A caller's deadline, sometimes already gone by the time the job reaches the loop.
-      long left = TimeUnit.MILLISECONDS.toNanos(random.nextInt(3_000));
-      job.deadline(loop.nanoTime() + left, 1);
+      // A caller's deadline, sometimes gone before the job reaches the loop, or at submit.
+      job = job.withDeadline(host.now().plusMillis(random.nextInt(3_000)));
     }
-    jobs.add(new SimJob(id, false, future, job));
-    if (!engine.admission().admit()) {
-      future.completeExceptionally(new SimFailure(Failure.QUEUE_FULL, "queue full"));
-      return;
-    }
-    future.onCancel(interrupt -> loop.execute(() -> engine.cancel(job, interrupt)));
-    loop.execute(() -> engine.enqueue(job));
+    track(pool.submit(job));
   }
 
   private void broadcast() {
-    for (ChildSlot child : engine.readyChildren()) {
-      CountingFuture future = new CountingFuture();
-      long id = nextJobId++;
-      PendingJob<byte[]> job =
-          new PendingJob<>(
-              id,
-              "broadcast",
-              ByteString.EMPTY,
-              TIMEOUT_MILLIS,
-              ByteString::toByteArray,
-              future,
-              engine.jobContext());
-      jobs.add(new SimJob(id, true, future, job));
-      engine.admission().admitUnbounded();
-      engine.pin(child, job);
+    track(pool.broadcast("broadcast", new byte[0]));
+  }
+
+  private void track(CompletableFuture<?> future) {
+    futures.add(future);
+    if (!future.isDone()) {
+      open.add(future);
     }
   }
 
+  /** Cancels a random open future; O(1) amortized: a done one met on the way is dropped. */
   private void cancelSomeJob() {
-    List<SimJob> open = new ArrayList<>();
-    for (SimJob job : jobs) {
-      if (!job.future().isDone()) {
-        open.add(job);
+    while (!open.isEmpty()) {
+      int i = random.nextInt(open.size());
+      CompletableFuture<?> future = open.get(i);
+      open.set(i, open.get(open.size() - 1));
+      open.remove(open.size() - 1);
+      if (!future.isDone()) {
+        future.cancel(random.nextBoolean());
+        return;
       }
-    }
-    if (!open.isEmpty()) {
-      open.get(random.nextInt(open.size())).future().cancel(random.nextBoolean());
     }
   }
 
@@ -273,7 +356,9 @@ final class Simulation {
     if (stopping) {
       throw new AssertionError("child " + childId + " was started after close");
     }
-    children.add(new FakeChild(childId, token, events, nextPid++));
+    FakeChild child = new FakeChild(childId, token, events, nextPid++);
+    children.add(child);
+    alive.add(child);
   }
 
   private void progressSomeChild() {
@@ -293,14 +378,10 @@ final class Simulation {
     }
   }
 
+  /** The children that have not exited; a copy, since a step may start or end children. */
   private List<FakeChild> active() {
-    List<FakeChild> active = new ArrayList<>();
-    for (FakeChild child : children) {
-      if (!child.exited) {
-        active.add(child);
-      }
-    }
-    return active;
+    alive.removeIf(child -> child.exited);
+    return new ArrayList<>(alive);
   }
 
   /** A local process that connects and claims to be a child, without the token. */
@@ -605,29 +686,10 @@ final class Simulation {
   }
 
   void check() {
-    for (SimJob job : jobs) {
-      if (job.future().attempts > 1) {
-        throw new AssertionError(
-            "job " + job.id() + " was completed " + job.future().attempts + " times");
-      }
-      if (job.job().isDone() && job.job().holdsTimer()) {
-        throw new AssertionError(
-            "job " + job.id() + " is done but its timeout timer is still scheduled");
-      }
-    }
-    if (EngineSimulationTest.bugsLogged() > 0) {
-      throw new AssertionError("the engine logged a bug: " + EngineSimulationTest.lastBug());
-    }
-    EngineStatus status = engine.status();
-    if (status.queued() > CAPACITY + MAX_CHILDREN) {
-      throw new AssertionError("queue of " + status.queued() + " jobs, capacity " + CAPACITY);
-    }
-    if (status.busy() < 0 || status.idle() < 0) {
-      throw new AssertionError("negative counts: " + status);
-    }
-    int waiting = engine.admission().waiting();
-    if (waiting < 0) {
-      throw new AssertionError("admission count went negative: " + waiting);
+    engine.checkInvariants();
+    int queued = engine.queued();
+    if (queued > CAPACITY + MAX_CHILDREN) {
+      throw new AssertionError("queue of " + queued + " jobs, capacity " + CAPACITY);
     }
   }
 
@@ -666,34 +728,26 @@ final class Simulation {
   }
 
   private void close() {
-    CompletableFuture<Void> drained = engine.drain();
-    loop.runReady();
-    if (!drained.isDone()) {
+    pool.close();
+    if (!host.drainedAtOnce) {
       throw new AssertionError("a healed, idle pool did not drain at once: " + engine.status());
     }
-    stopAndCheck();
+    afterClose();
   }
 
   /**
    * The drain deadline passed with jobs queued and running: they fail, their children are killed.
    */
   private void closeAbruptly() {
-    engine.drain();
-    loop.runReady();
-    stopAndCheck();
+    pool.close();
+    afterClose();
   }
 
-  private void stopAndCheck() {
-    stopping = true;
-    CompletableFuture<Void> exited = engine.stop("sim: closed");
-    for (int round = 0; round < 100 && !exited.isDone(); round++) {
-      for (FakeChild child : active()) {
-        child.progress(100);
-      }
-      loop.runReady();
-      loop.advance(TimeUnit.MILLISECONDS.toNanos(100));
+  private void afterClose() {
+    if (host.runOnLoop(() -> {})) {
+      throw new AssertionError("the loop still takes tasks after close");
     }
-    if (!exited.isDone()) {
+    if (engine.status().children().size() != 0) {
       throw new AssertionError("children did not all exit after close: " + engine.status());
     }
     loop.advance(
@@ -706,10 +760,9 @@ final class Simulation {
         throw new AssertionError("child " + child.id + " still runs after close");
       }
     }
-    for (SimJob job : jobs) {
-      if (!job.future().isDone()
-          || job.future().attempts + (job.future().cancelledByUser ? 1 : 0) < 1) {
-        throw new AssertionError("job " + job.id() + " never completed");
+    for (int i = 0; i < futures.size(); i++) {
+      if (!futures.get(i).isDone()) {
+        throw new AssertionError("the future of submit " + i + " never completed");
       }
     }
     if (engine.admission().waiting() != 0) {
