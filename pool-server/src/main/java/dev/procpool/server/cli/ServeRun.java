@@ -62,6 +62,7 @@ final class ServeRun implements Callable<Integer> {
                 plan.broker(),
                 plan.brokerQueue(),
                 plan.brokerCredentialsFile(),
+                plan.brokerTrustStore(),
                 pool,
                 plan.jobTimeout());
         backend = shared.backend();
