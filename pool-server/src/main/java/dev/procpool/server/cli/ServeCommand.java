@@ -155,6 +155,15 @@ final class ServeCommand implements Callable<Integer> {
   Path brokerCredentialsFile;
 
   @Option(
+      names = "--broker-trust-store",
+      paramLabel = "<path>",
+      description =
+          "For amqps://: trust the CAs in this file (PEM certificates, or PKCS12/JKS with"
+              + " PROCPOOL_BROKER_TRUST_STORE_PASSWORD) instead of the JDK's. Default:"
+              + " PROCPOOL_BROKER_TRUST_STORE if set.")
+  Path brokerTrustStore;
+
+  @Option(
       names = "--slow-job-threshold",
       converter = DurationConverter.class,
       description =

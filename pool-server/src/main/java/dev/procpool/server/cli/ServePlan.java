@@ -27,6 +27,7 @@ record ServePlan(
     String broker,
     String brokerQueue,
     Path brokerCredentialsFile,
+    Path brokerTrustStore,
     Database database,
     Path dataDir,
     Path tokenFile,
@@ -63,6 +64,9 @@ record ServePlan(
     }
     if (c.broker == null && c.role != null) {
       throw new IllegalArgumentException("--role needs --broker");
+    }
+    if (c.broker == null && c.brokerTrustStore != null) {
+      throw new IllegalArgumentException("--broker-trust-store needs --broker");
     }
     ServeCommand.Role role =
         c.broker == null ? null : c.role != null ? c.role : ServeCommand.Role.both;
@@ -109,6 +113,7 @@ record ServePlan(
         c.broker,
         c.brokerQueue,
         c.brokerCredentialsFile,
+        c.brokerTrustStore,
         database,
         c.dataDir,
         tokenFile,

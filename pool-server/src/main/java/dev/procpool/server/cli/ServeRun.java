@@ -51,8 +51,16 @@ final class ServeRun implements Callable<Integer> {
       otel.start();
       String adminToken = SecretFile.readOrCreate(plan.tokenFile());
       PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      // Asked once: it logs why sandboxed children get no database, and the banner says so too.
+      boolean childrenGetDatabase =
+          plan.local()
+              && db.url() != null
+              && SandboxOptions.childrenReach(plan.pool().build().sandbox(), db.url());
       if (plan.local()) {
-        pool = otel.traced(withDatabase(plan.pool(), db).meterRegistry(prometheus)).start();
+        pool =
+            otel.traced(
+                    withDatabase(plan.pool(), db, childrenGetDatabase).meterRegistry(prometheus))
+                .start();
       }
       Backend backend = pool == null ? null : Backend.local(pool);
       if (plan.role() != null) {
@@ -62,12 +70,13 @@ final class ServeRun implements Callable<Integer> {
                 plan.broker(),
                 plan.brokerQueue(),
                 plan.brokerCredentialsFile(),
+                plan.brokerTrustStore(),
                 pool,
                 plan.jobTimeout());
         backend = shared.backend();
       }
       http = HttpFrontEnd.start(backend, serving(plan.http(), prometheus, adminToken), otel.http());
-      banner(http.port(), db);
+      banner(http.port(), db, childrenGetDatabase);
       JarWatcher watcher = null;
       if (pool != null) {
         ProcessPool rolling = pool;
@@ -124,8 +133,9 @@ final class ServeRun implements Callable<Integer> {
     }
   }
 
-  private static PoolConfigBuilder withDatabase(PoolConfigBuilder pool, ServePlan.Database db) {
-    if (db.url() != null && !SandboxOptions.childrenReach(pool.build().sandbox(), db.url())) {
+  private static PoolConfigBuilder withDatabase(
+      PoolConfigBuilder pool, ServePlan.Database db, boolean childrenGetDatabase) {
+    if (!childrenGetDatabase) {
       return pool; // so children start, and serve every job but the ledger's
     }
     if (db.url() != null) {
@@ -158,13 +168,15 @@ final class ServeRun implements Callable<Integer> {
         h.allowedOrigins());
   }
 
-  private void banner(int port, ServePlan.Database db) {
+  private void banner(int port, ServePlan.Database db, boolean childrenGetDatabase) {
     String where =
         !plan.local()
             ? "none (role front)"
-            : plan.database().embedded()
-                ? "embedded H2 in " + plan.dataDir().toAbsolutePath()
-                : db.url();
+            : !childrenGetDatabase
+                ? "none for sandboxed children (no network; see --sandbox-network)"
+                : plan.database().embedded()
+                    ? "embedded H2 in " + plan.dataDir().toAbsolutePath()
+                    : db.url().replaceAll("(?i)password=[^&;]*", "password=***");
     System.out.println(
         "procpool "
             + VersionProvider.version()

@@ -8,7 +8,6 @@ import dev.procpool.rabbitmq.RabbitWorker;
 import dev.procpool.server.broker.BrokerBackend;
 import dev.procpool.server.broker.BrokerLink;
 import dev.procpool.server.http.Backend;
-import dev.procpool.server.http.Json;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
@@ -39,10 +38,15 @@ final class Shared implements AutoCloseable {
       String url,
       String queue,
       Path credentials,
+      Path trustStore,
       ProcessPool pool,
       Duration jobTimeout)
       throws Exception {
-    Connection connection = BrokerLink.connect(url, credentials, "procpool-" + role);
+    // The flag wins over PROCPOOL_BROKER_TRUST_STORE, which the three-argument connect reads.
+    Connection connection =
+        trustStore == null
+            ? BrokerLink.connect(url, credentials, "procpool-" + role)
+            : BrokerLink.connect(url, credentials, trustStore, "procpool-" + role);
     RabbitTopology topology = RabbitTopology.of(queue);
     RabbitWorker worker =
         pool == null ? null : RabbitWorker.start(connection, pool, topology, Set.of());
@@ -54,14 +58,8 @@ final class Shared implements AutoCloseable {
                 connection, topology, jobTimeout.plusMinutes(5), MAX_OUTSTANDING);
     Backend backend =
         role == ServeCommand.Role.worker
-            ? Backend.local(
-                pool,
-                () ->
-                    Json.object(
-                        "role",
-                        role.name(),
-                        "broker",
-                        BrokerBackend.describe(role.name(), url, queue, connection, null, worker)))
+            // Its /health also says whether the worker consumes, not only whether the pool serves.
+            ? BrokerBackend.worker(url, queue, connection, pool, worker)
             : new BrokerBackend(role.name(), url, queue, connection, client, pool, worker);
     return new Shared(connection, worker, client, backend);
   }

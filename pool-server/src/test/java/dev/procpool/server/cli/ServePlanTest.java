@@ -55,6 +55,17 @@ class ServePlanTest {
   }
 
   @Test
+  void brokerTrustStore_withoutBroker_isRefused_withBroker_isPlanned() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> plan("--broker-trust-store", "ca.pem"));
+    assertEquals("--broker-trust-store needs --broker", e.getMessage());
+    ServePlan plan =
+        plan("--broker", "amqps://broker.example:5671", "--broker-trust-store", "ca.pem");
+    assertEquals(java.nio.file.Path.of("ca.pem"), plan.brokerTrustStore());
+  }
+
+  @Test
   void missingJar_isRefused() {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> plan("--jobs", "no-such.jar"));
