@@ -81,7 +81,7 @@ public final class ColdProfile {
     ticks.forEach((kind, t) -> byKind.merge(kind, t * 10, Long::sum));
   }
 
-  private static String kind(String threadName) {
+  static String kind(String threadName) {
     if (threadName.startsWith("C2 Compiler")) {
       return "c2";
     }

@@ -48,6 +48,7 @@ final class JobLoop {
   private final ChildContext child;
   private final int maxFrameBytes;
   private final MemoryGauge memory = new MemoryGauge();
+  private JobCost cost;
 
   /** The job the loop runs now, 0 between jobs: for the watchdog's stack replies. */
   private volatile long running;
@@ -75,6 +76,7 @@ final class JobLoop {
 
   /** Runs until end of stream or shutdown. Throws {@link Fatal} after an {@link Error}. */
   void run() throws IOException {
+    cost = new JobCost();
     while (true) {
       ToChild message = next();
       if (message == null || message.hasShutdown()) {
@@ -91,7 +93,6 @@ final class JobLoop {
       }
       JobReply.Builder reply;
       Error fatal = null;
-      JobCost cost = JobCost.start();
       long started = System.nanoTime();
       running = request.getJobId();
       try {
@@ -104,7 +105,7 @@ final class JobLoop {
         running = 0;
       }
       long ended = System.nanoTime();
-      cost.stop(reply);
+      cost.charge(reply, ended - started);
       // Memory after the job: the master recycles children that grow past its limits.
       add(
           request.getJobId(),
