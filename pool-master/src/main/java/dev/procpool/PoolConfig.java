@@ -3,50 +3,32 @@ package dev.procpool;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.regex.Pattern;
 
 /**
- * Everything a pool is started with. Immutable; made by {@link PoolConfigBuilder}, which checks
- * each value as it is set ({@link IllegalArgumentException} naming the field and the value) and the
- * combinations in {@link PoolConfigBuilder#build()} ({@link IllegalStateException}). Nothing is
- * clamped.
+ * Everything a pool is started with. Immutable; made only by {@link PoolConfigBuilder#build()},
+ * which copies the builder's checked settings (so each getter has its setter's name and Javadoc).
+ * {@link #toBuilder()} makes a variant; {@link #toString()} lists every setting with secrets
+ * masked, for the start-up log line.
  *
- * @param name prefix of every log line and error message of this pool
- * @param children how many child JVMs run at once
- * @param queueCapacity how many jobs may wait for a child; one more is refused with {@code
- *     QUEUE_FULL}
- * @param jobTimeout the longest a job may run in a child before the child is killed
- * @param childJvmOptions options for each child's {@code java} command, before the main class
- * @param childClasspath entries appended to the class path procpool works out for the children
- * @param childClasspathOverride the children's whole class path, for launchers procpool cannot
- *     read; empty (the default) means procpool works it out from how the master was started
- * @param maxJobsPerChild a child is replaced after this many jobs; 0 means never
- * @param maxFrameBytes the largest message either side may send (payloads and results must fit)
- * @param startTimeout how long a child may take from spawn to ready (handlers opened, hello sent)
- * @param drainTimeout how long {@link ProcessPool#close()} lets queued and running jobs finish
- * @param spawnFailureLimit failed starts in a row after which the pool reports itself unhealthy
- * @param callbackExecutor where job futures are completed (and so where dependent stages run)
- * @param javaExecutable the {@code java} launcher for the children
- * @param childEnvironment variables added to each child's environment (secrets go here, never in
- *     JVM options: other local users can read a command line)
- * @param meterRegistry where the pool's meters are registered; null for none
- * @param retryableJobTypes job types that are safe to run twice (idempotent): when a child dies
- *     running one, the job goes back to the head of the queue
- * @param maxAttempts runs a retryable job gets before it is quarantined as {@code POISON_JOB}
- * @param recycleAboveHeapBytes replace a child whose heap in use after a job passes this; 0 = never
- * @param recycleAboveRssBytes replace a child whose resident memory passes this; 0 = never
- * @param maxChildren the most children the pool grows to while jobs wait (dynamic sizing); equal to
- *     {@code children} for a static pool
- * @param childIdleTimeout how long a child above {@code children} may sit idle before it is retired
- * @param classDataDirectory where the children's AppCDS archive is kept, or null for none
- * @param slowJobThreshold a job still running past this has its stack logged once, or null
- * @param deadlineAdmission refuse at submit a job whose expected wait exceeds its deadline
- * @param pipelining send each busy child one queued job ahead, waiting behind its running one
+ * <p>No getter returns null. Off is zero: a limit that can be off ({@code maxJobsPerChild}, {@code
+ * recycleAbove*Bytes}, {@code slowJobThreshold}) is 0 or {@link Duration#ZERO} when off; something
+ * that may be absent ({@code meterRegistry}, {@code childClassDataDirectory}) is an {@link
+ * Optional}.
  */
 public final class PoolConfig {
+  /** JVM options whose value is shown masked, e.g. {@code -Ddb.password=...}. */
+  private static final Pattern SECRET_OPTION =
+      Pattern.compile("(?i)(-D[^=]*(password|secret|token|credential|key)[^=]*=).*");
+
+  private static final String MASKED = "<masked>";
+
   private final String name;
   private final int children;
   private final int queueCapacity;
@@ -62,75 +44,143 @@ public final class PoolConfig {
   private final Executor callbackExecutor;
   private final Path javaExecutable;
   private final Map<String, String> childEnvironment;
-  private final MeterRegistry meterRegistry;
+  private final Optional<MeterRegistry> meterRegistry;
   private final Set<String> retryableJobTypes;
   private final int maxAttempts;
   private final long recycleAboveHeapBytes;
   private final long recycleAboveRssBytes;
   private final int maxChildren;
   private final Duration childIdleTimeout;
-  private final Path classDataDirectory;
+  private final Optional<Path> childClassDataDirectory;
   private final Duration slowJobThreshold;
   private final boolean deadlineAdmission;
   private final boolean jobAccounting;
   private final boolean pipelining;
 
-  /** Only {@link PoolConfigBuilder#build()} makes one, after validating every setting. */
-  PoolConfig(
-      String name,
-      int children,
-      int queueCapacity,
-      Duration jobTimeout,
-      List<String> childJvmOptions,
-      List<Path> childClasspath,
-      List<Path> childClasspathOverride,
-      long maxJobsPerChild,
-      int maxFrameBytes,
-      Duration startTimeout,
-      Duration drainTimeout,
-      int spawnFailureLimit,
-      Executor callbackExecutor,
-      Path javaExecutable,
-      Map<String, String> childEnvironment,
-      MeterRegistry meterRegistry,
-      Set<String> retryableJobTypes,
-      int maxAttempts,
-      long recycleAboveHeapBytes,
-      long recycleAboveRssBytes,
-      int maxChildren,
-      Duration childIdleTimeout,
-      Path classDataDirectory,
-      Duration slowJobThreshold,
-      boolean deadlineAdmission,
-      boolean jobAccounting,
-      boolean pipelining) {
+  /** Only {@link PoolConfigBuilder#build()} makes one, after checking every setting. */
+  PoolConfig(PoolConfigBuilder b, String name, int maxChildren) {
     this.name = name;
-    this.children = children;
-    this.queueCapacity = queueCapacity;
-    this.jobTimeout = jobTimeout;
-    this.childJvmOptions = List.copyOf(childJvmOptions);
-    this.childClasspath = List.copyOf(childClasspath);
-    this.childClasspathOverride = List.copyOf(childClasspathOverride);
-    this.maxJobsPerChild = maxJobsPerChild;
-    this.maxFrameBytes = maxFrameBytes;
-    this.startTimeout = startTimeout;
-    this.drainTimeout = drainTimeout;
-    this.spawnFailureLimit = spawnFailureLimit;
-    this.callbackExecutor = callbackExecutor;
-    this.javaExecutable = javaExecutable;
-    this.childEnvironment = Map.copyOf(childEnvironment);
-    this.meterRegistry = meterRegistry;
-    this.retryableJobTypes = Set.copyOf(retryableJobTypes);
-    this.maxAttempts = maxAttempts;
-    this.recycleAboveHeapBytes = recycleAboveHeapBytes;
-    this.recycleAboveRssBytes = recycleAboveRssBytes;
+    this.children = b.children;
+    this.queueCapacity = b.queueCapacity;
+    this.jobTimeout = b.jobTimeout;
+    this.childJvmOptions = List.copyOf(b.childJvmOptions);
+    this.childClasspath = List.copyOf(b.childClasspath);
+    this.childClasspathOverride = List.copyOf(b.childClasspathOverride);
+    this.maxJobsPerChild = b.maxJobsPerChild;
+    this.maxFrameBytes = b.maxFrameBytes;
+    this.startTimeout = b.startTimeout;
+    this.drainTimeout = b.drainTimeout;
+    this.spawnFailureLimit = b.spawnFailureLimit;
+    this.callbackExecutor = b.callbackExecutor;
+    this.javaExecutable = b.javaExecutable;
+    // Insertion order kept (Map.copyOf would not), so toString() is stable.
+    this.childEnvironment =
+        java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.childEnvironment));
+    this.meterRegistry = Optional.ofNullable(b.meterRegistry);
+    this.retryableJobTypes =
+        java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(b.retryableJobTypes));
+    this.maxAttempts = b.maxAttempts;
+    this.recycleAboveHeapBytes = b.recycleAboveHeapBytes;
+    this.recycleAboveRssBytes = b.recycleAboveRssBytes;
     this.maxChildren = maxChildren;
-    this.childIdleTimeout = childIdleTimeout;
-    this.classDataDirectory = classDataDirectory;
-    this.slowJobThreshold = slowJobThreshold;
-    this.deadlineAdmission = deadlineAdmission;
-    this.jobAccounting = jobAccounting;
-    this.pipelining = pipelining;
+    this.childIdleTimeout = b.childIdleTimeout;
+    this.childClassDataDirectory = Optional.ofNullable(b.childClassDataDirectory);
+    this.slowJobThreshold = b.slowJobThreshold;
+    this.deadlineAdmission = b.deadlineAdmission;
+    this.jobAccounting = b.jobAccounting;
+    this.pipelining = b.pipelining;
+  }
+
+  /** A builder with the defaults. */
+  public static PoolConfigBuilder builder() {
+    return new PoolConfigBuilder();
+  }
+
+  /**
+   * A builder holding every setting of this config, to make a variant (OkHttp's {@code
+   * newBuilder()}). It keeps the name; a static pool ({@code maxChildren == children}) stays static
+   * when the variant changes {@code children}.
+   */
+  public PoolConfigBuilder toBuilder() {
+    PoolConfigBuilder b = new PoolConfigBuilder();
+    b.name = name;
+    b.children = children;
+    b.queueCapacity = queueCapacity;
+    b.jobTimeout = jobTimeout;
+    b.childJvmOptions.addAll(childJvmOptions);
+    b.childClasspath.addAll(childClasspath);
+    b.childClasspathOverride.addAll(childClasspathOverride);
+    b.maxJobsPerChild = maxJobsPerChild;
+    b.maxFrameBytes = maxFrameBytes;
+    b.startTimeout = startTimeout;
+    b.drainTimeout = drainTimeout;
+    b.spawnFailureLimit = spawnFailureLimit;
+    b.callbackExecutor = callbackExecutor;
+    b.javaExecutable = javaExecutable;
+    b.childEnvironment.putAll(childEnvironment);
+    b.meterRegistry = meterRegistry.orElse(null);
+    b.retryableJobTypes.addAll(retryableJobTypes);
+    b.maxAttempts = maxAttempts;
+    b.recycleAboveHeapBytes = recycleAboveHeapBytes;
+    b.recycleAboveRssBytes = recycleAboveRssBytes;
+    b.maxChildren = maxChildren == children ? null : maxChildren;
+    b.childIdleTimeout = childIdleTimeout;
+    b.childClassDataDirectory = childClassDataDirectory.orElse(null);
+    b.slowJobThreshold = slowJobThreshold;
+    b.deadlineAdmission = deadlineAdmission;
+    b.jobAccounting = jobAccounting;
+    b.pipelining = pipelining;
+    return b;
+  }
+
+  /**
+   * Every setting by its builder name, in the builder's order, as it should be logged: the values
+   * of {@code childEnvironment} and of secret-looking {@code -D} options are masked (HikariCP logs
+   * its config the same way).
+   */
+  Map<String, Object> describe() {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("name", name);
+    d.put("children", children);
+    d.put("queueCapacity", queueCapacity);
+    d.put("jobTimeout", jobTimeout);
+    d.put("childJvmOptions", childJvmOptions.stream().map(PoolConfig::maskOption).toList());
+    d.put("childClasspath", childClasspath);
+    d.put("childClasspathOverride", childClasspathOverride);
+    d.put("maxJobsPerChild", maxJobsPerChild);
+    d.put("maxFrameBytes", maxFrameBytes);
+    d.put("startTimeout", startTimeout);
+    d.put("drainTimeout", drainTimeout);
+    d.put("spawnFailureLimit", spawnFailureLimit);
+    d.put("callbackExecutor", callbackExecutor.getClass().getName());
+    d.put("javaExecutable", javaExecutable);
+    Map<String, String> environment = new LinkedHashMap<>();
+    childEnvironment.keySet().forEach(key -> environment.put(key, MASKED));
+    d.put("childEnvironment", environment);
+    d.put("meterRegistry", meterRegistry.map(r -> r.getClass().getSimpleName()).orElse("none"));
+    d.put("retryableJobTypes", retryableJobTypes);
+    d.put("maxAttempts", maxAttempts);
+    d.put("recycleAboveHeapBytes", recycleAboveHeapBytes);
+    d.put("recycleAboveRssBytes", recycleAboveRssBytes);
+    d.put("maxChildren", maxChildren);
+    d.put("childIdleTimeout", childIdleTimeout);
+    d.put("childClassDataDirectory", childClassDataDirectory.map(Object::toString).orElse("none"));
+    d.put("slowJobThreshold", slowJobThreshold);
+    d.put("deadlineAdmission", deadlineAdmission);
+    d.put("jobAccounting", jobAccounting);
+    d.put("pipelining", pipelining);
+    return d;
+  }
+
+  private static String maskOption(String option) {
+    var m = SECRET_OPTION.matcher(option);
+    return m.matches() ? m.group(1) + MASKED : option;
+  }
+
+  /** {@code PoolConfig{name=pool-1, children=2, ...}}: every setting, secrets masked. */
+  @Override
+  public String toString() {
+    return "PoolConfig" + describe().toString();
   }
 
   public String name() {
@@ -157,10 +207,12 @@ public final class PoolConfig {
     return childClasspath;
   }
 
+  /** Empty (the default) means procpool works the children's class path out. */
   public List<Path> childClasspathOverride() {
     return childClasspathOverride;
   }
 
+  /** 0 = never. */
   public long maxJobsPerChild() {
     return maxJobsPerChild;
   }
@@ -193,7 +245,7 @@ public final class PoolConfig {
     return childEnvironment;
   }
 
-  public MeterRegistry meterRegistry() {
+  public Optional<MeterRegistry> meterRegistry() {
     return meterRegistry;
   }
 
@@ -205,14 +257,17 @@ public final class PoolConfig {
     return maxAttempts;
   }
 
+  /** 0 = never. */
   public long recycleAboveHeapBytes() {
     return recycleAboveHeapBytes;
   }
 
+  /** 0 = never. */
   public long recycleAboveRssBytes() {
     return recycleAboveRssBytes;
   }
 
+  /** Equal to {@link #children()} for a static pool. */
   public int maxChildren() {
     return maxChildren;
   }
@@ -221,36 +276,24 @@ public final class PoolConfig {
     return childIdleTimeout;
   }
 
-  public Path classDataDirectory() {
-    return classDataDirectory;
+  public Optional<Path> childClassDataDirectory() {
+    return childClassDataDirectory;
   }
 
-  /** A job still running past this gets its child's job-thread stack logged once; null for none. */
+  /** {@link Duration#ZERO} = never. */
   public Duration slowJobThreshold() {
     return slowJobThreshold;
   }
 
-  /**
-   * Whether {@code submit} refuses a job whose expected queue wait already exceeds its deadline.
-   */
   public boolean deadlineAdmission() {
     return deadlineAdmission;
   }
 
-  /** Whether children measure each job's CPU time and allocated bytes. */
   public boolean jobAccounting() {
     return jobAccounting;
   }
 
-  /**
-   * Whether busy children are sent one queued job ahead (see {@link PoolConfigBuilder#pipelining}).
-   */
   public boolean pipelining() {
     return pipelining;
-  }
-
-  /** A builder with the defaults. */
-  public static PoolConfigBuilder builder() {
-    return new PoolConfigBuilder();
   }
 }

@@ -1,5 +1,9 @@
 package dev.procpool;
 
+import static dev.procpool.SettingChecks.atLeast;
+import static dev.procpool.SettingChecks.notNegative;
+import static dev.procpool.SettingChecks.positive;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,75 +22,71 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Collects a pool's settings and checks each as it is set ({@link IllegalArgumentException} naming
  * the field and the value) and the combinations in {@link #build()} ({@link
  * IllegalStateException}). Nothing is clamped. Not thread-safe. Defaults are listed on each setter.
+ *
+ * <p>Each setter has the name of the {@link PoolConfig} getter that returns it, of the {@code
+ * procpool.*} Spring property (in kebab case) and of the {@code serve} flag, where there is one
+ * (see docs/configuration.md). Off is zero: a limit that can be off is off at {@code 0} or {@link
+ * Duration#ZERO}, and that is its default.
+ *
+ * <p>Adding a setting: a field and a setter here; in {@link PoolConfig} a field, a getter and a
+ * line each in {@code toBuilder()} and {@code describe()}; a {@code procpool.*} property in the
+ * starter (a test there fails until it exists).
  */
 public final class PoolConfigBuilder {
   private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
 
-  private String name;
-  private int children = Runtime.getRuntime().availableProcessors();
-  private int queueCapacity = 100_000;
-  private Duration jobTimeout = Duration.ofSeconds(60);
-  private final List<String> childJvmOptions = new ArrayList<>();
-  private final List<Path> childClasspath = new ArrayList<>();
-  private final List<Path> childClasspathOverride = new ArrayList<>();
-  private long maxJobsPerChild;
-  private int maxFrameBytes = 16 * 1024 * 1024;
-  private Duration startTimeout = Duration.ofSeconds(30);
-  private Duration drainTimeout = Duration.ofSeconds(30);
-  private int spawnFailureLimit = 5;
-  private Executor callbackExecutor = ForkJoinPool.commonPool();
-  private Path javaExecutable = Path.of(System.getProperty("java.home"), "bin", "java");
-  private final Map<String, String> childEnvironment = new LinkedHashMap<>();
-  private MeterRegistry meterRegistry;
-  private final Set<String> retryableJobTypes = new LinkedHashSet<>();
-  private int maxAttempts = 3;
-  private long recycleAboveHeapBytes;
-  private long recycleAboveRssBytes;
-  private Integer maxChildren;
-  private Duration childIdleTimeout = Duration.ofSeconds(30);
-  private Path classDataDirectory;
-  private Duration slowJobThreshold;
-  private boolean deadlineAdmission;
-  private boolean jobAccounting = true;
-  private boolean pipelining = true;
+  // Package-private: PoolConfig's constructor copies them, so the two cannot drift.
+  String name;
+  int children = Runtime.getRuntime().availableProcessors();
+  int queueCapacity = 100_000;
+  Duration jobTimeout = Duration.ofSeconds(60);
+  final List<String> childJvmOptions = new ArrayList<>();
+  final List<Path> childClasspath = new ArrayList<>();
+  final List<Path> childClasspathOverride = new ArrayList<>();
+  long maxJobsPerChild;
+  int maxFrameBytes = 16 * 1024 * 1024;
+  Duration startTimeout = Duration.ofSeconds(30);
+  Duration drainTimeout = Duration.ofSeconds(30);
+  int spawnFailureLimit = 5;
+  Executor callbackExecutor = ForkJoinPool.commonPool();
+  Path javaExecutable = Path.of(System.getProperty("java.home"), "bin", "java");
+  final Map<String, String> childEnvironment = new LinkedHashMap<>();
+  MeterRegistry meterRegistry;
+  final Set<String> retryableJobTypes = new LinkedHashSet<>();
+  int maxAttempts = 3;
+  long recycleAboveHeapBytes;
+  long recycleAboveRssBytes;
+  Integer maxChildren; // null: follows children (a static pool)
+  Duration childIdleTimeout = Duration.ofSeconds(30);
+  Path childClassDataDirectory;
+  Duration slowJobThreshold = Duration.ZERO;
+  boolean deadlineAdmission;
+  boolean jobAccounting = true;
+  boolean pipelining = true;
 
   PoolConfigBuilder() {}
 
-  /** Prefix of log lines and messages. Default: {@code pool-<n>}. */
+  /** Prefix of log lines, messages and meter tags. Default: {@code pool-<n>}. */
   public PoolConfigBuilder name(String name) {
-    Objects.requireNonNull(name, "name");
-    if (name.isBlank()) {
-      throw new IllegalArgumentException("name must not be blank: '" + name + "'");
-    }
-    this.name = name;
+    this.name = SettingChecks.notBlank("name", name);
     return this;
   }
 
   /** How many child JVMs. Default: the number of available processors. */
   public PoolConfigBuilder children(int children) {
-    if (children < 1) {
-      throw new IllegalArgumentException("children must be >= 1: " + children);
-    }
-    this.children = children;
+    this.children = atLeast("children", children, 1);
     return this;
   }
 
-  /**
-   * How many jobs may wait for a child; 0 means only jobs a free child can take at once. Default
-   * 100,000: bounded, yet roomy enough for bursts (the server's default is 10,000).
-   */
+  /** Jobs that may wait for a child; 0 = only what a free child takes at once. Default 100,000. */
   public PoolConfigBuilder queueCapacity(int queueCapacity) {
-    if (queueCapacity < 0) {
-      throw new IllegalArgumentException("queueCapacity must be >= 0: " + queueCapacity);
-    }
-    this.queueCapacity = queueCapacity;
+    this.queueCapacity = atLeast("queueCapacity", queueCapacity, 0);
     return this;
   }
 
   /**
-   * The longest a job may run once a child has started it. Then its future fails with {@code
-   * JOB_TIMEOUT} and the child is killed and replaced. Time spent queued does not count. Default 60
-   * s; a job can set its own with {@link Job#withTimeout}.
+   * The longest a job may run once started (queued time does not count); then it fails with
+   * JOB_TIMEOUT and its child is replaced. Default 60 s; a job can set its own ({@link Job}).
    */
   public PoolConfigBuilder jobTimeout(Duration jobTimeout) {
     this.jobTimeout = positive("jobTimeout", jobTimeout);
@@ -95,62 +95,40 @@ public final class PoolConfigBuilder {
 
   /** Options for each child's JVM, such as {@code -Xmx256m}. Replaces earlier calls. */
   public PoolConfigBuilder childJvmOptions(String... options) {
-    childJvmOptions.clear();
+    List<String> copy = new ArrayList<>();
     for (String option : options) {
-      Objects.requireNonNull(option, "childJvmOptions element");
-      childJvmOptions.add(option);
+      copy.add(Objects.requireNonNull(option, "childJvmOptions element"));
     }
-    return this;
+    return replace(childJvmOptions, copy);
   }
 
   /**
    * Jars or directories with more {@code JobHandler}s, appended to the class path procpool works
-   * out for the children (the master's own: plain class path, exploded directories, a {@code
-   * Class-Path} manifest, a custom class loader, or a Spring Boot executable jar). Replaces earlier
-   * calls.
+   * out for the children from the master's own (plain, {@code Class-Path} manifest, Boot jar).
    */
   public PoolConfigBuilder childClasspath(List<Path> entries) {
-    copyPaths("childClasspath", entries, childClasspath);
-    return this;
+    return replace(childClasspath, SettingChecks.absolutePaths("childClasspath", entries));
   }
 
   /**
-   * The children's whole class path, for a launcher procpool cannot read: it must hold
-   * procpool-child, procpool-protocol, protobuf-java and the handlers. procpool then works out
-   * nothing and adds nothing but {@link #childClasspath}. Default: empty, worked out.
+   * The children's whole class path, for a launcher procpool cannot read (procpool-child,
+   * -protocol, protobuf-java and the handlers); only {@link #childClasspath} is added. Default:
+   * none.
    */
   public PoolConfigBuilder childClasspathOverride(List<Path> entries) {
-    copyPaths("childClasspathOverride", entries, childClasspathOverride);
-    return this;
+    return replace(
+        childClasspathOverride, SettingChecks.absolutePaths("childClasspathOverride", entries));
   }
 
-  private static void copyPaths(String field, List<Path> from, List<Path> to) {
-    List<Path> copy = new ArrayList<>();
-    for (Path entry : Objects.requireNonNull(from, field)) {
-      copy.add(Objects.requireNonNull(entry, field + " element").toAbsolutePath());
-    }
-    to.clear();
-    to.addAll(copy);
-  }
-
-  /**
-   * Replace a child after this many jobs (a cure for slow leaks in handler code); 0 = never.
-   * Default 0.
-   */
+  /** Replace a child after this many jobs (a cure for slow leaks); 0 = never. Default 0. */
   public PoolConfigBuilder maxJobsPerChild(long maxJobsPerChild) {
-    if (maxJobsPerChild < 0) {
-      throw new IllegalArgumentException("maxJobsPerChild must be >= 0: " + maxJobsPerChild);
-    }
-    this.maxJobsPerChild = maxJobsPerChild;
+    this.maxJobsPerChild = atLeast("maxJobsPerChild", maxJobsPerChild, 0);
     return this;
   }
 
-  /** The largest frame either side may send. Default 16 MiB. */
+  /** The largest frame either side may send (payloads and results must fit). Default 16 MiB. */
   public PoolConfigBuilder maxFrameBytes(int maxFrameBytes) {
-    if (maxFrameBytes < 1024) {
-      throw new IllegalArgumentException("maxFrameBytes must be >= 1024: " + maxFrameBytes);
-    }
-    this.maxFrameBytes = maxFrameBytes;
+    this.maxFrameBytes = atLeast("maxFrameBytes", maxFrameBytes, 1024);
     return this;
   }
 
@@ -160,31 +138,19 @@ public final class PoolConfigBuilder {
     return this;
   }
 
-  /** How long {@code close()} waits for queued and running jobs. Default 30 s. */
+  /** How long {@code close()} waits for queued and running jobs; 0 = not at all. Default 30 s. */
   public PoolConfigBuilder drainTimeout(Duration drainTimeout) {
-    Objects.requireNonNull(drainTimeout, "drainTimeout");
-    if (drainTimeout.isNegative()) {
-      throw new IllegalArgumentException("drainTimeout must be >= 0: " + drainTimeout);
-    }
-    this.drainTimeout = drainTimeout;
+    this.drainTimeout = notNegative("drainTimeout", drainTimeout);
     return this;
   }
 
-  /**
-   * Failed child starts in a row before the pool fails jobs with {@code SPAWN_FAILED}. Default 5.
-   */
+  /** Failed starts in a row before the pool fails jobs with {@code SPAWN_FAILED}. Default 5. */
   public PoolConfigBuilder spawnFailureLimit(int spawnFailureLimit) {
-    if (spawnFailureLimit < 1) {
-      throw new IllegalArgumentException("spawnFailureLimit must be >= 1: " + spawnFailureLimit);
-    }
-    this.spawnFailureLimit = spawnFailureLimit;
+    this.spawnFailureLimit = atLeast("spawnFailureLimit", spawnFailureLimit, 1);
     return this;
   }
 
-  /**
-   * Where futures are completed. Dependent stages ({@code thenApply}...) run there too, so it must
-   * not be the pool's event loop. Default: {@link ForkJoinPool#commonPool()}.
-   */
+  /** Where futures complete, so where dependent stages run. Default: the common pool. */
   public PoolConfigBuilder callbackExecutor(Executor callbackExecutor) {
     this.callbackExecutor = Objects.requireNonNull(callbackExecutor, "callbackExecutor");
     return this;
@@ -197,141 +163,105 @@ public final class PoolConfigBuilder {
   }
 
   /**
-   * Adds a variable to every child's environment. A child with {@code PROCPOOL_DB_URL} (and
-   * optionally {@code PROCPOOL_DB_USER}, {@code PROCPOOL_DB_PASSWORD}) opens a one-connection pool
-   * that handlers reach through {@code ChildContext.dataSource()}.
+   * Adds a variable to every child's environment (secrets go here, never in JVM options: other
+   * local users can read a command line; the config's {@code toString()} masks the values). A child
+   * with {@code PROCPOOL_DB_URL} (and optionally {@code PROCPOOL_DB_USER}, {@code
+   * PROCPOOL_DB_PASSWORD}) opens a one-connection pool for {@code ChildContext.dataSource()}.
    */
   public PoolConfigBuilder childEnvironment(String name, String value) {
-    Objects.requireNonNull(name, "childEnvironment name");
     Objects.requireNonNull(value, "childEnvironment value");
-    if (name.isEmpty() || name.indexOf('=') >= 0) {
-      throw new IllegalArgumentException(
-          "childEnvironment name must be non-empty without '=': '" + name + "'");
-    }
-    childEnvironment.put(name, value);
+    childEnvironment.put(SettingChecks.environmentName(name), value);
     return this;
   }
 
-  /**
-   * Registers the pool's meters (queue depth, busy and idle children, jobs by outcome, wait and run
-   * timers) with this registry. Default: none.
-   */
+  /** Where the pool registers its meters ({@code procpool.*}, tag {@code pool}). Default: none. */
   public PoolConfigBuilder meterRegistry(MeterRegistry meterRegistry) {
     this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
     return this;
   }
 
   /**
-   * Job types that are idempotent, so safe to run again: when a child dies while running one
-   * (signal, exit, out of memory), the job returns to the head of the queue instead of failing, up
-   * to {@link #maxAttempts} runs in all. Other jobs never run twice. Replaces earlier calls.
+   * Idempotent job types: when a child dies running one, the job goes back to the head of the
+   * queue, up to {@link #maxAttempts} runs in all. Other jobs never run twice. Replaces earlier.
    */
   public PoolConfigBuilder retryableJobTypes(String... types) {
-    retryableJobTypes.clear();
+    Set<String> copy = new LinkedHashSet<>();
     for (String type : types) {
       Objects.requireNonNull(type, "retryableJobTypes element");
       if (type.isEmpty()) {
         throw new IllegalArgumentException("retryableJobTypes must not contain an empty type");
       }
-      retryableJobTypes.add(type);
+      copy.add(type);
     }
-    return this;
+    return replace(retryableJobTypes, copy);
   }
 
-  /**
-   * How many runs a retryable job gets; a job whose child died on every one of them is a poison
-   * job: it fails with {@code POISON_JOB} and is never run again. Default 3.
-   */
+  /** Runs a retryable job gets; if its child died on each, it fails with POISON_JOB. Default 3. */
   public PoolConfigBuilder maxAttempts(int maxAttempts) {
-    if (maxAttempts < 1) {
-      throw new IllegalArgumentException("maxAttempts must be >= 1: " + maxAttempts);
-    }
-    this.maxAttempts = maxAttempts;
+    this.maxAttempts = atLeast("maxAttempts", maxAttempts, 1);
     return this;
   }
 
   /**
-   * Replaces a child whose heap in use after its last garbage collection (what survives, so leaks
-   * and not garbage), as reported with its replies, passes this many bytes: a cure for handler code
-   * that leaks. Each child's limit is jittered down by up to 10%, so children that grow alike do
-   * not all leave at once. Lossless: the replacement starts first, and the old child leaves only
-   * when the replacement is ready and it is idle. 0 = never (default).
+   * Replaces a child whose heap in use after its last GC (leaks, not garbage) passes this many
+   * bytes; each child's limit is jittered down by up to 10%. Lossless: the replacement starts first
+   * and the old child leaves when idle. 0 = never (default).
    */
   public PoolConfigBuilder recycleAboveHeapBytes(long bytes) {
-    if (bytes < 0) {
-      throw new IllegalArgumentException("recycleAboveHeapBytes must be >= 0: " + bytes);
-    }
-    this.recycleAboveHeapBytes = bytes;
+    this.recycleAboveHeapBytes = atLeast("recycleAboveHeapBytes", bytes, 0);
     return this;
   }
 
   /** Like {@link #recycleAboveHeapBytes} for the child's resident set size (native leaks too). */
   public PoolConfigBuilder recycleAboveRssBytes(long bytes) {
-    if (bytes < 0) {
-      throw new IllegalArgumentException("recycleAboveRssBytes must be >= 0: " + bytes);
-    }
-    this.recycleAboveRssBytes = bytes;
+    this.recycleAboveRssBytes = atLeast("recycleAboveRssBytes", bytes, 0);
     return this;
   }
 
   /**
-   * Dynamic sizing, like PHP-FPM's dynamic mode: the pool starts {@code children} and grows up to
-   * this many while jobs wait for a child, then retires children above {@code children} that sat
-   * idle for {@link #childIdleTimeout}. Default: equal to {@code children} (a static pool).
+   * Dynamic sizing (PHP-FPM's dynamic mode): grow up to this many children while jobs wait, retire
+   * extra ones idle for {@link #childIdleTimeout}. Default: {@code children} (a static pool).
    */
   public PoolConfigBuilder maxChildren(int maxChildren) {
-    if (maxChildren < 1) {
-      throw new IllegalArgumentException("maxChildren must be >= 1: " + maxChildren);
-    }
-    this.maxChildren = maxChildren;
+    this.maxChildren = atLeast("maxChildren", maxChildren, 1);
     return this;
   }
 
-  /**
-   * How long an extra child (above {@code children}) may be idle before it leaves. Default 30 s.
-   */
+  /** How long a child above {@code children} may be idle before it leaves. Default 30 s. */
   public PoolConfigBuilder childIdleTimeout(Duration childIdleTimeout) {
     this.childIdleTimeout = positive("childIdleTimeout", childIdleTimeout);
     return this;
   }
 
   /**
-   * Keep an AppCDS archive of the children's classes in this directory: the first child records it
-   * (written when that child exits normally), later children start from it, about a third faster.
-   * Children on JDK 25 or newer ({@link #javaExecutable}) get an AOT cache instead, which also
-   * carries method profiles: their hot path compiles sooner. Safe for pools sharing the directory.
-   * Needs a class path of jars only (as when running from procpool.jar). Default: none.
+   * Keep the children's AppCDS archive (an AOT cache for children on JDK 25+) in this directory:
+   * the first child records it, later ones start about a third faster. Safe to share between pools.
+   * Needs a class path of jars only (as procpool.jar). Default: none.
    */
   public PoolConfigBuilder childClassDataDirectory(Path directory) {
-    this.classDataDirectory =
+    this.childClassDataDirectory =
         Objects.requireNonNull(directory, "childClassDataDirectory").toAbsolutePath();
     return this;
   }
 
   /**
-   * A job still running past this gets its child's job-thread stack logged once (with the job's id
-   * and type) while it runs on, like PHP-FPM's {@code request_slowlog_timeout}; counted in {@code
-   * procpool.jobs.slow}. Default: none.
+   * A job still running past this has its child's job-thread stack logged once (PHP-FPM's slowlog),
+   * counted in {@code procpool.jobs.slow}. 0 = never (default).
    */
   public PoolConfigBuilder slowJobThreshold(Duration threshold) {
-    this.slowJobThreshold = positive("slowJobThreshold", threshold);
+    this.slowJobThreshold = notNegative("slowJobThreshold", threshold);
     return this;
   }
 
-  /**
-   * Each child measures every job's thread CPU time and allocated bytes (HotSpot's per-thread
-   * counters) and reports them with the reply: {@code procpool.jobs.cpu}, {@code
-   * procpool.jobs.allocated}, per child in the status. Default: true.
-   */
+  /** Children measure each job's CPU time and allocated bytes ({@code procpool.jobs.cpu}). On. */
   public PoolConfigBuilder jobAccounting(boolean measure) {
     this.jobAccounting = measure;
     return this;
   }
 
   /**
-   * Refuse at {@code submit}, with {@code DEADLINE_EXCEEDED}, a job whose expected queue wait (from
-   * the queue, the busy children and recent run times) already exceeds its deadline, instead of
-   * queueing it to expire. Default: false (the server turns it on).
+   * Refuse at submit, with DEADLINE_EXCEEDED, a job whose expected queue wait already exceeds its
+   * deadline, instead of queueing it to expire. Default: false (the server turns it on).
    */
   public PoolConfigBuilder deadlineAdmission(boolean refuse) {
     this.deadlineAdmission = refuse;
@@ -339,18 +269,10 @@ public final class PoolConfigBuilder {
   }
 
   /**
-   * Pipelining: while jobs wait and no child is idle, send a busy child the next queued job ahead
-   * of time, to wait in its socket behind the running one. The child starts it the moment it has
-   * written its reply, instead of waiting a round trip for the master. A child still runs one job
-   * at a time, and holds at most one waiting.
-   *
-   * <p>A job sent ahead still counts as queued (status, metrics, queue bound); its run time and
-   * timeout start when it starts. Cancelling it, or its deadline passing, tells the child to skip
-   * it; a child that becomes idle takes it back from a child still busy, so no job waits behind a
-   * long one while a child is free. If its child dies, it returns to the head of the queue: it
-   * never ran, so it is no attempt. A child without its control connection (its watchdog) is never
-   * sent a job ahead. Default: true (it made 1 ms jobs ~5% faster under the peers' benchmark, and
-   * no-op jobs no slower; see benchmarks/RESULTS.md).
+   * Pipelining: while jobs wait and no child is idle, send a busy child the next queued job to wait
+   * in its socket, so it starts the moment the running one ends (one running, at most one held). A
+   * held job still counts as queued; its timeout starts when it starts; cancelled, it is skipped;
+   * an idle child takes it back; if its child dies it is requeued (it never ran). Default: true.
    */
   public PoolConfigBuilder pipelining(boolean sendAhead) {
     this.pipelining = sendAhead;
@@ -360,39 +282,10 @@ public final class PoolConfigBuilder {
   /** Checks the settings together and freezes them. */
   public PoolConfig build() {
     int max = maxChildren != null ? maxChildren : children;
-    if (children > max) {
-      throw new IllegalStateException(
-          "children (" + children + ") must be <= maxChildren (" + max + ")");
-    }
+    SettingChecks.combination(
+        children <= max, "children (" + children + ") must be <= maxChildren (" + max + ")");
     String poolName = name != null ? name : "pool-" + POOL_NUMBER.incrementAndGet();
-    return new PoolConfig(
-        poolName,
-        children,
-        queueCapacity,
-        jobTimeout,
-        childJvmOptions,
-        childClasspath,
-        childClasspathOverride,
-        maxJobsPerChild,
-        maxFrameBytes,
-        startTimeout,
-        drainTimeout,
-        spawnFailureLimit,
-        callbackExecutor,
-        javaExecutable,
-        childEnvironment,
-        meterRegistry,
-        retryableJobTypes,
-        maxAttempts,
-        recycleAboveHeapBytes,
-        recycleAboveRssBytes,
-        max,
-        childIdleTimeout,
-        classDataDirectory,
-        slowJobThreshold,
-        deadlineAdmission,
-        jobAccounting,
-        pipelining);
+    return new PoolConfig(this, poolName, max);
   }
 
   /**
@@ -404,11 +297,11 @@ public final class PoolConfigBuilder {
     return ProcessPool.start(build());
   }
 
-  private static Duration positive(String field, Duration value) {
-    Objects.requireNonNull(value, field);
-    if (value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(field + " must be > 0: " + value);
-    }
-    return value;
+  /** Setters that replace a collection check every element first, then swap: all or nothing. */
+  private <T> PoolConfigBuilder replace(
+      java.util.Collection<T> target, java.util.Collection<T> with) {
+    target.clear();
+    target.addAll(with);
+    return this;
   }
 }

@@ -55,8 +55,7 @@ public final class ProcessPool implements AutoCloseable {
 
   private static final Failure.Factory FAILURES =
       (code, jobId, message, remoteClass, remoteStack) ->
-          new PoolException(
-              FailureCode.valueOf(code.name()), jobId, message, remoteClass, remoteStack);
+          new PoolException(FailureCodes.toPublic(code), jobId, message, remoteClass, remoteStack);
 
   private final PoolConfig config;
   private final AtomicLong jobIds = new AtomicLong();
@@ -82,11 +81,13 @@ public final class ProcessPool implements AutoCloseable {
   private ProcessPool(PoolConfig config) {
     this.config = config;
     String name = config.name();
+    log.debug("{}: starting with {}", name, config); // every setting, secrets masked
     this.metrics =
         new CountingMetrics(
-            config.meterRegistry() == null
-                ? PoolMetrics.NOOP
-                : new MicrometerPoolMetrics(config.meterRegistry(), name, this::counts));
+            config
+                .meterRegistry()
+                .<PoolMetrics>map(r -> new MicrometerPoolMetrics(r, name, this::counts))
+                .orElse(PoolMetrics.NOOP));
     try {
       ChildEntryPoint entryPoint =
           ChildEntryPoint.resolve(
@@ -101,7 +102,7 @@ public final class ProcessPool implements AutoCloseable {
                   entryPoint,
                   config.maxFrameBytes(),
                   childEnvironment(config),
-                  config.classDataDirectory(),
+                  config.childClassDataDirectory().orElse(null),
                   config.callbackExecutor()),
               metrics,
               FAILURES);
@@ -127,21 +128,22 @@ public final class ProcessPool implements AutoCloseable {
   }
 
   private static EngineSettings settings(PoolConfig c) {
-    return new EngineSettings(
-        c.name(),
-        c.children(),
-        c.maxChildren(),
-        c.childIdleTimeout().toNanos(),
-        c.maxJobsPerChild(),
-        c.startTimeout().toNanos(),
-        c.spawnFailureLimit(),
-        c.recycleAboveHeapBytes(),
-        c.recycleAboveRssBytes(),
-        c.retryableJobTypes(),
-        c.maxAttempts(),
-        MemoryLimit.bytes(),
-        c.slowJobThreshold() == null ? 0 : c.slowJobThreshold().toNanos(),
-        c.pipelining());
+    return EngineSettings.builder()
+        .poolName(c.name())
+        .children(c.children())
+        .maxChildren(c.maxChildren())
+        .childIdleTimeoutNanos(c.childIdleTimeout().toNanos())
+        .maxJobsPerChild(c.maxJobsPerChild())
+        .startTimeoutNanos(c.startTimeout().toNanos())
+        .spawnFailureLimit(c.spawnFailureLimit())
+        .recycleAboveHeapBytes(c.recycleAboveHeapBytes())
+        .recycleAboveRssBytes(c.recycleAboveRssBytes())
+        .retryableJobTypes(c.retryableJobTypes())
+        .maxAttempts(c.maxAttempts())
+        .memoryLimitBytes(MemoryLimit.bytes())
+        .slowJobThresholdNanos(c.slowJobThreshold().toNanos())
+        .pipelining(c.pipelining())
+        .build();
   }
 
   private void awaitStarted() {
@@ -291,7 +293,7 @@ public final class ProcessPool implements AutoCloseable {
 
   private <T> CompletableFuture<T> refused(
       CompletableFuture<T> future, FailureCode code, long id, String type, String why) {
-    metrics.jobFailed(type, Failure.valueOf(code.name()), -1);
+    metrics.jobFailed(type, FailureCodes.toEngine(code), -1);
     future.completeExceptionally(
         new PoolException(
             code, id, config.name() + ": job " + id + " (" + type + ") refused: " + why));

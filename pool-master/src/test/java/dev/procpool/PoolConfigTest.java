@@ -1,11 +1,19 @@
 package dev.procpool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -146,5 +154,102 @@ class PoolConfigTest {
             IllegalArgumentException.class,
             () -> Job.of("t", new byte[0]).withTimeout(Duration.ZERO));
     assertEquals("timeout must be > 0: PT0S", e.getMessage());
+  }
+
+  @Test
+  void slowJobThreshold_negative_rejected_zeroMeansOff() {
+    rejects(
+        "slowJobThreshold must be >= 0: PT-1S",
+        () -> PoolConfig.builder().slowJobThreshold(Duration.ofSeconds(-1)));
+    assertEquals(Duration.ZERO, PoolConfig.builder().build().slowJobThreshold());
+  }
+
+  @Test
+  void unsetReferences_areEmptyOptionals_neverNull() {
+    PoolConfig config = PoolConfig.builder().build();
+    assertTrue(config.meterRegistry().isEmpty());
+    assertTrue(config.childClassDataDirectory().isEmpty());
+  }
+
+  /** Every public setter of the builder: the names the config, starter and docs must share. */
+  static Set<String> builderSettings() {
+    return Arrays.stream(PoolConfigBuilder.class.getDeclaredMethods())
+        .filter(m -> Modifier.isPublic(m.getModifiers()))
+        .filter(m -> m.getReturnType() == PoolConfigBuilder.class)
+        .map(Method::getName)
+        .collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  @Test
+  void everyBuilderSetting_hasAGetterOfTheSameName() throws Exception {
+    for (String setting : builderSettings()) {
+      Method getter = PoolConfig.class.getMethod(setting);
+      assertTrue(Modifier.isPublic(getter.getModifiers()), setting);
+    }
+  }
+
+  @Test
+  void toString_listsEverySetting_byItsBuilderName() {
+    Set<String> described = PoolConfig.builder().build().describe().keySet();
+    assertEquals(builderSettings(), new TreeSet<>(described));
+  }
+
+  @Test
+  void toString_masksEnvironmentValuesAndSecretOptions() {
+    String text =
+        PoolConfig.builder()
+            .name("p")
+            .childEnvironment("PROCPOOL_DB_PASSWORD", "hunter2")
+            .childEnvironment("PROCPOOL_DB_URL", "jdbc:postgresql://h/db?password=hunter3")
+            .childJvmOptions("-Xmx64m", "-Dapi.token=hunter4", "-Dplain=visible")
+            .build()
+            .toString();
+    assertFalse(text.contains("hunter"), text);
+    assertTrue(text.startsWith("PoolConfig{name=p, children="), text);
+    assertTrue(text.contains("PROCPOOL_DB_PASSWORD=<masked>"), text);
+    assertTrue(text.contains("-Dapi.token=<masked>"), text);
+    assertTrue(text.contains("-Dplain=visible"), text);
+    assertTrue(text.contains("-Xmx64m"), text);
+  }
+
+  @Test
+  void toBuilder_roundTrip_keepsEverySetting() {
+    PoolConfig config =
+        PoolConfig.builder()
+            .name("p")
+            .children(2)
+            .maxChildren(5)
+            .queueCapacity(7)
+            .jobTimeout(Duration.ofSeconds(2))
+            .childJvmOptions("-Xmx64m")
+            .childClasspath(List.of(Path.of("handlers.jar")))
+            .childEnvironment("A", "b")
+            .retryableJobTypes("r")
+            .maxJobsPerChild(100)
+            .recycleAboveHeapBytes(1 << 20)
+            .childClassDataDirectory(Path.of("cds"))
+            .slowJobThreshold(Duration.ofSeconds(1))
+            .deadlineAdmission(true)
+            .jobAccounting(false)
+            .pipelining(false)
+            .build();
+    PoolConfig copy = config.toBuilder().build();
+    assertEquals(config.describe(), copy.describe());
+    assertEquals(config.toString(), copy.toString());
+    assertEquals(config.childEnvironment(), copy.childEnvironment());
+  }
+
+  @Test
+  void toBuilder_staticPool_staysStaticWhenChildrenChange() {
+    PoolConfig variant = PoolConfig.builder().children(2).build().toBuilder().children(4).build();
+    assertEquals(4, variant.maxChildren());
+  }
+
+  @Test
+  void toBuilder_variant_leavesTheOriginalAlone() {
+    PoolConfig config = PoolConfig.builder().name("p").childJvmOptions("-Xmx64m").build();
+    PoolConfig variant = config.toBuilder().childJvmOptions("-Xmx128m").build();
+    assertEquals(List.of("-Xmx64m"), config.childJvmOptions());
+    assertEquals(List.of("-Xmx128m"), variant.childJvmOptions());
   }
 }

@@ -10,17 +10,17 @@ import java.util.function.Supplier;
  * job, so throughput is measured in a steady state rather than in bursts. Any failed job fails the
  * benchmark.
  */
-final class InFlightWindow {
+public final class InFlightWindow {
   private final int size;
   private final Semaphore slots;
   private volatile Throwable failure;
 
-  InFlightWindow(int size) {
+  public InFlightWindow(int size) {
     this.size = size;
     this.slots = new Semaphore(size);
   }
 
-  void submit(Supplier<CompletableFuture<?>> job) throws InterruptedException {
+  public void submit(Supplier<CompletableFuture<?>> job) throws InterruptedException {
     if (failure != null) {
       throw new IllegalStateException("a job failed", failure);
     }
@@ -36,7 +36,7 @@ final class InFlightWindow {
   }
 
   /** Waits for every job in flight, so no work leaks into the next iteration. */
-  void drain() throws InterruptedException {
+  public void drain() throws InterruptedException {
     if (!slots.tryAcquire(size, 60, TimeUnit.SECONDS)) {
       throw new IllegalStateException("jobs did not finish within 60 s");
     }

@@ -80,10 +80,22 @@ public final class ResultsReport {
     return cells;
   }
 
-  /** The score of the row whose benchmark name ends with {@code name} and whose params match. */
+  /**
+   * The score of the row whose benchmark name ends with {@code name} and whose params match; NaN
+   * (shown as "n/a", its target line as dropped) if there is none or its error bar exceeds it.
+   */
   private double score(String name, String... params) {
     Map<String, String> row = row(name, params);
-    return row == null ? Double.NaN : Double.parseDouble(row.get("Score"));
+    return row == null || noisy(row) ? Double.NaN : Double.parseDouble(row.get("Score"));
+  }
+
+  /** A figure whose 99.9% error bar is larger than itself says nothing: it is dropped. */
+  private static boolean noisy(Map<String, String> row) {
+    String e = row.get("Score Error (99.9%)");
+    return e != null
+        && !e.isEmpty()
+        && !e.equals("NaN")
+        && Double.parseDouble(e) >= Double.parseDouble(row.get("Score"));
   }
 
   private Map<String, String> row(String name, String... params) {
@@ -123,7 +135,8 @@ public final class ResultsReport {
         .append(' ')
         .append(System.getProperty("java.version"))
         .append(
-            ". One fork, short iterations (see run.sh): read the ± columns; on this shared machine\n")
+            ". One fork (three for DatabaseBenchmark), short iterations (see run.sh): read the ±"
+                + " columns; a figure whose ± exceeds it is dropped; on this shared machine\n")
         .append(
             "runs differ by 10-40%. Figures, not assertions: nothing here is checked by the test suite.\n\n");
 
@@ -141,11 +154,13 @@ public final class ResultsReport {
       md.append(
           String.format(
               Locale.ROOT,
-              "| %s | %s | %s | %.1f | %s | %s |%n",
+              "| %s | %s | %s | %s | %s | %s |%n",
               name,
               params.toString().trim(),
               row.get("Mode"),
-              Double.parseDouble(row.get("Score")),
+              noisy(row)
+                  ? "dropped: ± exceeds it"
+                  : String.format(Locale.ROOT, "%.1f", Double.parseDouble(row.get("Score"))),
               error(row),
               row.get("Unit")));
     }
@@ -280,7 +295,10 @@ public final class ResultsReport {
         .append(" | ")
         .append(goal)
         .append(" | ")
-        .append(met ? "met" : "not met")
+        .append(
+            figure.contains("n/a")
+                ? "no figure: missing, or dropped for an error bar larger than it"
+                : met ? "met" : "not met")
         .append(" |\n");
   }
 

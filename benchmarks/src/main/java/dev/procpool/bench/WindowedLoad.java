@@ -4,13 +4,13 @@ import dev.procpool.Job;
 import dev.procpool.ProcessPool;
 
 /** The load the peers are measured with: a fixed number of jobs in flight, and the sleep ideal. */
-final class WindowedLoad {
-  static final int IN_FLIGHT = 128;
+public final class WindowedLoad {
+  public static final int IN_FLIGHT = 128;
 
   private WindowedLoad() {}
 
   /** Submits {@code n} copies of {@code job}, at most {@link #IN_FLIGHT} at once; waits for all. */
-  static void run(ProcessPool pool, Job<byte[]> job, int n) throws Exception {
+  public static void run(ProcessPool pool, Job<byte[]> job, int n) throws Exception {
     InFlightWindow window = new InFlightWindow(IN_FLIGHT);
     for (int i = 0; i < n; i++) {
       window.submit(() -> pool.submit(job));
@@ -19,7 +19,8 @@ final class WindowedLoad {
   }
 
   /** Jobs/s of {@code jobs} copies of {@code job}, after {@code warmup} unmeasured ones. */
-  static double rate(ProcessPool pool, Job<byte[]> job, int warmup, int jobs) throws Exception {
+  public static double rate(ProcessPool pool, Job<byte[]> job, int warmup, int jobs)
+      throws Exception {
     run(pool, job, warmup);
     long start = System.nanoTime();
     run(pool, job, jobs);
@@ -27,7 +28,7 @@ final class WindowedLoad {
   }
 
   /** What Thread.sleep(1) really costs here: the ideal for 1 ms jobs is workers / this. */
-  static double measuredSleepMillis() throws InterruptedException {
+  public static double measuredSleepMillis() throws InterruptedException {
     int n = 500;
     long start = System.nanoTime();
     for (int i = 0; i < n; i++) {

@@ -9,14 +9,15 @@ import java.util.Set;
 
 /**
  * A worker host for the tests: a pool of 2 children consuming the queue named in args[0], with the
- * children's database in args[1]. Prints {@code ready}, then {@code max-in-flight=N} whenever the
- * most deliveries it ran at once grows; runs until its standard input closes, then drains.
+ * children's database in args[1], on the broker in args[2]. Prints {@code ready}, then {@code
+ * max-in-flight=N} whenever the most deliveries it ran at once grows; runs until its standard input
+ * closes, then drains.
  */
 public final class WorkerMain {
   public static void main(String[] args) throws Exception {
     RabbitTopology topology = new RabbitTopology(args[0], 3, 100_000);
     ConnectionFactory factory = new ConnectionFactory();
-    factory.setUri("amqp://127.0.0.1:5672");
+    factory.setUri(args[2]);
     factory.setRequestedHeartbeat(2); // a stopped worker is noticed within seconds
     try (ProcessPool pool =
             ProcessPool.builder().children(2).childEnvironment("PROCPOOL_DB_URL", args[1]).start();

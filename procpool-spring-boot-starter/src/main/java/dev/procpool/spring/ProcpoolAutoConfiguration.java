@@ -3,6 +3,8 @@ package dev.procpool.spring;
 import dev.procpool.ProcessPool;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.Executor;
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -43,13 +45,17 @@ public class ProcpoolAutoConfiguration {
   public ProcessPool processPool(
       ProcpoolProperties properties,
       ObjectProvider<MeterRegistry> registry,
-      Environment environment) {
+      Environment environment,
+      BeanFactory beans) {
     Duration phase =
         environment.getProperty(
             "spring.lifecycle.timeout-per-shutdown-phase", Duration.class, BOOT_PHASE_DEFAULT);
     return ProcessPool.start(
         PoolConfigFactory.build(
-            properties, drainTimeout(properties, phase), registry.getIfAvailable()));
+            properties,
+            drainTimeout(properties, phase),
+            registry.getIfAvailable(),
+            name -> beans.getBean(name, Executor.class)));
   }
 
   @Bean

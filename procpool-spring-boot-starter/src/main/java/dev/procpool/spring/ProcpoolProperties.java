@@ -10,16 +10,23 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
 /**
- * {@code procpool.*}: one property per {@link dev.procpool.PoolConfigBuilder} setting that has a
- * text form. A property left unset keeps the library's default, so the defaults live in one place
- * (the builder's Javadoc lists them). Values are validated by the builder, with its messages.
+ * {@code procpool.*}: one property per {@link dev.procpool.PoolConfigBuilder} setting, with the
+ * setter's name in kebab case ({@code childClassDataDirectory} is {@code
+ * procpool.child-class-data-directory}); {@code StarterPropertiesTest} fails when a setting has no
+ * property and no stated reason. A property left unset keeps the library's default, so the defaults
+ * live in one place (the builder); where the starter's default differs, the property says why.
+ * Values are checked by the builder, with its messages. Sizes take Boot's {@link DataSize} ({@code
+ * 16MB}).
  */
 @ConfigurationProperties(prefix = "procpool")
 public class ProcpoolProperties {
   /** Whether to start a pool at all. */
   private boolean enabled = true;
 
-  /** Prefix of the pool's log lines, error messages and meter tags. */
+  /**
+   * Prefix of the pool's log lines, error messages and meter tags. Default "procpool" (the library
+   * numbers its pools, pool-1...; an application's one pool keeps one meter tag across restarts).
+   */
   private String name = "procpool";
 
   /** How many child JVMs run at once. Default: the number of processors. */
@@ -28,13 +35,13 @@ public class ProcpoolProperties {
   /** The most children the pool grows to while jobs wait. Default: the same as children. */
   private Integer maxChildren;
 
-  /** How long a child above 'children' may sit idle before it is retired. */
+  /** How long a child above 'children' may sit idle before it is retired. Default 30s. */
   private Duration childIdleTimeout;
 
-  /** How many jobs may wait for a child; one more is refused with QUEUE_FULL. */
+  /** How many jobs may wait for a child; one more is refused with QUEUE_FULL. Default 100000. */
   private Integer queueCapacity;
 
-  /** The longest a job may run before its child is killed (JOB_TIMEOUT). */
+  /** The longest a job may run before its child is killed (JOB_TIMEOUT). Default 60s. */
   private Duration jobTimeout;
 
   /** JVM options for each child, such as -Xmx256m. */
@@ -46,13 +53,13 @@ public class ProcpoolProperties {
   /** The children's whole class path, for a launcher procpool cannot read. Empty: worked out. */
   private List<Path> childClasspathOverride = new ArrayList<>();
 
-  /** Replace a child after this many jobs; 0 means never. */
+  /** Replace a child after this many jobs; 0 (the default) means never. */
   private Long maxJobsPerChild;
 
-  /** The largest message either side may send: payloads and results must fit. */
-  private DataSize maxFrameSize;
+  /** The largest message either side may send (payloads and results must fit), e.g. 16MB. */
+  private DataSize maxFrameBytes;
 
-  /** How long a child may take from spawn to ready. */
+  /** How long a child may take from spawn to ready. Default 30s. */
   private Duration startTimeout;
 
   /**
@@ -61,8 +68,14 @@ public class ProcpoolProperties {
    */
   private Duration drainTimeout;
 
-  /** Failed starts in a row after which the pool reports itself unhealthy. */
+  /** Failed starts in a row after which jobs fail with SPAWN_FAILED. Default 5. */
   private Integer spawnFailureLimit;
+
+  /**
+   * Name of an Executor bean where job futures complete (and dependent stages run), e.g.
+   * applicationTaskExecutor. Default: the common ForkJoinPool.
+   */
+  private String callbackExecutor;
 
   /** The java launcher for the children, e.g. a newer JDK's bin/java. */
   private Path javaExecutable;
@@ -73,23 +86,38 @@ public class ProcpoolProperties {
   /** Job types safe to run twice: when a child dies running one, the job is retried. */
   private List<String> retryableJobTypes = new ArrayList<>();
 
-  /** Runs a retryable job gets before it is quarantined as POISON_JOB. */
+  /** Runs a retryable job gets before it is quarantined as POISON_JOB. Default 3. */
   private Integer maxAttempts;
 
-  /** Replace a child whose heap in use after a job passes this. */
-  private DataSize recycleAboveHeap;
+  /** Replace a child whose heap in use after a job passes this, e.g. 512MB. Default: never. */
+  private DataSize recycleAboveHeapBytes;
 
-  /** Replace a child whose resident memory passes this. */
-  private DataSize recycleAboveRss;
-
-  /** Where the children's AppCDS archive is kept (faster child start); unset for none. */
-  private Path classDataDirectory;
+  /** Replace a child whose resident memory passes this, e.g. 1GB. Default: never. */
+  private DataSize recycleAboveRssBytes;
 
   /**
-   * Send each busy child the next queued job ahead, to start the moment its current job ends
-   * (pipelining). On by default.
+   * Where the children's AppCDS archive (AOT cache on JDK 25+) is kept, for faster child starts.
+   * Default: none.
    */
-  private boolean pipelining = true;
+  private Path childClassDataDirectory;
+
+  /** A job still running past this has its stack logged once. Default 0 (never). */
+  private Duration slowJobThreshold;
+
+  /**
+   * Refuse at submit (DEADLINE_EXCEEDED) a job whose expected wait exceeds its deadline. Default
+   * false.
+   */
+  private Boolean deadlineAdmission;
+
+  /** Children measure each job's CPU time and allocated bytes. Default true. */
+  private Boolean jobAccounting;
+
+  /**
+   * Send each busy child the next queued job ahead, to start the moment its current job ends.
+   * Default true.
+   */
+  private Boolean pipelining;
 
   public boolean isEnabled() {
     return enabled;
@@ -179,12 +207,12 @@ public class ProcpoolProperties {
     this.maxJobsPerChild = maxJobsPerChild;
   }
 
-  public DataSize getMaxFrameSize() {
-    return maxFrameSize;
+  public DataSize getMaxFrameBytes() {
+    return maxFrameBytes;
   }
 
-  public void setMaxFrameSize(DataSize maxFrameSize) {
-    this.maxFrameSize = maxFrameSize;
+  public void setMaxFrameBytes(DataSize maxFrameBytes) {
+    this.maxFrameBytes = maxFrameBytes;
   }
 
   public Duration getStartTimeout() {
@@ -209,6 +237,14 @@ public class ProcpoolProperties {
 
   public void setSpawnFailureLimit(Integer spawnFailureLimit) {
     this.spawnFailureLimit = spawnFailureLimit;
+  }
+
+  public String getCallbackExecutor() {
+    return callbackExecutor;
+  }
+
+  public void setCallbackExecutor(String callbackExecutor) {
+    this.callbackExecutor = callbackExecutor;
   }
 
   public Path getJavaExecutable() {
@@ -243,35 +279,59 @@ public class ProcpoolProperties {
     this.maxAttempts = maxAttempts;
   }
 
-  public DataSize getRecycleAboveHeap() {
-    return recycleAboveHeap;
+  public DataSize getRecycleAboveHeapBytes() {
+    return recycleAboveHeapBytes;
   }
 
-  public void setRecycleAboveHeap(DataSize recycleAboveHeap) {
-    this.recycleAboveHeap = recycleAboveHeap;
+  public void setRecycleAboveHeapBytes(DataSize recycleAboveHeapBytes) {
+    this.recycleAboveHeapBytes = recycleAboveHeapBytes;
   }
 
-  public DataSize getRecycleAboveRss() {
-    return recycleAboveRss;
+  public DataSize getRecycleAboveRssBytes() {
+    return recycleAboveRssBytes;
   }
 
-  public void setRecycleAboveRss(DataSize recycleAboveRss) {
-    this.recycleAboveRss = recycleAboveRss;
+  public void setRecycleAboveRssBytes(DataSize recycleAboveRssBytes) {
+    this.recycleAboveRssBytes = recycleAboveRssBytes;
   }
 
-  public boolean isPipelining() {
+  public Path getChildClassDataDirectory() {
+    return childClassDataDirectory;
+  }
+
+  public void setChildClassDataDirectory(Path childClassDataDirectory) {
+    this.childClassDataDirectory = childClassDataDirectory;
+  }
+
+  public Duration getSlowJobThreshold() {
+    return slowJobThreshold;
+  }
+
+  public void setSlowJobThreshold(Duration slowJobThreshold) {
+    this.slowJobThreshold = slowJobThreshold;
+  }
+
+  public Boolean getDeadlineAdmission() {
+    return deadlineAdmission;
+  }
+
+  public void setDeadlineAdmission(Boolean deadlineAdmission) {
+    this.deadlineAdmission = deadlineAdmission;
+  }
+
+  public Boolean getJobAccounting() {
+    return jobAccounting;
+  }
+
+  public void setJobAccounting(Boolean jobAccounting) {
+    this.jobAccounting = jobAccounting;
+  }
+
+  public Boolean getPipelining() {
     return pipelining;
   }
 
-  public void setPipelining(boolean pipelining) {
+  public void setPipelining(Boolean pipelining) {
     this.pipelining = pipelining;
-  }
-
-  public Path getClassDataDirectory() {
-    return classDataDirectory;
-  }
-
-  public void setClassDataDirectory(Path classDataDirectory) {
-    this.classDataDirectory = classDataDirectory;
   }
 }

@@ -39,7 +39,7 @@ class ProcpoolAutoConfigurationIT {
             "procpool.children=2",
             "procpool.name=boot",
             "procpool.job-timeout=20s",
-            "procpool.max-frame-size=2MB",
+            "procpool.max-frame-bytes=2MB",
             "procpool.pipelining=false")
         .run(
             context -> {

@@ -66,21 +66,20 @@ final class Simulation {
     this.pipelining = random.nextBoolean();
     int children = 1 + random.nextInt(3);
     EngineSettings settings =
-        new EngineSettings(
-            "sim",
-            children,
-            dynamic ? MAX_CHILDREN : children,
-            TimeUnit.MILLISECONDS.toNanos(300),
-            random.nextInt(3) == 0 ? 3 : 0,
-            TimeUnit.SECONDS.toNanos(5),
-            3,
-            HEAP_LIMIT,
-            0,
-            Set.of("retry"),
-            3,
-            0,
-            random.nextBoolean() ? TimeUnit.MILLISECONDS.toNanos(500) : 0,
-            pipelining);
+        EngineSettings.builder()
+            .poolName("sim")
+            .children(children)
+            .maxChildren(dynamic ? MAX_CHILDREN : children)
+            .childIdleTimeoutNanos(TimeUnit.MILLISECONDS.toNanos(300))
+            .maxJobsPerChild(random.nextInt(3) == 0 ? 3 : 0)
+            .startTimeoutNanos(TimeUnit.SECONDS.toNanos(5))
+            .spawnFailureLimit(3)
+            .recycleAboveHeapBytes(HEAP_LIMIT)
+            .retryableJobTypes(Set.of("retry"))
+            .maxAttempts(3)
+            .slowJobThresholdNanos(random.nextBoolean() ? TimeUnit.MILLISECONDS.toNanos(500) : 0)
+            .pipelining(pipelining)
+            .build();
     Failure.Factory failures =
         (code, jobId, message, remoteClass, remoteStack) -> new SimFailure(code, message);
     this.engine =

@@ -1,31 +1,17 @@
 package dev.procpool.server.cli;
 
-import dev.procpool.PoolConfig;
-import dev.procpool.PoolConfigBuilder;
-import dev.procpool.ProcessPool;
-import dev.procpool.server.http.Backend;
-import dev.procpool.server.http.HttpFrontEnd;
 import dev.procpool.server.http.HttpSettings;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import sun.misc.Signal;
 
 /**
- * {@code serve}: starts the pool, its database and the HTTP front end; on SIGTERM or Ctrl-C stops
- * accepting, drains and exits 0. A second signal forces an exit (status 1); the children follow on
- * their own, since they watch the master.
+ * {@code serve}: the flags. {@link ServePlan} checks them and decides what this server holds (a
+ * local pool or not, which database); {@link ServeRun} starts it and stops it on SIGTERM or Ctrl-C.
  */
 @Command(
     name = "serve",
@@ -33,8 +19,6 @@ import sun.misc.Signal;
     versionProvider = VersionProvider.class,
     description = "Run the pool behind an HTTP server.")
 final class ServeCommand implements Callable<Integer> {
-  private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
-
   @Option(
       names = "--port",
       description = "HTTP port (0 = any free port). Default: ${DEFAULT-VALUE}.")
@@ -224,233 +208,33 @@ final class ServeCommand implements Callable<Integer> {
           "File with the token for /admin routes; created with a random token (mode 0600) if missing. Default: <data-dir>/admin-token.")
   Path adminTokenFile;
 
-  /** The children log like the server (quiet logback defaults) unless a flag says otherwise. */
-  private String[] childJvmOptions() {
-    List<String> options = new ArrayList<>();
-    if (childJvmOptions.stream().noneMatch(o -> o.startsWith("-Dlogback.configurationFile="))) {
-      options.add(
-          "-Dlogback.configurationFile="
-              + System.getProperty("logback.configurationFile", Main.LOGBACK_CONFIG));
-    }
-    options.addAll(childJvmOptions);
-    return options.toArray(new String[0]);
-  }
+  @Option(
+      names = "--allowed-host",
+      paramLabel = "<host>",
+      description =
+          "Also accept requests whose Host is this (name or name:port), e.g. the name a proxy"
+              + " forwards; '*' turns the check off. Always accepted: localhost, 127.0.0.1, [::1]"
+              + " and the bind address, with this port. Repeatable.")
+  List<String> allowedHosts = new ArrayList<>();
 
+  @Option(
+      names = "--allowed-origin",
+      paramLabel = "<origin>",
+      description =
+          "Accept requests from web pages of this origin (e.g. https://app.example); '*' for any."
+              + " Other pages' requests get 403; the dashboard is same-origin. Repeatable.")
+  List<String> allowedOrigins = new ArrayList<>();
+
+  /** Parses (picocli did), then validates into a plan, then runs it. */
   @Override
   public Integer call() throws Exception {
-    for (Path jar : jobs) {
-      if (!Files.isReadable(jar)) {
-        System.err.println("procpool: --jobs " + jar + ": no such readable file");
-        return 2;
-      }
-    }
-    PoolConfigBuilder pool;
+    ServePlan plan;
     try {
-      pool =
-          PoolConfig.builder()
-              .name("procpool")
-              .children(children)
-              .queueCapacity(queueCapacity)
-              .jobTimeout(jobTimeout)
-              .drainTimeout(drainTimeout)
-              .childJvmOptions(childJvmOptions())
-              .childClasspath(jobs)
-              .maxJobsPerChild(maxJobsPerChild)
-              .maxChildren(maxChildren != null ? maxChildren : children)
-              .childIdleTimeout(childIdleTimeout)
-              .deadlineAdmission(deadlineAdmission)
-              .pipelining(pipelining)
-              // AppCDS: the first run records the children's classes, later children start faster.
-              .childClassDataDirectory(dataDir.resolve("cds"));
-      if (slowJobThreshold != null) {
-        pool.slowJobThreshold(slowJobThreshold);
-      }
-      if (childJava != null) {
-        pool.javaExecutable(childJava.toAbsolutePath());
-      }
-      pool.build(); // combinations (children <= maxChildren) are checked here, before anything
-      // starts
-      new HttpSettings(
-              bind,
-              port,
-              maxBodyBytes,
-              jobTimeout,
-              idleTimeout,
-              requestTimeout,
-              null,
-              null,
-              reusePort)
-          .withClientLimits(maxConnections, cancelRunningOnDisconnect);
-      if (broker != null) {
-        dev.procpool.server.broker.BrokerLink.checkUrl(broker);
-        new dev.procpool.rabbitmq.RabbitTopology(brokerQueue, 5, 100_000);
-      } else if (role != null) {
-        throw new IllegalArgumentException("--role needs --broker");
-      }
+      plan = ServePlan.of(this);
     } catch (IllegalArgumentException | IllegalStateException e) {
       System.err.println("procpool: " + e.getMessage());
       return 2;
     }
-
-    Role serving = broker == null ? null : role != null ? role : Role.both;
-    boolean local = serving != Role.front;
-    EmbeddedDatabase embedded = null;
-    String url = dbUrl;
-    String user = dbUser;
-    String password = dbPassword != null ? dbPassword : System.getenv("PROCPOOL_DB_PASSWORD");
-    if (url == null && local) {
-      embedded = EmbeddedDatabase.start(dataDir);
-      url = embedded.url();
-      user = embedded.user();
-      password = embedded.password();
-    }
-    if (url != null) {
-      pool.childEnvironment("PROCPOOL_DB_URL", url);
-    }
-    if (user != null) {
-      pool.childEnvironment("PROCPOOL_DB_USER", user);
-    }
-    if (password != null) {
-      pool.childEnvironment("PROCPOOL_DB_PASSWORD", password);
-    }
-    PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    pool.meterRegistry(prometheus);
-
-    CountDownLatch stop = new CountDownLatch(1);
-    AtomicInteger signals = new AtomicInteger();
-    for (String name : List.of("TERM", "INT")) {
-      Signal.handle(
-          new Signal(name),
-          s -> {
-            if (signals.incrementAndGet() > 1) {
-              log.warn("second signal: exiting without draining");
-              Runtime.getRuntime().halt(1);
-            }
-            log.info(
-                "SIG{}: stopping; draining jobs for up to {} ms", name, drainTimeout.toMillis());
-            stop.countDown();
-          });
-    }
-
-    Path tokenFile = adminTokenFile != null ? adminTokenFile : dataDir.resolve("admin-token");
-    String adminToken = SecretFile.readOrCreate(tokenFile);
-
-    ProcessPool processPool = null;
-    HttpFrontEnd http = null;
-    Shared shared = null;
-    try {
-      processPool = local ? pool.start() : null;
-      Backend backend = processPool == null ? null : Backend.local(processPool);
-      if (serving != null) {
-        shared =
-            Shared.open(
-                serving, broker, brokerQueue, brokerCredentialsFile, processPool, jobTimeout);
-        backend = shared.backend();
-      }
-      http =
-          HttpFrontEnd.start(
-              backend,
-              new HttpSettings(
-                  bind,
-                  port,
-                  maxBodyBytes,
-                  jobTimeout,
-                  idleTimeout,
-                  requestTimeout,
-                  prometheus,
-                  adminToken,
-                  reusePort,
-                  maxConnections,
-                  cancelRunningOnDisconnect));
-      String where =
-          !local
-              ? "none (role front)"
-              : dbUrl == null ? "embedded H2 in " + dataDir.toAbsolutePath() : url;
-      System.out.println(
-          "procpool "
-              + VersionProvider.version()
-              + " listening on http://"
-              + bind
-              + ":"
-              + http.port()
-              + " (children="
-              + children
-              + ", database="
-              + where
-              + (serving == null
-                  ? ""
-                  : ", role=" + serving + ", broker=" + broker + ", queue=" + brokerQueue)
-              + ")");
-      System.out.println(
-          "admin token in "
-              + tokenFile.toAbsolutePath()
-              + "; SIGHUP or POST /admin/restart rolls the children");
-      System.out.flush();
-      ProcessPool rolling = processPool;
-      Signal.handle(
-          new Signal("HUP"),
-          s -> {
-            log.info("SIGHUP: rolling restart of the children");
-            rolling
-                .restartChildren()
-                .whenComplete(
-                    (v, e) -> {
-                      if (e != null) {
-                        log.warn("rolling restart failed: {}", e.toString());
-                      }
-                    });
-          });
-      JarWatcher watcher =
-          watch && !jobs.isEmpty()
-              ? new JarWatcher(
-                  jobs,
-                  () ->
-                      rolling
-                          .restartChildren()
-                          .whenComplete(
-                              (v, e) -> {
-                                if (e != null) {
-                                  log.warn(
-                                      "rolling restart after a jar change failed: {}",
-                                      e.toString());
-                                }
-                              }))
-              : null;
-      stop.await();
-      if (watcher != null) {
-        watcher.close();
-      }
-      http.endStreams(); // dashboards hear "draining" now, and hold neither the drain nor a
-      // handover
-      if (reusePort) {
-        // Handover: the new server on the same port takes new connections from now on.
-        http.handOver(drainTimeout.toMillis());
-      }
-      if (shared != null) {
-        shared.stopConsuming(drainTimeout); // the broker's jobs go to other hosts from now on
-      }
-      // Drain with HTTP still up: requests in flight get their answers, new jobs get 503 with
-      // Retry-After (the pool refuses them), /health says why. Then the listener goes.
-      if (processPool != null) {
-        processPool.close();
-      }
-      return 0;
-    } catch (dev.procpool.PoolException e) {
-      System.err.println("procpool: " + e.getMessage());
-      return 1;
-    } finally {
-      if (http != null) {
-        http.close();
-      }
-      if (shared != null) {
-        shared.close();
-      }
-      if (processPool != null) {
-        processPool.close();
-      }
-      if (embedded != null) {
-        embedded.close();
-      }
-    }
+    return new ServeRun(plan).call();
   }
 }

@@ -9,7 +9,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +23,9 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
   private final ChannelGroup connections;
   private final java.util.concurrent.atomic.AtomicBoolean draining;
   private final HttpMeters meters;
+  private final HostOriginGate hostOriginGate;
+  private final java.util.concurrent.atomic.AtomicInteger openStreams =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   HttpChannelInitializer(
       Backend backend,
@@ -36,6 +38,8 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
     this.connections = connections;
     this.draining = draining;
     this.meters = meters;
+    this.hostOriginGate =
+        new HostOriginGate(settings.bind(), settings.allowedHosts(), settings.allowedOrigins());
   }
 
   @Override
@@ -44,11 +48,9 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
       // Over the limit: a clear answer, then close; the connections already open are served on.
       meters.refusedConnections.increment();
       FullHttpResponse refused =
-          Json.closingError(
-              HttpResponseStatus.SERVICE_UNAVAILABLE,
-              "TOO_MANY_CONNECTIONS",
-              "the server holds its limit of " + settings.maxConnections() + " connections");
-      refused.headers().setInt(io.netty.handler.codec.http.HttpHeaderNames.RETRY_AFTER, 1);
+          Json.closing(
+              HttpError.TOO_MANY_CONNECTIONS.response(
+                  "the server holds its limit of " + settings.maxConnections() + " connections"));
       channel.pipeline().addLast(new HttpServerCodec());
       channel.writeAndFlush(refused).addListener(ChannelFutureListener.CLOSE);
       return;
@@ -61,7 +63,16 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
     pipeline.addLast(new RequestDeadline(settings.requestTimeout().toMillis()));
     pipeline.addLast(new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192));
     pipeline.addLast(new BodyLimit(settings.maxBodyBytes()));
-    pipeline.addLast(new JobRequestHandler(backend, settings, draining, meters));
+    // One request at a time passes the gate; the Host/Origin check answers through it, so a
+    // refusal is a request's answer like any other.
+    pipeline.addLast(new PipeliningGate(draining, meters));
+    pipeline.addLast(hostOriginGate);
+    pipeline.addLast(
+        new Router(
+            new JobRoute(backend, settings, meters),
+            new StatusRoute(backend, settings),
+            new EventStreamRoute(backend, openStreams, settings.maxStreams(), meters),
+            settings.adminToken() == null ? null : new AdminRoute(backend, settings.adminToken())));
   }
 
   /**
@@ -79,10 +90,9 @@ final class HttpChannelInitializer extends ChannelInitializer<SocketChannel> {
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
       FullHttpResponse response =
-          Json.closingError(
-              HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-              "BODY_TOO_LARGE",
-              "request body exceeds the limit of " + maxBodyBytes + " bytes");
+          Json.closing(
+              HttpError.BODY_TOO_LARGE.response(
+                  "request body exceeds the limit of " + maxBodyBytes + " bytes"));
       // The rest of the body is still on the wire: the connection cannot be reused.
       ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }

@@ -66,7 +66,7 @@ public final class HttpFrontEnd implements AutoCloseable {
    */
   public void endStreams() {
     for (Channel connection : connections) {
-      connection.pipeline().fireUserEventTriggered(JobRequestHandler.END_STREAMS);
+      connection.pipeline().fireUserEventTriggered(EventStreamRoute.END_STREAMS);
     }
   }
 
@@ -147,7 +147,7 @@ public final class HttpFrontEnd implements AutoCloseable {
     stopAccepting();
     endStreams();
     for (Channel connection : connections) {
-      connection.pipeline().fireUserEventTriggered(JobRequestHandler.DRAIN);
+      connection.pipeline().fireUserEventTriggered(PipeliningGate.DRAIN);
     }
     long deadline =
         System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeoutMillis);

@@ -15,6 +15,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 final class HttpMeters {
   final Counter refusedConnections;
   final Counter clientGone;
+  final Counter refusedStreams;
+  final Counter abandonedStreams;
 
   /**
    * Pipelined requests read and waiting their turn, over all connections (each holds at most 16).
@@ -32,6 +34,14 @@ final class HttpMeters {
         Counter.builder("procpool.http.abandoned")
             .description("requests whose client went away before their answer")
             .tags("reason", "client_gone")
+            .register(r);
+    refusedStreams =
+        Counter.builder("procpool.http.streams.refused")
+            .description("event streams refused over the server's stream limit")
+            .register(r);
+    abandonedStreams =
+        Counter.builder("procpool.http.streams.abandoned")
+            .description("event streams closed because their client stopped reading")
             .register(r);
     io.micrometer.core.instrument.Gauge.builder(
             "procpool.http.requests.held", held, java.util.concurrent.atomic.AtomicInteger::get)

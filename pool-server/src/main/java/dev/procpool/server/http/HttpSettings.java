@@ -2,6 +2,7 @@ package dev.procpool.server.http;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -20,6 +21,10 @@ import java.util.Objects;
  * @param maxConnections connections beyond this many are refused (503, closed) and counted
  * @param cancelRunningOnDisconnect when a client goes, also cancel its running job, which kills the
  *     child (its queued job always leaves the queue; by default a running one runs on)
+ * @param allowedHosts {@code Host} values accepted besides this server's own names ({@code name},
+ *     {@code name:port}, or {@code *} for any): see {@link HostOriginGate}
+ * @param allowedOrigins page origins whose requests are accepted besides the same origin ({@code
+ *     http://name:port}, or {@code *} for any)
  */
 public record HttpSettings(
     String bind,
@@ -32,7 +37,9 @@ public record HttpSettings(
     String adminToken,
     boolean reusePort,
     int maxConnections,
-    boolean cancelRunningOnDisconnect) {
+    boolean cancelRunningOnDisconnect,
+    List<String> allowedHosts,
+    List<String> allowedOrigins) {
   /** Default for {@code maxConnections}. */
   public static final int DEFAULT_MAX_CONNECTIONS = 1024;
 
@@ -61,7 +68,9 @@ public record HttpSettings(
         adminToken,
         reusePort,
         DEFAULT_MAX_CONNECTIONS,
-        false);
+        false,
+        List.of(),
+        List.of());
   }
 
   /** Loopback defaults: 1 MiB bodies, 30 s jobs, 60 s idle, 10 s to send a request, no /metrics. */
@@ -91,7 +100,9 @@ public record HttpSettings(
         token,
         reusePort,
         maxConnections,
-        cancelRunningOnDisconnect);
+        cancelRunningOnDisconnect,
+        allowedHosts,
+        allowedOrigins);
   }
 
   /** The same settings with another connection limit and disconnect policy. */
@@ -107,10 +118,69 @@ public record HttpSettings(
         adminToken,
         reusePort,
         maxConnections,
-        cancelRunningOnDisconnect);
+        cancelRunningOnDisconnect,
+        allowedHosts,
+        allowedOrigins);
   }
 
+  /** All but the browser allow-lists, which stay empty: only this server's own hosts and origin. */
+  public HttpSettings(
+      String bind,
+      int port,
+      int maxBodyBytes,
+      Duration maxJobTimeout,
+      Duration idleTimeout,
+      Duration requestTimeout,
+      PrometheusMeterRegistry prometheus,
+      String adminToken,
+      boolean reusePort,
+      int maxConnections,
+      boolean cancelRunningOnDisconnect) {
+    this(
+        bind,
+        port,
+        maxBodyBytes,
+        maxJobTimeout,
+        idleTimeout,
+        requestTimeout,
+        prometheus,
+        adminToken,
+        reusePort,
+        maxConnections,
+        cancelRunningOnDisconnect,
+        List.of(),
+        List.of());
+  }
+
+  /** The same settings with these extra allowed hosts and origins. */
+  public HttpSettings withBrowserAccess(List<String> hosts, List<String> origins) {
+    return new HttpSettings(
+        bind,
+        port,
+        maxBodyBytes,
+        maxJobTimeout,
+        idleTimeout,
+        requestTimeout,
+        prometheus,
+        adminToken,
+        reusePort,
+        maxConnections,
+        cancelRunningOnDisconnect,
+        hosts,
+        origins);
+  }
+
+  /** Event streams open at once, over the server: fewer than the connections. */
+  public int maxStreams() {
+    return Math.max(1, Math.min(MAX_STREAMS, maxConnections / 2));
+  }
+
+  /** The most event streams (dashboards) open at once; half the connections when that is less. */
+  public static final int MAX_STREAMS = 32;
+
   public HttpSettings {
+    allowedHosts = List.copyOf(allowedHosts);
+    allowedOrigins = List.copyOf(allowedOrigins);
     Objects.requireNonNull(bind, "bind");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be in 0..65535: " + port);

@@ -2,16 +2,11 @@ package dev.procpool.server.http;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.procpool.PoolStatus;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,16 +42,11 @@ public final class Json {
   }
 
   /**
-   * An error response after which the connection closes: for requests whose remaining bytes cannot
-   * be trusted or skipped (oversized, too slow).
+   * Marks an answer after which the connection closes, for requests whose remaining bytes cannot be
+   * trusted or skipped (oversized, too slow); written by handlers ahead of the pipelining gate, it
+   * carries its own length.
    */
-  static FullHttpResponse closingError(HttpResponseStatus status, String code, String message) {
-    FullHttpResponse response =
-        new DefaultFullHttpResponse(
-            HttpVersion.HTTP_1_1,
-            status,
-            Unpooled.copiedBuffer(error(code, message), StandardCharsets.UTF_8));
-    response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+  static FullHttpResponse closing(FullHttpResponse response) {
     response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
     response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     return response;
@@ -67,9 +57,18 @@ public final class Json {
     return write(object("code", code, "message", message));
   }
 
+  /**
+   * A status document stays small whatever the children print (it is sent every second): the newest
+   * deaths only, each line of their output cut.
+   */
+  static final int MAX_DEATHS = 20;
+
+  static final int MAX_LINE_CHARS = 300;
+
   private static List<Map<String, Object>> deaths(PoolStatus s) {
-    List<Map<String, Object>> deaths = new ArrayList<>(s.recentDeaths().size());
-    for (PoolStatus.ChildDeath d : s.recentDeaths()) {
+    List<PoolStatus.ChildDeath> recent = s.recentDeaths();
+    List<Map<String, Object>> deaths = new ArrayList<>(Math.min(recent.size(), MAX_DEATHS));
+    for (PoolStatus.ChildDeath d : recent.subList(0, Math.min(recent.size(), MAX_DEATHS))) {
       deaths.add(
           object(
               "childId", d.childId(),
@@ -78,9 +77,24 @@ public final class Json {
               "exitStatus", d.exitStatus(),
               "signal", d.signal(),
               "cause", d.cause(),
-              "lastLines", d.lastLines()));
+              "lastLines", cut(d.lastLines())));
     }
     return deaths;
+  }
+
+  /** Crash output, each line cut to {@link #MAX_LINE_CHARS}: a child's output is not trusted. */
+  static List<String> cut(List<String> lines) {
+    List<String> cut = new ArrayList<>(Math.min(lines.size(), 20));
+    for (String line : lines.subList(Math.max(0, lines.size() - 20), lines.size())) {
+      cut.add(
+          line.length() <= MAX_LINE_CHARS
+              ? line
+              : line.substring(0, MAX_LINE_CHARS)
+                  + "... ("
+                  + (line.length() - MAX_LINE_CHARS)
+                  + " more characters)");
+    }
+    return cut;
   }
 
   /** {@code GET /status}, the dashboard's events and the admin answers share this document. */

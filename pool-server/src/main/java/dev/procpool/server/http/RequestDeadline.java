@@ -5,7 +5,6 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -14,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * 408 and is closed. An idle timeout alone cannot stop a slowloris client, which sends one byte
  * just often enough to never be idle; a chunked body that never ends is caught the same way.
  *
- * <p>Sits before the HTTP codec, so it sees raw bytes; {@link JobRequestHandler} calls {@link
+ * <p>Sits before the HTTP codec, so it sees raw bytes; {@link PipeliningGate} calls {@link
  * #requestComplete()} when a full request has been decoded. One instance per connection.
  */
 final class RequestDeadline extends ChannelDuplexHandler {
@@ -74,10 +73,9 @@ final class RequestDeadline extends ChannelDuplexHandler {
   private void expire() {
     deadline = null;
     FullHttpResponse response =
-        Json.closingError(
-            HttpResponseStatus.REQUEST_TIMEOUT,
-            "REQUEST_TIMEOUT",
-            "the request did not arrive within " + timeoutMillis + " ms");
+        Json.closing(
+            HttpError.REQUEST_TIMEOUT.response(
+                "the request did not arrive within " + timeoutMillis + " ms"));
     // From the tail, so the response passes through the HTTP encoder behind this handler.
     ctx.channel().writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
   }

@@ -8,6 +8,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.procpool.server.testing.ServerProcess;
 import dev.procpool.testing.Descendants;
+import dev.procpool.testsupport.OutsideServices;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,6 +33,7 @@ class BrokerRolesIT {
   @Test
   void frontAndTwoWorkers_workerKilledMidLoad_everyRequestAnswered(@TempDir Path dir)
       throws Exception {
+    String amqp = OutsideServices.rabbitmq().uri();
     String queue = "procpool.roles." + System.nanoTime();
     List<Process> servers = new ArrayList<>();
     try {
@@ -43,7 +45,7 @@ class BrokerRolesIT {
                 dir,
                 "serve",
                 "--broker",
-                "amqp://127.0.0.1:5672",
+                amqp,
                 "--broker-queue",
                 queue,
                 "--role",
@@ -62,7 +64,7 @@ class BrokerRolesIT {
               dir,
               "serve",
               "--broker",
-              "amqp://127.0.0.1:5672",
+              amqp,
               "--broker-queue",
               queue,
               "--role",
@@ -117,7 +119,7 @@ class BrokerRolesIT {
         assertEquals(Integer.toString(i % 5), response.body());
       }
       ConnectionFactory factory = new ConnectionFactory();
-      factory.setUri("amqp://127.0.0.1:5672");
+      factory.setUri(amqp);
       try (Connection connection = factory.newConnection();
           Channel channel = connection.createChannel()) {
         assertEquals(

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.procpool.testing.Descendants;
+import dev.procpool.testsupport.OutsideServices;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -182,7 +183,7 @@ class CliIT {
                   try (dev.procpool.server.testing.RawHttp raw =
                       new dev.procpool.server.testing.RawHttp(port)) {
                     raw.send(
-                        "POST /jobs/echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: "
+                        "POST /jobs/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: "
                             + body.length()
                             + "\r\n\r\n"
                             + body);
@@ -267,8 +268,7 @@ class CliIT {
    */
   @Test
   void childJava25_recordsAotCache_nextRunUsesIt(@TempDir Path dir) throws Exception {
-    String java25 = System.getenv("PROCPOOL_TEST_JAVA25");
-    Assumptions.assumeTrue(java25 != null && !java25.isBlank(), "PROCPOOL_TEST_JAVA25 not set");
+    String java25 = OutsideServices.java25().toString();
     twoRunsShareAnArchive(
         dir, List.of("--child-java", java25), "-XX:AOTCacheOutput=", "-XX:AOTCache=", ".aot");
   }
@@ -368,7 +368,9 @@ class CliIT {
         events.setSoTimeout(30_000);
         events
             .getOutputStream()
-            .write("GET /events HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            .write(
+                "GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
         java.io.InputStream in = events.getInputStream();
         StringBuilder seen = new StringBuilder();
         while (!seen.toString().contains("data: ")) {

@@ -7,6 +7,7 @@ import dev.procpool.ProcessPool;
 import dev.procpool.server.http.HttpFrontEnd;
 import dev.procpool.server.http.HttpSettings;
 import dev.procpool.testing.Descendants;
+import dev.procpool.testsupport.OutsideServices;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,30 +22,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.testcontainers.DockerClientFactory;
-import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
  * The ledger demo: plain blocking JDBC in the children, hammered by concurrent HTTP transfers while
  * children are SIGKILLed. The total must stay exact on the embedded H2 and on a real PostgreSQL.
  */
 class LedgerIT {
-  /** Set by .ci/run to the machine's PostgreSQL; without it, Testcontainers is tried. */
-  static final String PG_URL_ENV = "PROCPOOL_TEST_PG_URL";
-
-  private static PostgreSQLContainer container;
-
-  @AfterAll
-  static void stopContainer() {
-    if (container != null) {
-      container.stop();
-    }
-  }
-
   @Test
   void embeddedH2_concurrentTransfersWithKills_totalExact(@TempDir Path dataDir) throws Exception {
     try (EmbeddedDatabase h2 = EmbeddedDatabase.start(dataDir)) {
@@ -54,23 +39,7 @@ class LedgerIT {
 
   @Test
   void postgres_concurrentTransfersWithKills_totalExact() throws Exception {
-    String url = System.getenv(PG_URL_ENV);
-    String user = null;
-    String password = null;
-    if (url == null || url.isBlank()) {
-      boolean docker = DockerClientFactory.instance().isDockerAvailable();
-      if (!docker && System.getenv("CI") != null) {
-        throw new AssertionError(
-            "CI must run the PostgreSQL test: set " + PG_URL_ENV + " or provide Docker");
-      }
-      Assumptions.assumeTrue(docker, "no " + PG_URL_ENV + " and no Docker engine");
-      container = new PostgreSQLContainer("postgres:16-alpine");
-      container.start();
-      url = container.getJdbcUrl();
-      user = container.getUsername();
-      password = container.getPassword();
-    }
-    hammer(url, user, password);
+    hammer(OutsideServices.postgres().jdbcUrl(), null, null);
   }
 
   private static void hammer(String url, String user, String password) throws Exception {

@@ -60,7 +60,7 @@ class CarelessClientsIT {
   private static String post(String type, String body) {
     return "POST /jobs/"
         + type
-        + " HTTP/1.1\r\nHost: x\r\nContent-Length: "
+        + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: "
         + body.length()
         + "\r\n\r\n"
         + body;
@@ -88,14 +88,14 @@ class CarelessClientsIT {
           CompletableFuture.runAsync(() -> sendQuietly(client, flood.toString()));
         }
         awaitTrue(
-            () -> http.heldRequests() >= connections * (JobRequestHandler.MAX_PIPELINED - 1), 30);
+            () -> http.heldRequests() >= connections * (PipeliningGate.MAX_PIPELINED - 1), 30);
         Thread.sleep(500); // nothing more may be read: the bound holds while the flood waits
         int held = http.heldRequests();
         // 16 each, plus what the read in progress (64 KiB at most) had already decoded when reads
         // paused: a constant, whatever the flood.
         int perRead = 64 * 1024 / post("echo", "0:0:" + body).length() + 1;
         assertTrue(
-            held <= connections * (JobRequestHandler.MAX_PIPELINED + perRead),
+            held <= connections * (PipeliningGate.MAX_PIPELINED + perRead),
             held + " requests held for " + connections + " connections");
         assertTrue(held < connections * perConnection / 3, "the flood was read in: " + held);
         PoolStatus status = pool.status().get(10, TimeUnit.SECONDS);
@@ -185,12 +185,12 @@ class CarelessClientsIT {
       rendezvous.awaitStart();
       try (RawHttp client = new RawHttp(http.port())) {
         client.send(
-            "POST /jobs/echo HTTP/1.1\r\nHost: x\r\nX-Job-Deadline-Ms: 150\r\nContent-Length: 2\r\n\r\nhi");
+            "POST /jobs/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Job-Deadline-Ms: 150\r\nContent-Length: 2\r\n\r\nhi");
         RawHttp.Response expired = client.read();
         assertEquals(504, expired.status(), expired.body());
         assertTrue(expired.body().contains("DEADLINE_EXCEEDED"), expired.body());
         client.send(
-            "POST /jobs/echo HTTP/1.1\r\nHost: x\r\nX-Job-Deadline-Ms: soon\r\nContent-Length: 2\r\n\r\nhi");
+            "POST /jobs/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Job-Deadline-Ms: soon\r\nContent-Length: 2\r\n\r\nhi");
         assertEquals(400, client.read().status());
       }
       rendezvous.releaseAll(1);
@@ -209,7 +209,7 @@ class CarelessClientsIT {
         busy2.send(post("sleep", "1000"));
         awaitTrue(() -> strictPool.status().join().queued() == 1, 10);
         client.send(
-            "POST /jobs/echo HTTP/1.1\r\nHost: x\r\nX-Job-Deadline-Ms: 100\r\nContent-Length: 2\r\n\r\nhi");
+            "POST /jobs/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Job-Deadline-Ms: 100\r\nContent-Length: 2\r\n\r\nhi");
         RawHttp.Response refused = client.read();
         assertEquals(503, refused.status(), refused.body());
         assertTrue(
@@ -227,7 +227,7 @@ class CarelessClientsIT {
   @Test
   void badHttpVersion_505() throws Exception {
     try (RawHttp client = new RawHttp(http.port())) {
-      client.send("GET /health HTTP/9.9\r\nHost: x\r\n\r\n");
+      client.send("GET /health HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n");
       assertEquals(505, client.read().status());
     }
   }
@@ -266,7 +266,8 @@ class CarelessClientsIT {
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), http.port())) {
       socket.setSoTimeout(10_000);
       OutputStream out = socket.getOutputStream();
-      out.write("GET /events HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          "GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       out.flush();
       InputStream in = socket.getInputStream();
       StringBuilder seen = new StringBuilder();

@@ -7,11 +7,10 @@ import dev.procpool.Job;
 import dev.procpool.ProcessPool;
 import dev.procpool.server.testing.HeadlessChromium;
 import dev.procpool.testing.ReadyChildren;
+import dev.procpool.testsupport.OutsideServices;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,16 +22,11 @@ class DashboardIT {
 
   @Test
   void dashboard_showsChildren_countsJobs_restartButtonRollsChildren() throws Exception {
-    Optional<Path> chromium = HeadlessChromium.binary();
-    if (chromium.isEmpty() && System.getenv("CI") != null) {
-      throw new AssertionError(
-          "CI must run the dashboard test: .ci/run installs Debian's chromium");
-    }
-    Assumptions.assumeTrue(chromium.isPresent(), "no chromium on this machine");
+    Path chromium = OutsideServices.chromium();
     try (ProcessPool pool = ProcessPool.builder().children(2).start();
         HttpFrontEnd http =
             HttpFrontEnd.start(pool, HttpSettings.loopback(0).withAdminToken(TOKEN));
-        HeadlessChromium browser = new HeadlessChromium(chromium.get())) {
+        HeadlessChromium browser = new HeadlessChromium(chromium)) {
       browser.navigate("http://127.0.0.1:" + http.port() + "/#token=" + TOKEN);
       assertEquals(
           "2",

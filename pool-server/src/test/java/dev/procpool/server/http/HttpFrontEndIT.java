@@ -105,15 +105,14 @@ class HttpFrontEndIT {
 
   @Test
   void timeoutHeader_504JobTimeout() throws Exception {
-    HttpResponse<String> response = post("/jobs/hang", "", JobRequestHandler.TIMEOUT_HEADER, "300");
+    HttpResponse<String> response = post("/jobs/hang", "", JobRoute.TIMEOUT_HEADER, "300");
     assertEquals(504, response.statusCode());
     assertTrue(response.body().contains("JOB_TIMEOUT"), response.body());
   }
 
   @Test
   void badTimeoutHeader_400() throws Exception {
-    HttpResponse<String> response =
-        post("/jobs/echo", "x", JobRequestHandler.TIMEOUT_HEADER, "soon");
+    HttpResponse<String> response = post("/jobs/echo", "x", JobRoute.TIMEOUT_HEADER, "soon");
     assertEquals(400, response.statusCode());
     assertTrue(response.body().contains("INVALID_REQUEST"), response.body());
   }
@@ -150,7 +149,7 @@ class HttpFrontEndIT {
         List.of(
             "/jobs/../status", "/jobs/a%2Fb", "/jobs/" + "x".repeat(200), "/jobs/", "/jobs/a/b")) {
       try (RawHttp raw = new RawHttp(http.port())) {
-        raw.send("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+        raw.send("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n");
         RawHttp.Response response = raw.read();
         assertEquals(400, response.status(), path + " -> " + response.body());
       }
@@ -175,7 +174,7 @@ class HttpFrontEndIT {
       String[] bodies = {"150", "1", "20"};
       for (String body : bodies) {
         requests
-            .append("POST /jobs/sleep HTTP/1.1\r\nHost: x\r\nContent-Length: ")
+            .append("POST /jobs/sleep HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ")
             .append(body.length())
             .append("\r\n\r\n")
             .append(body);
@@ -186,7 +185,7 @@ class HttpFrontEndIT {
         assertEquals(200, response.status());
         assertEquals(body, response.body());
       }
-      raw.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+      raw.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
       assertEquals(200, raw.read().status(), "the same connection is still usable");
     }
   }

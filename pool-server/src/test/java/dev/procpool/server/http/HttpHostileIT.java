@@ -51,7 +51,7 @@ class HttpHostileIT {
 
   private static void stillServes() throws IOException {
     try (RawHttp raw = new RawHttp(http.port())) {
-      raw.send("POST /jobs/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok");
+      raw.send("POST /jobs/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\nok");
       RawHttp.Response response = raw.read();
       assertEquals(200, response.status());
       assertEquals("ok", response.body());
@@ -90,7 +90,7 @@ class HttpHostileIT {
   void chunkedBodyThatNeverEnds_timedOut() throws Exception {
     try (RawHttp raw = new RawHttp(http.port())) {
       raw.send(
-          "POST /jobs/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
+          "POST /jobs/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
       RawHttp.Response response = raw.read();
       assertEquals(408, response.status());
       assertTrue(raw.closedByServer());
@@ -103,7 +103,7 @@ class HttpHostileIT {
     try (RawHttp raw = new RawHttp(http.port())) {
       String chunk = "x".repeat(3000);
       raw.send(
-          "POST /jobs/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+          "POST /jobs/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
               + Integer.toHexString(chunk.length())
               + "\r\n"
               + chunk
@@ -120,7 +120,7 @@ class HttpHostileIT {
   @Test
   void headerFlood_431AndClose() throws Exception {
     try (RawHttp raw = new RawHttp(http.port())) {
-      StringBuilder request = new StringBuilder("GET /health HTTP/1.1\r\nHost: x\r\n");
+      StringBuilder request = new StringBuilder("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n");
       for (int i = 0; i < 2000; i++) {
         request.append("X-Flood-").append(i).append(": ").append("y".repeat(20)).append("\r\n");
       }
@@ -138,7 +138,7 @@ class HttpHostileIT {
   @Test
   void veryLongUri_414() throws Exception {
     try (RawHttp raw = new RawHttp(http.port())) {
-      raw.send("GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+      raw.send("GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
       assertEquals(414, raw.read().status());
     } catch (IOException e) {
       // closed while sending: acceptable
@@ -149,7 +149,7 @@ class HttpHostileIT {
   @Test
   void unknownMethod_405() throws Exception {
     try (RawHttp raw = new RawHttp(http.port())) {
-      raw.send("BREW /health HTTP/1.1\r\nHost: x\r\n\r\n");
+      raw.send("BREW /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
       assertEquals(405, raw.read().status());
     }
   }

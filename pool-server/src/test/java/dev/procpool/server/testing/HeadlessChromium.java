@@ -8,9 +8,7 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,21 +19,15 @@ import java.util.regex.Pattern;
 
 /**
  * A real headless Chromium driven over the DevTools protocol with the JDK's WebSocket client:
- * navigate, evaluate JavaScript, read results. Enough to use a page as a person would.
+ * navigate, evaluate JavaScript, read results. Enough to use a page as a person would. The binary
+ * comes from {@code OutsideServices.chromium()}.
  */
 public final class HeadlessChromium implements AutoCloseable {
-  private static final List<String> BINARIES =
-      List.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome");
-
   private final Process process;
   private final Path profile;
   private final WebSocket page;
   private final AtomicInteger ids = new AtomicInteger();
   private final Map<Integer, CompletableFuture<String>> pending = new ConcurrentHashMap<>();
-
-  public static Optional<Path> binary() {
-    return BINARIES.stream().map(Path::of).filter(Files::isExecutable).findFirst();
-  }
 
   public HeadlessChromium(Path binary) throws Exception {
     profile = Files.createTempDirectory("pp-chromium-");

@@ -1,7 +1,8 @@
-package dev.procpool.bench;
+package dev.procpool.bench.experiments;
 
 import dev.procpool.Job;
 import dev.procpool.ProcessPool;
+import dev.procpool.bench.InFlightWindow;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,8 @@
-package dev.procpool.bench;
+package dev.procpool.bench.experiments;
 
 import dev.procpool.Job;
 import dev.procpool.ProcessPool;
+import dev.procpool.bench.WindowedLoad;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

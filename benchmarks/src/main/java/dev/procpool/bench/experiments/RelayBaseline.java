@@ -1,7 +1,9 @@
-package dev.procpool.bench;
+package dev.procpool.bench.experiments;
 
 import dev.procpool.Job;
 import dev.procpool.ProcessPool;
+import dev.procpool.bench.InFlightWindow;
+import dev.procpool.bench.WindowedLoad;
 import dev.procpool.protocol.FrameReader;
 import dev.procpool.protocol.Frames;
 import dev.procpool.protocol.JobReply;
