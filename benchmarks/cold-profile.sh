@@ -22,5 +22,8 @@ print("|---|---:|---:|")
 jobs = runs[0]["jobs"]
 for k in keys:
     m = statistics.median(r.get(k, 0) for r in runs)
-    print(f"| {k} | {m:,.0f} | {m * 1000 / jobs:,.1f} µs |")
+    if k.startswith("alloc."):
+        print(f"| {k} (bytes allocated) | {m / 1e6:,.1f} MB | {m / jobs:,.0f} B |")
+    else:
+        print(f"| {k} | {m:,.0f} | {m * 1000 / jobs:,.1f} µs |")
 PY

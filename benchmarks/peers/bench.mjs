@@ -1,5 +1,7 @@
 // node bench.mjs <contender> <ms>: a fresh process, 2 workers, 2,000 warm-up jobs, then 10,000
-// measured jobs with 128 in flight. Prints one JSON line: {contender, ms, jobsPerSec}.
+// measured jobs with 128 in flight (the cold protocol; PEERS_WARMUP and PEERS_JOBS change the
+// counts, e.g. 50,000 and 200,000 for the steady one). Prints one JSON line:
+// {contender, ms, protocol, jobsPerSec}.
 import path from 'node:path';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const [contender, msText] = process.argv.slice(2);
 const ms = Number(msText);
-const WORKERS = 2, WARMUP = 2_000, JOBS = 10_000, IN_FLIGHT = 128;
+const WORKERS = 2, IN_FLIGHT = 128;
+const WARMUP = Number(process.env.PEERS_WARMUP ?? 2_000), JOBS = Number(process.env.PEERS_JOBS ?? 10_000);
+const PROTOCOL = process.env.PEERS_PROTOCOL ?? 'cold';
 
 async function pool() {
   if (contender === 'piscina') {
@@ -71,6 +75,6 @@ await runJobs(p, WARMUP);
 const start = process.hrtime.bigint();
 await runJobs(p, JOBS);
 const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-console.log(JSON.stringify({ contender, ms, jobsPerSec: Math.round(JOBS / seconds) }));
+console.log(JSON.stringify({ contender, ms, protocol: PROTOCOL, jobsPerSec: Math.round(JOBS / seconds) }));
 await p.close();
 process.exit(0);

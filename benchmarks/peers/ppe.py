@@ -1,5 +1,10 @@
 """python3 ppe.py <ms>: ProcessPoolExecutor(2), chunksize 1, the peers' protocol. One JSON line."""
-import concurrent.futures, json, sys, threading, time
+import concurrent.futures, json, os, sys, threading, time
+
+# The cold protocol by default; PEERS_WARMUP / PEERS_JOBS / PEERS_PROTOCOL select the steady one.
+WARMUP = int(os.environ.get("PEERS_WARMUP", 2_000))
+JOBS = int(os.environ.get("PEERS_JOBS", 10_000))
+PROTOCOL = os.environ.get("PEERS_PROTOCOL", "cold")
 
 def work(ms):
     if ms:
@@ -25,7 +30,7 @@ def run(pool, ms, n, in_flight=128):
 if __name__ == "__main__":
     ms = int(sys.argv[1])
     with concurrent.futures.ProcessPoolExecutor(2) as pool:
-        run(pool, ms, 2_000)
+        run(pool, ms, WARMUP)
         start = time.perf_counter()
-        run(pool, ms, 10_000)
-        print(json.dumps({"contender": "python-ppe", "ms": ms, "jobsPerSec": round(10_000 / (time.perf_counter() - start))}))
+        run(pool, ms, JOBS)
+        print(json.dumps({"contender": "python-ppe", "ms": ms, "protocol": PROTOCOL, "jobsPerSec": round(JOBS / (time.perf_counter() - start))}))

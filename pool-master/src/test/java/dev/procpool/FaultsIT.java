@@ -125,8 +125,7 @@ class FaultsIT {
       // The replacement child serves again. Its first job gets a timeout of its own: on a loaded
       // machine a fresh JVM's first echo can take longer than the pool's 300 ms.
       assertEquals(
-          "x",
-          text(pool.submit(Job.of("echo", utf8("x")).withTimeout(Duration.ofSeconds(30)))));
+          "x", text(pool.submit(Job.of("echo", utf8("x")).withTimeout(Duration.ofSeconds(30)))));
     }
   }
 

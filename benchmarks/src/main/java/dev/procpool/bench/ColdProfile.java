@@ -33,11 +33,13 @@ public final class ColdProfile {
         pids.add(child.pid());
       }
       Map<String, Long> before = cpuByKind(pids);
+      Map<String, Long> allocatedBefore = allocatedByKind();
       long start = System.nanoTime();
       WindowedLoad.run(pool, Job.of("echo", new byte[0]), WARMUP);
       WindowedLoad.run(pool, Job.of("echo", new byte[0]), JOBS);
       long wallMillis = (System.nanoTime() - start) / 1_000_000;
       Map<String, Long> after = cpuByKind(pids);
+      Map<String, Long> allocatedAfter = allocatedByKind();
       StringBuilder json = new StringBuilder();
       json.append(
           String.format(Locale.ROOT, "{\"jobs\":%d,\"wallMillis\":%d", WARMUP + JOBS, wallMillis));
@@ -45,8 +47,28 @@ public final class ColdProfile {
         long millis = e.getValue() - before.getOrDefault(e.getKey(), 0L);
         json.append(",\"").append(e.getKey()).append("\":").append(millis);
       }
+      // Bytes the master's threads allocated per job over the window (not CPU: the script divides
+      // every key by the jobs, so these come out as bytes per job).
+      for (Map.Entry<String, Long> e : allocatedAfter.entrySet()) {
+        long bytes = e.getValue() - allocatedBefore.getOrDefault(e.getKey(), 0L);
+        json.append(",\"").append(e.getKey()).append("\":").append(bytes);
+      }
       System.out.println(json.append('}'));
     }
+  }
+
+  /** Bytes allocated so far by the master's live threads, by "alloc.master.kind". */
+  private static Map<String, Long> allocatedByKind() {
+    Map<String, Long> byKind = new LinkedHashMap<>();
+    var threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    for (Thread thread : Thread.getAllStackTraces().keySet()) {
+      long bytes = threads.getThreadAllocatedBytes(thread.getId());
+      if (bytes > 0) {
+        byKind.merge("alloc.master." + kind(thread.getName()), bytes, Long::sum);
+      }
+    }
+    return byKind;
   }
 
   /** CPU milliseconds of every thread of this JVM and of the children, summed by kind. */
@@ -81,7 +103,7 @@ public final class ColdProfile {
     ticks.forEach((kind, t) -> byKind.merge(kind, t * 10, Long::sum));
   }
 
-  private static String kind(String threadName) {
+  static String kind(String threadName) {
     if (threadName.startsWith("C2 Compiler")) {
       return "c2";
     }

@@ -17,6 +17,7 @@ import java.util.Locale;
  * outside the handler (the pool's {@code status().time()}). {@code args[1]} names a variant; the
  * args after it are the children's JVM options, except {@code --java=PATH}, which runs the children
  * on another JDK, {@code --no-pipelining}, which sends no job ahead to a busy child, {@code
+ * --no-accounting}, which turns per-job accounting off ({@code jobAccounting(false)}), {@code
  * --direct-callbacks}, which completes futures on the pool's loop instead of handing them to its
  * callback executor, and {@code --class-data=DIR}, which keeps the children's AppCDS archive or, on
  * JDK 25+, AOT cache there (for example {@code c1 -XX:TieredStopAtLevel=1}, or {@code aot25
@@ -24,8 +25,19 @@ import java.util.Locale;
  */
 public final class PeersProtocol {
   private static final int WORKERS = 2;
-  private static final int WARMUP = 2_000;
-  private static final int JOBS = 10_000;
+
+  /**
+   * The cold protocol's counts unless PEERS_WARMUP / PEERS_JOBS say otherwise (steady: 50k, 200k).
+   */
+  private static final int WARMUP = count("PEERS_WARMUP", 2_000);
+
+  private static final int JOBS = count("PEERS_JOBS", 10_000);
+  private static final String PROTOCOL = System.getenv().getOrDefault("PEERS_PROTOCOL", "cold");
+
+  private static int count(String variable, int otherwise) {
+    String value = System.getenv(variable);
+    return value == null ? otherwise : Integer.parseInt(value);
+  }
 
   public static void main(String[] args) throws Exception {
     int ms = Integer.parseInt(args[0]);
@@ -37,6 +49,8 @@ public final class PeersProtocol {
         builder.javaExecutable(java.nio.file.Path.of(args[i].substring("--java=".length())));
       } else if (args[i].equals("--no-pipelining")) {
         builder.pipelining(false);
+      } else if (args[i].equals("--no-accounting")) {
+        builder.jobAccounting(false);
       } else if (args[i].equals("--direct-callbacks")) {
         builder.callbackExecutor(Runnable::run);
       } else if (args[i].startsWith("--class-data=")) {
@@ -63,10 +77,11 @@ public final class PeersProtocol {
       System.out.println(
           String.format(
               Locale.ROOT,
-              "{\"contender\":\"procpool%s\",\"ms\":%d,\"jobsPerSec\":%d,\"sleep1Millis\":%.3f,"
+              "{\"contender\":\"procpool%s\",\"ms\":%d,\"protocol\":\"%s\",\"jobsPerSec\":%d,\"sleep1Millis\":%.3f,"
                   + "\"poolStartMillis\":%d,\"runMicrosPerJob\":%.1f,\"overheadMicrosPerJob\":%.1f}",
               variant.equals("default") ? "" : "-" + variant,
               ms,
+              PROTOCOL,
               Math.round(jobsPerSec),
               sleepMillis,
               startMillis,

@@ -7,7 +7,6 @@ import dev.procpool.child.JobContext;
 import dev.procpool.child.JobHandler;
 import dev.procpool.protocol.FailureCode;
 import dev.procpool.protocol.FrameReader;
-import dev.procpool.protocol.Frames;
 import dev.procpool.protocol.JobError;
 import dev.procpool.protocol.JobReply;
 import dev.procpool.protocol.JobRequest;
@@ -22,6 +21,9 @@ import java.util.Optional;
 
 /**
  * The child's one thread of work: read a request, run its handler, write exactly one reply, repeat.
+ * One job runs at a time, always. The reader takes everything the socket holds in one read; jobs in
+ * hand are run one after the other, and the replies of short ones may be written together ({@link
+ * ReplyHold}); before the loop blocks on the socket, every reply is written.
  *
  * <p>With pipelining, a job may wait in the socket while another runs; the master can ask the
  * watchdog to skip it before it starts ({@link SkipBook}).
@@ -35,13 +37,19 @@ final class JobLoop {
   /** Remote stack traces are capped so a deep recursion cannot make a reply huge. */
   static final int MAX_STACK_CHARS = 16 * 1024;
 
-  private final ByteChannel channel;
   private final FrameReader reader;
+  private final ReplyWriter replies;
+  private final ReplyHold hold = new ReplyHold();
+
+  /** A message read from the buffer ahead of its turn, to see what comes next; or null. */
+  private ToChild ahead;
+
   private final Handlers handlers;
   private final ChildContext child;
   private final int maxFrameBytes;
   private final MemoryGauge memory = new MemoryGauge();
   private final HandlerCall call = HandlerCall.load();
+  private JobCost cost;
 
   /** The job the loop runs now, 0 between jobs: for the watchdog's stack replies. */
   private volatile long running;
@@ -50,7 +58,7 @@ final class JobLoop {
   private final SkipBook skips = new SkipBook();
 
   JobLoop(ByteChannel channel, Handlers handlers, ChildContext child, int maxFrameBytes) {
-    this.channel = channel;
+    this.replies = new ReplyWriter(channel, maxFrameBytes);
     this.reader = new FrameReader(channel, maxFrameBytes);
     this.handlers = handlers;
     this.child = child;
@@ -69,9 +77,11 @@ final class JobLoop {
 
   /** Runs until end of stream or shutdown. Throws {@link Fatal} after an {@link Error}. */
   void run() throws IOException {
+    cost = new JobCost();
     while (true) {
-      ToChild message = reader.read(ToChild.parser());
+      ToChild message = next();
       if (message == null || message.hasShutdown()) {
+        replies.flush();
         return;
       }
       if (!message.hasJob()) {
@@ -84,7 +94,7 @@ final class JobLoop {
       }
       JobReply.Builder reply;
       Error fatal = null;
-      JobCost cost = JobCost.start();
+      long started = System.nanoTime();
       running = request.getJobId();
       try {
         reply = run(request);
@@ -95,15 +105,51 @@ final class JobLoop {
       } finally {
         running = 0;
       }
-      cost.stop(reply);
+      long ended = System.nanoTime();
+      cost.charge(reply, ended - started);
       // Memory after the job: the master recycles children that grow past its limits.
-      write(
+      add(
           request.getJobId(),
           reply.setHeapUsedBytes(memory.heapUsedBytes()).setRssBytes(memory.rssBytes()).build());
       if (fatal != null) {
+        replies.flush();
         throw new Fatal(fatal);
       }
+      if (!holdReplies(ended - started, ended, request.getType())) {
+        replies.flush();
+      }
     }
+  }
+
+  /**
+   * The next message: the one read ahead, else one already in the reader's buffer, else (after
+   * writing every reply held, since the master may be waiting for them to send more) from the
+   * socket, blocking.
+   */
+  private ToChild next() throws IOException {
+    ToChild message = ahead;
+    if (message != null) {
+      ahead = null;
+      return message;
+    }
+    if (reader.bufferedFrames(1) == 0) {
+      replies.flush();
+    }
+    return reader.read(ToChild.parser());
+  }
+
+  /** Whether the replies buffered may wait while the next job runs ({@link ReplyHold}). */
+  private boolean holdReplies(long runNanos, long now, String type) throws IOException {
+    if (runNanos >= ReplyHold.SHORT_NANOS) {
+      return false; // the common answer for real work, without looking at what is in hand
+    }
+    int inHand = reader.bufferedFrames(ReplyHold.MAX_HELD + 1);
+    if (inHand == 0) {
+      return false;
+    }
+    ahead = reader.read(ToChild.parser()); // already buffered: no system call
+    boolean sameType = ahead.hasJob() && ahead.getJob().getType().equals(type);
+    return hold.hold(runNanos, now, replies.buffered(), inHand, sameType);
   }
 
   private JobReply.Builder run(JobRequest request) {
@@ -133,7 +179,7 @@ final class JobLoop {
     }
   }
 
-  private void write(long jobId, JobReply reply) throws IOException {
+  private void add(long jobId, JobReply reply) throws IOException {
     ToMaster envelope = ToMaster.newBuilder().setReply(reply).build();
     if (envelope.getSerializedSize() > maxFrameBytes) {
       // The master must still get exactly one reply: say why the real one cannot be sent.
@@ -152,7 +198,7 @@ final class JobLoop {
                       .build())
               .build();
     }
-    Frames.write(channel, envelope, maxFrameBytes);
+    replies.add(envelope);
   }
 
   static JobReply.Builder failure(long jobId, FailureCode code, Throwable error) {

@@ -171,4 +171,81 @@ class JobLoopTest {
     assertEquals(FailureCode.JOB_FAILED, reply.getError().getCode());
     assertFalse(reply.getChildExiting());
   }
+
+  private static ToChild job(long id, String type, byte[] payload) {
+    return ToChild.newBuilder()
+        .setJob(
+            JobRequest.newBuilder()
+                .setJobId(id)
+                .setType(type)
+                .setPayload(ByteString.copyFrom(payload)))
+        .build();
+  }
+
+  /** Frames of {@code messages}, back to back in one buffer: one write puts them all in hand. */
+  private static java.nio.ByteBuffer together(ToChild... messages) throws Exception {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    for (ToChild m : messages) {
+      Frames.write(java.nio.channels.Channels.newChannel(bytes), m, MAX);
+    }
+    return java.nio.ByteBuffer.wrap(bytes.toByteArray());
+  }
+
+  @Test
+  void manyJobsInOneWrite_oneReplyEach_inOrder() throws Exception {
+    ToChild[] jobs = new ToChild[200];
+    for (int i = 0; i < jobs.length; i++) {
+      jobs[i] = job(i + 1, "echo", ("m" + i).getBytes());
+    }
+    java.nio.ByteBuffer all = together(jobs);
+    while (all.hasRemaining()) {
+      master.write(all);
+    }
+    for (int i = 0; i < jobs.length; i++) {
+      ToMaster reply = Frames.read(master, ToMaster.parser(), MAX);
+      assertEquals(i + 1, reply.getReply().getJobId());
+      assertEquals(ByteString.copyFromUtf8("m" + i), reply.getReply().getResult());
+    }
+  }
+
+  @Test
+  void shortJobsReply_notHeldBehindAJobOfAnotherType() throws Exception {
+    try (java.net.ServerSocket gate =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      // Three echoes in hand, then a job that blocks until this test releases it: every echo's
+      // reply must arrive while it blocks (a held reply would wait for ever: the test would time
+      // out).
+      java.nio.ByteBuffer all =
+          together(
+              job(1, "echo", new byte[0]),
+              job(2, "echo", new byte[0]),
+              job(3, "echo", new byte[0]),
+              job(4, "rendezvous", Integer.toString(gate.getLocalPort()).getBytes()));
+      while (all.hasRemaining()) {
+        master.write(all);
+      }
+      for (long id = 1; id <= 3; id++) {
+        assertEquals(id, Frames.read(master, ToMaster.parser(), MAX).getReply().getJobId());
+      }
+      try (java.net.Socket started = gate.accept()) {
+        started.getOutputStream().write(7);
+        assertEquals(4, Frames.read(master, ToMaster.parser(), MAX).getReply().getJobId());
+      }
+    }
+  }
+
+  @Test
+  void shutdownInHand_heldRepliesWrittenFirst() throws Exception {
+    java.nio.ByteBuffer all =
+        together(
+            job(1, "echo", new byte[0]),
+            job(2, "echo", new byte[0]),
+            ToChild.newBuilder().setShutdown(Shutdown.getDefaultInstance()).build());
+    while (all.hasRemaining()) {
+      master.write(all);
+    }
+    assertEquals(1, Frames.read(master, ToMaster.parser(), MAX).getReply().getJobId());
+    assertEquals(2, Frames.read(master, ToMaster.parser(), MAX).getReply().getJobId());
+    assertNull(loopEnded.get(10, TimeUnit.SECONDS));
+  }
 }

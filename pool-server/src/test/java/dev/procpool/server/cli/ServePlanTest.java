@@ -57,8 +57,7 @@ class ServePlanTest {
   @Test
   void brokerTrustStore_withoutBroker_isRefused_withBroker_isPlanned() {
     IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class, () -> plan("--broker-trust-store", "ca.pem"));
+        assertThrows(IllegalArgumentException.class, () -> plan("--broker-trust-store", "ca.pem"));
     assertEquals("--broker-trust-store needs --broker", e.getMessage());
     ServePlan plan =
         plan("--broker", "amqps://broker.example:5671", "--broker-trust-store", "ca.pem");
