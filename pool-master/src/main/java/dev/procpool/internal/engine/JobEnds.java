@@ -71,6 +71,7 @@ final class JobEnds implements JobWatch.Expiry {
         reply.getCpuNanos(),
         reply.getAllocatedBytes(),
         reply.getRunNanos() > 0 ? Math.max(0, roundTrip - reply.getRunNanos()) : -1);
+    job.span().cost(reply.getCpuNanos(), reply.getAllocatedBytes());
     dispatcher.end(child, job);
     if (reply.hasResult()) {
       job.succeed(reply.getResult());
@@ -199,6 +200,7 @@ final class JobEnds implements JobWatch.Expiry {
     } else if (!dispatcher.isDraining()) {
       // Idempotent by the user's word: back to the head of the queue, ahead of newer jobs.
       log.warn("{}: {}; retrying it (run {} of {})", poolName, what, job.runs() + 1, maxAttempts);
+      job.span().event("procpool.job.retried", what);
       dispatcher.requeueFirst(job); // dispatched by onChildLost, after the held job went back too
     } else {
       job.fail(

@@ -31,6 +31,9 @@ public interface JobSpan {
   /** Something worth recording on the job's trace (a stack captured at its time limit, a skip). */
   default void event(String name, String detail) {}
 
+  /** What the job's run cost in its child: CPU time and allocated bytes of its thread. */
+  default void cost(long cpuNanos, long allocatedBytes) {}
+
   /** The job ended: {@code failure} is null for a result. Called exactly once. */
   default void ended(Failure failure, String message) {}
 }

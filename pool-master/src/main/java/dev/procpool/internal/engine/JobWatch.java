@@ -239,6 +239,7 @@ final class JobWatch {
           job.type(),
           pending.why(),
           reply.getThreadStack());
+      job.span().event("procpool.job.stack", reply.getThreadStack());
       expiry.expire(child, job, pending.code(), pending.why(), reply.getThreadStack());
     } else {
       log.warn(
@@ -249,6 +250,7 @@ final class JobWatch {
           TimeUnit.NANOSECONDS.toMillis(slowThresholdNanos),
           child,
           reply.getThreadStack());
+      job.span().event("procpool.job.slow", reply.getThreadStack());
     }
   }
 }

@@ -51,6 +51,7 @@ final class ObservationJobSpan implements JobSpan {
   }
 
   /** What the job cost its child's thread; see {@link OtelJobSpan#cost}. */
+  @Override
   public void cost(long cpuNanos, long allocatedBytes) {
     observation
         .highCardinalityKeyValue("procpool.job.cpu_nanos", Long.toString(cpuNanos))

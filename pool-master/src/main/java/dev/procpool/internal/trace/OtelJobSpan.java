@@ -109,6 +109,7 @@ final class OtelJobSpan implements JobSpan {
    * What the job cost its child's thread, from the reply. Not yet on {@link JobSpan}: the engine
    * calls it once the seam has it (see docs/observability.md).
    */
+  @Override
   public void cost(long cpuNanos, long allocatedBytes) {
     job.setAttribute(JobAttributes.CPU_NANOS, cpuNanos);
     job.setAttribute(JobAttributes.ALLOCATED_BYTES, allocatedBytes);
