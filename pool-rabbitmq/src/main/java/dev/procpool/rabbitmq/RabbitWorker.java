@@ -65,6 +65,10 @@ public final class RabbitWorker implements AutoCloseable {
   private final Map<Long, Running> inFlight = new ConcurrentHashMap<>();
 
   private final AtomicInteger maxInFlight = new AtomicInteger();
+
+  /** Deliveries whose job has not ended yet (settling ones excluded): what maxInFlight counts. */
+  private final AtomicInteger running = new AtomicInteger();
+
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong requeued = new AtomicLong();
   private volatile boolean closing;
@@ -223,9 +227,12 @@ public final class RabbitWorker implements AutoCloseable {
     }
     CompletableFuture<Void> settled = new CompletableFuture<>();
     inFlight.put(id, new Running(generation, future, settled)); // before it can complete
-    maxInFlight.accumulateAndGet(inFlight.size(), Math::max);
+    maxInFlight.accumulateAndGet(running.incrementAndGet(), Math::max);
     future.whenComplete(
         (result, failure) -> {
+          // Counted out before the ack: the ack lets the broker send the next delivery, which
+          // must not be counted as running beside a job that has already ended.
+          running.decrementAndGet();
           try {
             settle(generation, tag, properties, result, cause(failure));
           } finally {
