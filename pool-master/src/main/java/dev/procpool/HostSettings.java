@@ -22,7 +22,22 @@ final class HostSettings {
         childEnvironment(config),
         config.childClassDataDirectory().orElse(null),
         config.callbackExecutor(),
-        config.sandbox());
+        profile(config.sandbox()));
+  }
+
+  private static dev.procpool.internal.launch.sandbox.SandboxProfile profile(Sandbox s) {
+    return new dev.procpool.internal.launch.sandbox.SandboxProfile(
+        s.enabled(),
+        s.hostNetwork(),
+        s.readOnly(),
+        s.writable(),
+        s.tmpSizeBytes(),
+        s.maxProcesses(),
+        s.memoryBytes(),
+        s.maxOpenFiles(),
+        s.bwrap(),
+        s.cgroupParent(),
+        s.settings());
   }
 
   private static Map<String, String> childEnvironment(PoolConfig c) {

@@ -1,6 +1,5 @@
 package dev.procpool.internal.host;
 
-import dev.procpool.Sandbox;
 import dev.procpool.internal.engine.Admission;
 import dev.procpool.internal.engine.Defects;
 import dev.procpool.internal.engine.Engine;
@@ -9,6 +8,7 @@ import dev.procpool.internal.engine.Failure;
 import dev.procpool.internal.engine.PoolMetrics;
 import dev.procpool.internal.launch.ChildEntryPoint;
 import dev.procpool.internal.launch.ChildLauncher;
+import dev.procpool.internal.launch.sandbox.SandboxProfile;
 import dev.procpool.internal.transport.ChildChannelInitializer;
 import dev.procpool.internal.transport.ChildServer;
 import dev.procpool.internal.transport.NettyLoop;
@@ -65,7 +65,7 @@ public final class PoolHost implements EngineHost {
       Map<String, String> environment,
       Path classDataDirectory,
       Executor callbacks,
-      Sandbox sandbox) {}
+      SandboxProfile sandbox) {}
 
   private final String name;
   private final EventLoopGroup group;

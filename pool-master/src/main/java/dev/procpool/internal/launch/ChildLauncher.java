@@ -1,9 +1,9 @@
 package dev.procpool.internal.launch;
 
-import dev.procpool.Sandbox;
 import dev.procpool.internal.engine.ChildFactory;
 import dev.procpool.internal.launch.sandbox.ChildCgroups;
 import dev.procpool.internal.launch.sandbox.ChildSandbox;
+import dev.procpool.internal.launch.sandbox.SandboxProfile;
 import dev.procpool.internal.launch.sandbox.SandboxedJvm;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -59,7 +59,7 @@ public final class ChildLauncher implements ChildFactory {
       int maxFrameBytes,
       Map<String, String> environment,
       Path classDataDirectory,
-      Sandbox sandbox,
+      SandboxProfile sandbox,
       long startTimeoutMillis,
       Executor blocking)
       throws IOException {

@@ -1,6 +1,5 @@
 package dev.procpool.internal.launch.sandbox;
 
-import dev.procpool.Sandbox;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,7 +34,7 @@ public final class ChildSandbox {
           + "done\n"
           + "exec \"$@\"\n";
 
-  private final Sandbox profile;
+  private final SandboxProfile profile;
   private final Path bwrap;
   private final Path java;
   private final List<String> fixedArguments;
@@ -46,7 +45,7 @@ public final class ChildSandbox {
   private final ChildCgroups cgroups;
 
   private ChildSandbox(
-      Sandbox profile,
+      SandboxProfile profile,
       Path bwrap,
       Path java,
       List<String> fixedArguments,
@@ -65,7 +64,11 @@ public final class ChildSandbox {
    * says what is missing and how to fix it.
    */
   public static ChildSandbox open(
-      String poolName, Sandbox profile, Path javaExecutable, String classPath, Path socketPath)
+      String poolName,
+      SandboxProfile profile,
+      Path javaExecutable,
+      String classPath,
+      Path socketPath)
       throws IOException {
     Path bwrap = Bubblewrap.locate(profile.bwrap());
     Bubblewrap.probe(bwrap, profile.hostNetwork());
