@@ -11,7 +11,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +41,7 @@ class BrokerPathIT {
             "--port",
             "0",
             "--data-dir",
-            Files.createDirectories(dir.resolve("data")).toString());
+            dir.resolve("data").toString()); // serve creates it, mode 0700
     try {
       String base = "http://127.0.0.1:" + ServerProcess.awaitPort(server);
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

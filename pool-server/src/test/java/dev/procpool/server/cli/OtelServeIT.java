@@ -46,7 +46,7 @@ class OtelServeIT {
               "--port",
               "0",
               "--data-dir",
-              Files.createDirectories(dir.resolve("data")).toString());
+              dir.resolve("data").toString()); // serve creates it, mode 0700
       try {
         int port = ServerProcess.awaitPort(server);
         HttpResponse<String> answer =
@@ -117,7 +117,7 @@ class OtelServeIT {
             "--port",
             "0",
             "--data-dir",
-            Files.createDirectories(dir.resolve("data")).toString());
+            dir.resolve("data").toString()); // serve creates it, mode 0700
     try {
       int port = ServerProcess.awaitPort(server);
       HttpResponse<String> answer =
