@@ -92,6 +92,7 @@ class StarterPropertiesTest {
     p.setDeadlineAdmission(true);
     p.setJobAccounting(false);
     p.setPipelining(false);
+    p.getSandbox().setEnabled(true);
     PoolConfig config =
         PoolConfigFactory.build(
             p,
