@@ -135,6 +135,17 @@ public final class ProcessPool implements AutoCloseable {
         : Optional.ofNullable(engine.problem());
   }
 
+  /**
+   * How many jobs each busy child may hold now, the one it runs included; any thread. 1 with {@code
+   * pipelining(false)}; otherwise chosen from recent run times so that a job held behind others
+   * waits about a millisecond at most (1 to 16: short jobs get more, long jobs 1 or 2). The pool's
+   * capacity including held jobs is {@code children × depth()}: a broker consumer sizes its
+   * prefetch from it.
+   */
+  public int depth() {
+    return engine.counts().depth();
+  }
+
   /** A consistent snapshot of the pool, taken on its event loop. */
   public CompletableFuture<PoolStatus> status() {
     CompletableFuture<PoolStatus> status = new CompletableFuture<>();

@@ -12,6 +12,7 @@ public final class Counts {
   private final AtomicInteger busy = new AtomicInteger();
   private final AtomicInteger idle = new AtomicInteger();
   private final AtomicInteger live = new AtomicInteger();
+  private final AtomicInteger depth = new AtomicInteger(1);
   private final java.util.concurrent.atomic.AtomicLong expectedWait =
       new java.util.concurrent.atomic.AtomicLong();
 
@@ -35,6 +36,18 @@ public final class Counts {
 
   void publishLive(int live) {
     this.live.lazySet(live);
+  }
+
+  void publishDepth(int depth) {
+    this.depth.lazySet(depth);
+  }
+
+  /**
+   * How many jobs a busy child may hold now, the one it runs included: 1 without pipelining, else
+   * chosen from recent run times ({@link HoldDepth}).
+   */
+  public int depth() {
+    return depth.get();
   }
 
   public int queued() {

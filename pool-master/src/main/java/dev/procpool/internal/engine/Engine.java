@@ -70,6 +70,7 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
       held.host(dispatcher.pipeliningHost());
     }
     this.pipelining = pipelining;
+    counts.publishDepth(settings.pipelining() ? HoldDepth.INITIAL_DEPTH : 1);
     this.ends =
         new JobEnds(
             poolName,
