@@ -78,9 +78,9 @@ final class Capacity {
     return false;
   }
 
-  /** Whether the child is to be recycled once the job after its current one is done. */
-  boolean dueAfterNextJob(ChildSlot child) {
-    return recycle.dueByJobs(child.jobsDone() + 1);
+  /** Whether the child is to be recycled once its next {@code jobs} jobs are done. */
+  boolean dueAfter(ChildSlot child, int jobs) {
+    return recycle.dueByJobs(child.jobsDone() + jobs);
   }
 
   /**

@@ -156,7 +156,7 @@ final class Dispatcher {
                   : "waited past its deadline behind the job of "
                       + holder
                       + ", which was told to skip it"));
-      left(holder);
+      left(job, holder);
       checkDrained();
     }
   }
@@ -166,11 +166,11 @@ final class Dispatcher {
    * child is told to skip it (if the child started it all the same, its reply says so, and the
    * child is killed as for a running job).
    */
-  void left(ChildSlot holder) {
+  void left(PendingJob<?> job, ChildSlot holder) {
     if (holder == null) {
       queue.left();
     } else {
-      pipelining.recall(holder);
+      pipelining.recall(holder, job);
     }
   }
 
@@ -197,8 +197,12 @@ final class Dispatcher {
     pipelining.started(child);
   }
 
-  /** A reply came after {@code roundTripNanos}: the mean run time moves. */
-  void ran(long roundTripNanos) {
+  /**
+   * A reply came after {@code roundTripNanos}, {@code runNanos} of it in the handler (0 if the
+   * child did not say): the mean run time and the pipelining depth move.
+   */
+  void ran(long roundTripNanos, long runNanos) {
+    pipelining.ran(runNanos > 0 ? runNanos : roundTripNanos);
     meanRunNanos =
         meanRunNanos == 0 ? roundTripNanos : meanRunNanos + (roundTripNanos - meanRunNanos) / 8;
   }

@@ -60,7 +60,14 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
     Pipelining pipelining = Pipelining.OFF;
     HeldJobs held = null;
     if (settings.pipelining()) {
-      held = new HeldJobs(loop, metrics, this, new SendAhead(this::mayHoldAnother));
+      held =
+          new HeldJobs(
+              loop,
+              metrics,
+              this,
+              new SendAhead(this::mayHoldAnother),
+              new HoldDepth(settings.maxDepth(), settings.depthBudgetNanos()),
+              counts::publishDepth);
       pipelining = held;
     }
     this.dispatcher =
@@ -70,7 +77,6 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
       held.host(dispatcher.pipeliningHost());
     }
     this.pipelining = pipelining;
-    counts.publishDepth(settings.pipelining() ? HoldDepth.INITIAL_DEPTH : 1);
     this.ends =
         new JobEnds(
             poolName,
@@ -111,12 +117,12 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
     ends.expire(child, job, code, why, stack);
   }
 
-  /** Pipelining: whether a busy child may be sent a job to run after its current one. */
+  /** Pipelining: whether a busy child may be sent one more job, to run after those it has. */
   private boolean mayHoldAnother(ChildSlot child) {
     return child.isReady()
         && child.controlLink() != null // a skip request needs it
         && !child.hasPinned()
-        && !capacity.dueAfterNextJob(child);
+        && !capacity.dueAfter(child, 1 + child.hold().size()); // its running and held jobs
   }
 
   /** What every job of this pool shares; any thread. */
@@ -187,7 +193,7 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
       dispatcher.startPinned(child, job);
     } else {
       child.pin(job);
-      pipelining.recall(child); // a job sent ahead to it would run first
+      pipelining.recallAll(child); // jobs sent ahead to it would run first
     }
   }
 

@@ -24,7 +24,8 @@ public final class EngineSettings {
   private final int maxAttempts;
   private final long memoryLimitBytes;
   private final long slowJobThresholdNanos;
-  private final boolean pipelining;
+  private final int maxDepth;
+  private final long depthBudgetNanos;
 
   private EngineSettings(Builder b) {
     this.poolName = Objects.requireNonNull(b.poolName, "poolName");
@@ -40,7 +41,8 @@ public final class EngineSettings {
     this.maxAttempts = b.maxAttempts;
     this.memoryLimitBytes = b.memoryLimitBytes;
     this.slowJobThresholdNanos = b.slowJobThresholdNanos;
-    this.pipelining = b.pipelining;
+    this.maxDepth = b.maxDepth;
+    this.depthBudgetNanos = b.depthBudgetNanos;
     if (children < 1 || maxChildren < children) {
       throw new IllegalStateException(
           "children (" + children + ") must be >= 1 and <= maxChildren (" + maxChildren + ")");
@@ -103,14 +105,46 @@ public final class EngineSettings {
     return slowJobThresholdNanos;
   }
 
+  /** Whether busy children are sent jobs ahead: a depth above one. */
   public boolean pipelining() {
-    return pipelining;
+    return maxDepth > 1;
+  }
+
+  /** The most jobs a busy child may hold, the running one included ({@link HoldDepth}). */
+  public int maxDepth() {
+    return maxDepth;
+  }
+
+  /** How long a held job may wait behind those ahead of it, by recent run times. */
+  public long depthBudgetNanos() {
+    return depthBudgetNanos;
+  }
+
+  /** A builder holding these settings, to change some. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.poolName = poolName;
+    b.children = children;
+    b.maxChildren = maxChildren;
+    b.childIdleTimeoutNanos = childIdleTimeoutNanos;
+    b.maxJobsPerChild = maxJobsPerChild;
+    b.startTimeoutNanos = startTimeoutNanos;
+    b.spawnFailureLimit = spawnFailureLimit;
+    b.recycleAboveHeapBytes = recycleAboveHeapBytes;
+    b.recycleAboveRssBytes = recycleAboveRssBytes;
+    b.retryableJobTypes = retryableJobTypes;
+    b.maxAttempts = maxAttempts;
+    b.memoryLimitBytes = memoryLimitBytes;
+    b.slowJobThresholdNanos = slowJobThresholdNanos;
+    b.maxDepth = maxDepth;
+    b.depthBudgetNanos = depthBudgetNanos;
+    return b;
   }
 
   /**
    * Named setters with the library's defaults (one child, 30 s timeouts, 5 failed starts, 3
-   * attempts, pipelining on, every limit off), so a caller sets only what it means. Not checked
-   * beyond children/maxChildren: the public builder checks user input before it gets here.
+   * attempts, pipelining up to depth 16, every limit off), so a caller sets only what it means. Not
+   * checked beyond children/maxChildren: the public builder checks user input before it gets here.
    */
   public static final class Builder {
     private String poolName;
@@ -126,7 +160,8 @@ public final class EngineSettings {
     private int maxAttempts = 3;
     private long memoryLimitBytes;
     private long slowJobThresholdNanos;
-    private boolean pipelining = true;
+    private int maxDepth = HoldDepth.MAX_DEPTH;
+    private long depthBudgetNanos = HoldDepth.BUDGET_NANOS;
 
     private Builder() {}
 
@@ -195,8 +230,20 @@ public final class EngineSettings {
       return this;
     }
 
+    /** On: a busy child may hold up to {@link HoldDepth#MAX_DEPTH} jobs; off: one at a time. */
     public Builder pipelining(boolean pipelining) {
-      this.pipelining = pipelining;
+      this.maxDepth = pipelining ? HoldDepth.MAX_DEPTH : 1;
+      return this;
+    }
+
+    /** The most jobs a busy child may hold, 1 to {@link HoldDepth#MAX_DEPTH}. */
+    public Builder maxDepth(int maxDepth) {
+      this.maxDepth = maxDepth;
+      return this;
+    }
+
+    public Builder depthBudgetNanos(long nanos) {
+      this.depthBudgetNanos = nanos;
       return this;
     }
 

@@ -3,18 +3,24 @@ package dev.procpool.internal.engine;
 import dev.procpool.protocol.SkipAnswer;
 import dev.procpool.protocol.SkipJob;
 import dev.procpool.protocol.ToChild;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 
 /**
- * Pipelining: while jobs wait and no child is idle, a busy child is sent the queue's head, to start
- * the moment it has written its reply. The {@link Dispatcher} owns the queue and the children and
- * asks this class at each event what becomes of the job a child holds.
+ * Pipelining: while jobs wait and no child is idle, busy children are sent the queue's head, in
+ * turn, each up to the depth {@link HoldDepth} chooses from recent run times; a child runs the jobs
+ * it holds one at a time, in order, each starting the moment the reply of the one ahead is written.
+ * The {@link Dispatcher} owns the queue and the children and asks this class at each event what
+ * becomes of the jobs a child holds.
  *
- * <p>The rule that keeps it exact: a held job starts when the reply of the job ahead of it arrives,
- * unless the child was asked to skip it and has not answered. Skip requests go on the child's
- * control connection, whose watchdog thread answers while a job runs; one lock in the child decides
- * between "skip" and "start", and the answer says which won. Until then the child is busy with no
- * job ({@link Hold.Skip#AWAITED}).
+ * <p>The rule that keeps it exact: the first held job starts when the reply of the job ahead of it
+ * arrives, unless the child was asked to skip it and has not answered. Skip requests go on the
+ * child's control connection, whose watchdog thread answers while a job runs; one lock in the child
+ * decides between "skip" and "start", and the answer says which won. Until then the child is busy
+ * with no job known ({@link Hold#awaitingSkipAnswer}). A reply for a later held job proves every
+ * job ahead of it was skipped: the replies of one child come in the order it ran them.
  *
  * <p>Holds no count of its own: held jobs are the ledger's {@code HELD} jobs. Confined to the loop.
  */
@@ -34,16 +40,28 @@ final class HeldJobs implements Pipelining {
   private final PoolMetrics metrics;
   private final Dispatcher.Listener listener;
   private final SendAhead sendAhead;
+  private final HoldDepth depth;
+  private final IntConsumer depthChanged;
   private Host host;
 
   /** Children busy with no job, waiting for a skip answer. */
   private int awaiting;
 
-  HeldJobs(Loop loop, PoolMetrics metrics, Dispatcher.Listener listener, SendAhead sendAhead) {
+  /** {@code depthChanged} hears each new depth, to publish it. */
+  HeldJobs(
+      Loop loop,
+      PoolMetrics metrics,
+      Dispatcher.Listener listener,
+      SendAhead sendAhead,
+      HoldDepth depth,
+      IntConsumer depthChanged) {
     this.loop = loop;
     this.metrics = metrics;
     this.listener = listener;
     this.sendAhead = sendAhead;
+    this.depth = depth;
+    this.depthChanged = depthChanged;
+    depthChanged.accept(depth.depth());
   }
 
   /** Set once by the dispatcher that owns this. */
@@ -52,8 +70,15 @@ final class HeldJobs implements Pipelining {
   }
 
   @Override
-  public int depth() {
-    return 1;
+  public int maxHeld() {
+    return depth.maxDepth() - 1;
+  }
+
+  @Override
+  public void ran(long runNanos) {
+    if (depth.onRun(runNanos)) {
+      depthChanged.accept(depth.depth());
+    }
   }
 
   @Override
@@ -63,7 +88,8 @@ final class HeldJobs implements Pipelining {
 
   @Override
   public boolean sendOne(JobQueue queue, long meanRunNanos) {
-    if (queue.size() < 2) {
+    int maxHeld = depth.depth() - 1;
+    if (maxHeld < 1 || queue.size() < 2) {
       // The last waiting job stays queued: a child that frees takes it at once, where a held job
       // would have to be recalled (measured: at 3 jobs in flight on 2 children, a third of the
       // jobs sent ahead came back; LowLoadRecalls).
@@ -71,38 +97,62 @@ final class HeldJobs implements Pipelining {
     }
     long now = loop.nanoTime();
     long overdue = Math.max(OVERDUE_FLOOR_NANOS, OVERDUE_RUNS * meanRunNanos);
-    ChildSlot child = sendAhead.takeOpen(now, overdue);
+    ChildSlot child = sendAhead.takeOpen(now, overdue, maxHeld);
     if (child == null) {
       return false;
     }
-    // A job held behind an overdue one comes back to the queue's head, for a child that moves.
-    recall(sendAhead.holderToRecall(now - overdue));
+    // Jobs held behind an overdue one come back to the queue's head, for a child that moves.
+    recallAll(sendAhead.holderToRecall(now - overdue));
     PendingJob<?> job = queue.pollFirst();
     sendAhead.sent(child, job);
     metrics.jobSentAhead();
-    child.link().send(job.request());
+    child.link().send(job.request()); // flushed with the rest of this loop pass's writes
+    if (child.hold().size() < maxHeld) {
+      sendAhead.started(child); // room for more, after the other children have had their turn
+    }
     return true;
   }
 
   @Override
   public void recallForIdleChild() {
-    recall(sendAhead.holderToRecall(Long.MAX_VALUE));
+    ChildSlot holder = sendAhead.holderToRecall(Long.MAX_VALUE);
+    if (holder != null) {
+      ask(holder, holder.hold().lastUnasked()); // the job that would wait longest
+    }
+  }
+
+  @Override
+  public void recall(ChildSlot holder, PendingJob<?> job) {
+    if (holder != null) {
+      int i = holder.hold().indexOf(job.id());
+      if (i >= 0 && holder.hold().skip(i) == Hold.Skip.NONE) {
+        ask(holder, i);
+      }
+    }
+  }
+
+  /** Last first: the answers come in the order asked, and each puts its job at the queue's head. */
+  @Override
+  public void recallAll(ChildSlot holder) {
+    if (holder != null) {
+      for (int i = holder.hold().size() - 1; i >= 0; i--) {
+        if (holder.hold().skip(i) == Hold.Skip.NONE) {
+          ask(holder, i);
+        }
+      }
+    }
   }
 
   /**
-   * Asks the child, on its control connection, not to run the job it holds. Without a control
-   * connection the job stays, and starts after the running one.
+   * Asks the child, on its control connection, not to run its {@code i}-th held job. Without a
+   * control connection the job stays, and starts in its turn.
    */
-  @Override
-  public void recall(ChildSlot holder) {
-    if (holder != null
-        && holder.hold().job() != null
-        && holder.hold().skip() == Hold.Skip.NONE
-        && holder.controlLink() != null) {
-      holder.hold().skip(Hold.Skip.ASKED);
+  private void ask(ChildSlot holder, int i) {
+    if (holder.controlLink() != null) {
+      holder.hold().skip(i, Hold.Skip.ASKED);
       ToChild skip =
           ToChild.newBuilder()
-              .setSkip(SkipJob.newBuilder().setJobId(holder.hold().job().id()))
+              .setSkip(SkipJob.newBuilder().setJobId(holder.hold().job(i).id()))
               .build();
       holder.controlLink().send(skip); // if it cannot be sent, see onControlClosed
     }
@@ -110,104 +160,153 @@ final class HeldJobs implements Pipelining {
 
   @Override
   public AfterReply afterReply(ChildSlot child, boolean exiting) {
-    Hold hold = child.hold();
-    if (hold.job() == null) {
+    if (child.hold().isEmpty()) {
       return AfterReply.FREE;
     }
     if (exiting) {
-      returnHeld(child);
+      returnAll(child);
       host.rematch();
       return AfterReply.FREE;
     }
-    if (hold.skip() == Hold.Skip.ASKED) {
-      child.to(ChildSlot.State.BUSY); // no other job may be sent to it until the answer
-      long heldId = hold.job().id();
-      hold.awaitSkipAnswer(
-          loop.schedule(() -> onAnswerLate(child, heldId), SKIP_ANSWER_GRACE_NANOS));
+    return next(child);
+  }
+
+  /**
+   * The child has no job running: its first held job starts, unless a skip answer for it is owed;
+   * then it is busy with no job known until the answer. FREE when it holds nothing.
+   */
+  private AfterReply next(ChildSlot child) {
+    Hold hold = child.hold();
+    if (hold.isEmpty()) {
+      return AfterReply.FREE;
+    }
+    if (hold.skip(0) == Hold.Skip.ASKED) {
+      if (child.state() == ChildSlot.State.IDLE) {
+        child.to(ChildSlot.State.BUSY); // no other job may be sent to it until the answer
+      }
+      long firstId = hold.job(0).id();
+      hold.await(loop.schedule(() -> onAnswerLate(child, firstId), SKIP_ANSWER_GRACE_NANOS));
       awaiting++;
       return AfterReply.BUSY;
     }
-    startHeld(child);
-    host.rematch(); // the child has room for the next job again: send it now
+    PendingJob<?> first = hold.remove(0);
+    if (first.isDone()) {
+      // Cancelled or past its deadline, yet started: as for a running job, its child goes.
+      listener.onJobAbandoned(child, "job " + first.id() + " started after it was cancelled");
+      return AfterReply.BUSY;
+    }
+    host.begin(child, first);
+    host.rematch(); // the child has room for one more job again: send it now
     return AfterReply.BUSY;
   }
 
   @Override
-  public AfterReply startedBeforeAnswer(ChildSlot child, long jobId) {
+  public AfterReply replyWhileAwaiting(ChildSlot child, long jobId, boolean exiting) {
     Hold hold = child.hold();
-    if (!hold.awaitingSkipAnswer() || hold.job().id() != jobId) {
+    if (!hold.awaitingSkipAnswer()) {
+      return null;
+    }
+    int at = hold.indexOf(jobId);
+    for (int i = 0; i < at; i++) {
+      if (hold.skip(i) != Hold.Skip.ASKED) {
+        return null; // a job the child could not have skipped is ahead of it: not a valid reply
+      }
+    }
+    if (at < 0) {
       return null;
     }
     stopAwaiting(child);
-    PendingJob<?> held = hold.take();
-    if (held.isDone()) {
-      return AfterReply.FREE; // it had been cancelled meanwhile: it is simply over
+    for (int i = at - 1; i >= 0; i--) {
+      returnHeld(hold.remove(i)); // skipped (their answers, still on their way, are stale now)
     }
-    host.begin(child, held); // no rematch: this very reply may say the child exits
-    return AfterReply.BUSY;
+    PendingJob<?> held = hold.remove(0);
+    if (!held.isDone()) {
+      host.begin(child, held); // no rematch: this very reply may say the child exits
+      return null;
+    }
+    // It had been cancelled meanwhile: it is simply over, and the child goes on.
+    if (exiting) {
+      returnAll(child);
+    }
+    AfterReply after = exiting ? AfterReply.FREE : next(child);
+    host.rematch();
+    return after;
   }
 
   @Override
   public AfterReply onSkipAnswer(ChildSlot child, SkipAnswer answer) {
     Hold hold = child.hold();
-    PendingJob<?> held = hold.job();
-    Hold.Skip skip = hold.skip();
-    if (held == null
-        || held.id() != answer.getJobId()
-        || (skip != Hold.Skip.ASKED && skip != Hold.Skip.AWAITED)) {
+    int i = hold.indexOf(answer.getJobId());
+    if (i < 0 || hold.skip(i) != Hold.Skip.ASKED) {
       return AfterReply.BUSY; // stale: the job's reply came first, or the child is gone
     }
     metrics.skipAnswered(answer.getSkipped());
-    boolean awaited = skip == Hold.Skip.AWAITED;
-    if (awaited) {
+    boolean decides = i == 0 && hold.awaitingSkipAnswer();
+    if (decides) {
       stopAwaiting(child);
     }
-    if (answer.getSkipped()) {
-      returnHeld(child);
-      host.rematch();
-      return awaited ? AfterReply.FREE : AfterReply.BUSY;
+    if (!answer.getSkipped()) {
+      hold.skip(i, Hold.Skip.REFUSED); // it starts (or started) in its turn
+      return decides ? next(child) : AfterReply.BUSY;
     }
-    if (!awaited) {
-      hold.skip(Hold.Skip.REFUSED); // it starts when the reply of the running job is written
-      return AfterReply.BUSY;
-    }
-    startHeld(child);
+    returnHeld(hold.remove(i));
+    AfterReply after = decides ? next(child) : AfterReply.BUSY;
     host.rematch();
-    return AfterReply.BUSY;
+    return after;
   }
 
   @Override
   public void onControlClosed(ChildSlot child) {
-    if (child.hold().awaitingSkipAnswer()) {
+    Hold hold = child.hold();
+    if (hold.awaitingSkipAnswer()) {
       listener.onJobAbandoned(child, "its control connection closed before it answered a skip");
-    } else if (child.hold().skip() == Hold.Skip.ASKED) {
-      child.hold().skip(Hold.Skip.REFUSED); // the job starts after the running one
+      return;
     }
-  }
-
-  @Override
-  public PendingJob<?> onChildLost(ChildSlot child) {
-    if (child.hold().awaitingSkipAnswer()) {
-      stopAwaiting(child);
-      PendingJob<?> held = child.hold().take();
-      if (held.isDone()) {
-        return null;
+    for (int i = 0; i < hold.size(); i++) {
+      if (hold.skip(i) == Hold.Skip.ASKED) {
+        hold.skip(i, Hold.Skip.REFUSED); // no answer will come: it runs in its turn
       }
-      held.toRunning(child); // the safe side for a job that must not run twice: it counts as a run
-      return held;
     }
-    returnHeld(child);
-    return null;
   }
 
   @Override
-  public PendingJob<?> onPoolClosed(ChildSlot child) {
-    if (child.hold().awaitingSkipAnswer()) { // it may be running the held job
-      listener.onJobAbandoned(child, "pool closed while it may run job " + child.hold().job().id());
-      return onChildLost(child);
+  public List<PendingJob<?>> onChildLost(ChildSlot child) {
+    Hold hold = child.hold();
+    List<PendingJob<?>> maybeRan = List.of();
+    if (hold.awaitingSkipAnswer()) {
+      // The child may have skipped the jobs it was asked to, and started the next: each of those
+      // counts as a run, the safe side for a job that must not run twice.
+      stopAwaiting(child);
+      maybeRan = new ArrayList<>();
+      boolean asked = true;
+      while (asked && !hold.isEmpty()) {
+        asked = hold.skip(0) == Hold.Skip.ASKED;
+        PendingJob<?> held = hold.remove(0);
+        if (!held.isDone()) {
+          held.toRunning(child);
+          maybeRan.add(held);
+        }
+      }
     }
-    PendingJob<?> held = child.hold().take();
-    return held != null && !held.isDone() ? held : null;
+    returnAll(child);
+    return maybeRan;
+  }
+
+  @Override
+  public List<PendingJob<?>> onPoolClosed(ChildSlot child) {
+    Hold hold = child.hold();
+    if (hold.awaitingSkipAnswer()) { // it may be running a held job
+      listener.onJobAbandoned(child, "pool closed while it may run job " + hold.job(0).id());
+      stopAwaiting(child);
+    }
+    List<PendingJob<?>> wanted = new ArrayList<>();
+    while (!hold.isEmpty()) {
+      PendingJob<?> held = hold.remove(0);
+      if (!held.isDone()) {
+        wanted.add(held);
+      }
+    }
+    return wanted;
   }
 
   @Override
@@ -215,20 +314,17 @@ final class HeldJobs implements Pipelining {
     return awaiting;
   }
 
-  private void startHeld(ChildSlot child) {
-    PendingJob<?> held = child.hold().take();
-    if (held.isDone()) {
-      // Cancelled or past its deadline, yet started: as for a running job, its child goes.
-      listener.onJobAbandoned(child, "job " + held.id() + " started after it was cancelled");
-      return;
+  /** Every held job never ran: back to the queue's head, in order. */
+  private void returnAll(ChildSlot child) {
+    Hold hold = child.hold();
+    for (int i = hold.size() - 1; i >= 0; i--) {
+      returnHeld(hold.remove(i));
     }
-    host.begin(child, held);
   }
 
-  /** The job the child held never ran: back to the queue's head, with no attempt counted. */
-  private void returnHeld(ChildSlot child) {
-    PendingJob<?> held = child.hold().take();
-    if (held == null || held.isDone()) {
+  /** A held job that never ran: back to the queue's head, with no attempt counted. */
+  private void returnHeld(PendingJob<?> held) {
+    if (held.isDone()) {
       return;
     }
     if (held.isDiscarded()) { // cancelled without interrupting: nobody waits for it
@@ -238,18 +334,16 @@ final class HeldJobs implements Pipelining {
     }
   }
 
-  /**
-   * The watchdog did not answer in time: the held job may be running, unwatched; the child goes.
-   */
-  private void onAnswerLate(ChildSlot child, long heldId) {
+  /** The watchdog did not answer in time: a held job may be running, unwatched; the child goes. */
+  private void onAnswerLate(ChildSlot child, long firstId) {
     Hold hold = child.hold();
-    if (hold.awaitingSkipAnswer() && hold.job() != null && hold.job().id() == heldId) {
-      listener.onJobAbandoned(child, "no answer to a skip request for job " + heldId);
+    if (hold.awaitingSkipAnswer() && !hold.isEmpty() && hold.job(0).id() == firstId) {
+      listener.onJobAbandoned(child, "no answer to a skip request for job " + firstId);
     }
   }
 
   private void stopAwaiting(ChildSlot child) {
-    child.hold().skip(Hold.Skip.NONE);
+    child.hold().stopAwaiting();
     if (child.state() == ChildSlot.State.BUSY) {
       child.to(ChildSlot.State.IDLE);
     }

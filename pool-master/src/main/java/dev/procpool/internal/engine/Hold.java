@@ -1,77 +1,130 @@
 package dev.procpool.internal.engine;
 
 /**
- * Pipelining's part of one child: the job sent ahead to it, waiting in its socket behind the
- * running job, and where a request to skip that job stands. A child holds at most one job (its
- * pipelining depth is 1). Confined to the loop.
+ * Pipelining's part of one child: the jobs sent ahead to it, waiting in its socket behind the
+ * running job in the order the child will reach them, each with where a request to skip it stands;
+ * and whether the child owes the answer that decides what it runs now. At most {@link
+ * HoldDepth#MAX_DEPTH} - 1 jobs. Two small arrays, no allocation per job. Confined to the loop.
  */
 final class Hold {
-  /** Where a request to skip the held job stands. */
+  /** Where a request to skip one held job stands. */
   enum Skip {
-    /** Not asked: the held job starts when the running one answers. */
+    /** Not asked: the job starts when the jobs ahead of it are done. */
     NONE,
     /** A SkipJob was sent; its answer has not come. */
     ASKED,
-    /** Asked, and the running job answered first: busy with no job until the skip answer. */
-    AWAITED,
-    /** The child answered that the held job started (or will, after the running one). */
+    /** The child answered that the job started (or will, when its turn comes). */
     REFUSED
   }
 
-  /** The job sent ahead, {@code HELD} (or {@code DONE} if it ended meanwhile); or null. */
-  private PendingJob<?> job;
+  static final int CAPACITY = HoldDepth.MAX_DEPTH - 1;
 
-  private Skip skip = Skip.NONE;
-  private Loop.Timer skipAnswerGrace;
+  private final PendingJob<?>[] jobs = new PendingJob<?>[CAPACITY];
+  private final Skip[] skips = new Skip[CAPACITY];
+  private int size;
+
+  /**
+   * The job ahead of the first held one answered while that one's skip answer was owed: until it
+   * comes, the child may run it, or have skipped it and run a later one. Busy with no job known.
+   */
+  private boolean awaiting;
+
+  private Loop.Timer awaitingGrace;
 
   /** In {@link SendAhead}'s sets (each holds a child once). */
   boolean inOpenSet;
 
   boolean inHolderSet;
 
-  PendingJob<?> job() {
+  int size() {
+    return size;
+  }
+
+  boolean isEmpty() {
+    return size == 0;
+  }
+
+  /** The {@code i}-th held job (0 is next), {@code HELD} or {@code DONE} if it ended meanwhile. */
+  PendingJob<?> job(int i) {
+    return jobs[check(i)];
+  }
+
+  Skip skip(int i) {
+    return skips[check(i)];
+  }
+
+  void skip(int i, Skip skip) {
+    skips[check(i)] = skip;
+  }
+
+  /** Where the job of this id is held, or -1. */
+  int indexOf(long jobId) {
+    for (int i = 0; i < size; i++) {
+      if (jobs[i].id() == jobId) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** The last held job nobody has asked the child to skip, or -1. */
+  int lastUnasked() {
+    for (int i = size - 1; i >= 0; i--) {
+      if (skips[i] == Skip.NONE) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Sent behind the others. */
+  void add(PendingJob<?> job) {
+    if (size == CAPACITY) {
+      throw new IllegalStateException("a child holds at most " + CAPACITY + " jobs");
+    }
+    jobs[size] = job;
+    skips[size] = Skip.NONE;
+    size++;
+  }
+
+  /** The {@code i}-th job, no longer held (started, skipped or lost with the child). */
+  PendingJob<?> remove(int i) {
+    check(i);
+    if (awaiting && i == 0) {
+      throw new IllegalStateException("first held job taken while its skip answer is owed");
+    }
+    PendingJob<?> job = jobs[i];
+    System.arraycopy(jobs, i + 1, jobs, i, size - i - 1);
+    System.arraycopy(skips, i + 1, skips, i, size - i - 1);
+    size--;
+    jobs[size] = null;
+    skips[size] = null;
     return job;
   }
 
-  void hold(PendingJob<?> job) {
-    this.job = job;
-    this.skip = Skip.NONE;
+  /** The child answered its running job while the first held one's skip answer is owed. */
+  void await(Loop.Timer grace) {
+    awaiting = true;
+    awaitingGrace = grace;
   }
 
-  /** The held job, no longer held (started, skipped or lost with the child); or null. */
-  PendingJob<?> take() {
-    if (skip == Skip.AWAITED) {
-      throw new IllegalStateException("held job taken while its skip answer is owed");
+  /** The owed answer came (or the child is gone): the grace ends. */
+  void stopAwaiting() {
+    awaiting = false;
+    if (awaitingGrace != null) {
+      awaitingGrace.cancel();
+      awaitingGrace = null;
     }
-    PendingJob<?> held = job;
-    job = null;
-    skip = Skip.NONE;
-    return held;
-  }
-
-  Skip skip() {
-    return skip;
-  }
-
-  /** Moves the skip request on; leaving {@link Skip#AWAITED} ends its grace. */
-  void skip(Skip next) {
-    if (skip == Skip.AWAITED && skipAnswerGrace != null) {
-      skipAnswerGrace.cancel();
-      skipAnswerGrace = null;
-    }
-    this.skip = next;
-  }
-
-  /**
-   * The child answered its job, and the master had asked it to skip the one held: until the answer
-   * comes, that job may or may not be running. {@code grace} fires if no answer comes.
-   */
-  void awaitSkipAnswer(Loop.Timer grace) {
-    skip(Skip.AWAITED);
-    this.skipAnswerGrace = grace;
   }
 
   boolean awaitingSkipAnswer() {
-    return skip == Skip.AWAITED;
+    return awaiting;
+  }
+
+  private int check(int i) {
+    if (i < 0 || i >= size) {
+      throw new IndexOutOfBoundsException(i + " of " + size + " held jobs");
+    }
+    return i;
   }
 }

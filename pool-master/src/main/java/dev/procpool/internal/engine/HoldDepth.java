@@ -5,9 +5,10 @@ import java.util.Arrays;
 /**
  * How many jobs a busy child may hold at once (the one it runs plus those waiting in its socket),
  * chosen from recent run times so that a held job never waits long behind the ones ahead of it:
- * depth × median run ≤ {@link #BUDGET_NANOS}, between 1 and {@link #MAX_DEPTH}. No-op jobs of a few
- * microseconds get 16; 100 µs jobs 10; jobs of 500 µs or more 1 or 2, which is today's pipelining
- * (one job running, one sent ahead).
+ * depth × median run ≤ {@link #BUDGET_NANOS}, between 2 and {@link #MAX_DEPTH}. No-op jobs of a few
+ * microseconds get 16; 100 µs jobs 10; jobs of 500 µs or more 2: one job running, one sent ahead,
+ * which is what brings 1 ms jobs close to the ideal (the round trip between two jobs is hidden); a
+ * held job that waits too long behind an overdue one is recalled by {@link HeldJobs}.
  *
  * <p>Why it pays: a job costs the master one wake-up and the child one (to read the request, and to
  * have its reply read), tens of microseconds on a busy 2-core host, more than a short job itself. A
@@ -30,6 +31,7 @@ public final class HoldDepth {
   static final int WINDOW = 64;
 
   private final int maxDepth;
+  private final long budgetNanos;
   private final long[] recent = new long[WINDOW];
   private final long[] scratch = new long[WINDOW];
   private int filled;
@@ -37,24 +39,38 @@ public final class HoldDepth {
 
   /** {@code maxDepth} 1 means one job at a time (no pipelining); 2 today's pipelining. */
   public HoldDepth(int maxDepth) {
+    this(maxDepth, BUDGET_NANOS);
+  }
+
+  /** With another budget: the simulation's run times are virtual, and longer. */
+  HoldDepth(int maxDepth, long budgetNanos) {
     if (maxDepth < 1 || maxDepth > MAX_DEPTH) {
       throw new IllegalArgumentException("maxDepth must be in 1.." + MAX_DEPTH + ": " + maxDepth);
     }
     this.maxDepth = maxDepth;
+    this.budgetNanos = budgetNanos;
     this.depth = Math.min(INITIAL_DEPTH, maxDepth);
   }
 
   /**
    * A job ran {@code runNanos} (the handler's time if the child reports it, else its round trip).
+   * True when the depth changed.
    */
-  public void onRun(long runNanos) {
+  public boolean onRun(long runNanos) {
     recent[filled++] = Math.max(0, runNanos);
-    if (filled == WINDOW) {
-      System.arraycopy(recent, 0, scratch, 0, WINDOW);
-      Arrays.sort(scratch);
-      depth = forMedian(scratch[WINDOW / 2], maxDepth);
-      filled = 0;
+    if (filled < WINDOW) {
+      return false;
     }
+    filled = 0;
+    System.arraycopy(recent, 0, scratch, 0, WINDOW);
+    Arrays.sort(scratch);
+    int was = depth;
+    depth = forMedian(scratch[WINDOW / 2], maxDepth, budgetNanos);
+    return depth != was;
+  }
+
+  public int maxDepth() {
+    return maxDepth;
   }
 
   /** How many jobs a child may hold now, the running one included. */
@@ -62,8 +78,8 @@ public final class HoldDepth {
     return depth;
   }
 
-  static int forMedian(long medianNanos, int maxDepth) {
-    long fits = BUDGET_NANOS / Math.max(1, medianNanos);
-    return (int) Math.max(1, Math.min(maxDepth, fits));
+  static int forMedian(long medianNanos, int maxDepth, long budgetNanos) {
+    long fits = budgetNanos / Math.max(1, medianNanos);
+    return (int) Math.max(Math.min(INITIAL_DEPTH, maxDepth), Math.min(maxDepth, fits));
   }
 }

@@ -12,7 +12,8 @@ import java.util.function.Supplier;
  *
  * <ul>
  *   <li>no job is in two places, and each place holds jobs of its state only;
- *   <li>no child holds more jobs than its pipelining depth allows, and only a busy one holds any;
+ *   <li>no child holds more jobs than pipelining allows, and only a busy one holds any; one that
+ *       awaits a skip answer runs no job, and the answer owed is its first held job's;
  *   <li>the ledger's counts equal the recount; admitted = queued + held + pinned (waiting), and
  *       busy = running + children awaiting a skip answer;
  *   <li>every running job's time limit is watched (unless it has none);
@@ -80,19 +81,22 @@ final class Invariants {
             job.timeoutMillis() == 0 && job.deadlineNanos() == 0 || watch.watches(child, job),
             () -> job + " runs with no watch on its time limit");
       }
-      PendingJob<?> ahead = child.hold().job();
-      int holds = ahead == null ? 0 : 1;
+      Hold hold = child.hold();
       require(
-          holds <= pipelining.depth(),
-          () -> child + " holds " + holds + " jobs; its depth is " + pipelining.depth());
-      if (ahead != null) {
-        require(
-            job != null || child.hold().awaitingSkipAnswer(),
-            () -> child + " holds " + ahead + " behind no running job");
+          hold.size() <= pipelining.maxHeld(),
+          () -> child + " holds " + hold.size() + " jobs; at most " + pipelining.maxHeld());
+      require(
+          hold.isEmpty() || job != null || hold.awaitingSkipAnswer(),
+          () -> child + " holds " + hold.job(0) + " behind no running job");
+      require(
+          !hold.awaitingSkipAnswer() || job == null && hold.skip(0) == Hold.Skip.ASKED,
+          () -> child + " awaits a skip answer, yet runs " + job + " or its first held job");
+      for (int i = 0; i < hold.size(); i++) {
+        PendingJob<?> ahead = hold.job(i);
         if (ahead.isDone()) {
           requireNoTimer(ahead);
         } else {
-          place(places, ahead, "held job", JobState.HELD, child);
+          place(places, ahead, "held jobs", JobState.HELD, child);
           held++;
         }
       }

@@ -54,9 +54,10 @@ final class JobEnds implements JobWatch.Expiry {
   AfterReply onReply(ChildSlot child, JobReply reply) {
     PendingJob<?> job = child.job();
     if (job == null) {
-      AfterReply early = pipelining.startedBeforeAnswer(child, reply.getJobId());
-      if (early == AfterReply.FREE) {
-        return early; // the held job had been cancelled: it is over, the child is free
+      AfterReply early =
+          pipelining.replyWhileAwaiting(child, reply.getJobId(), reply.getChildExiting());
+      if (early != null) {
+        return early; // the held job had been cancelled: it is over, the child goes on
       }
       job = child.job();
     }
@@ -64,7 +65,7 @@ final class JobEnds implements JobWatch.Expiry {
       return AfterReply.UNEXPECTED;
     }
     long roundTrip = loop.nanoTime() - job.startedNanos();
-    dispatcher.ran(roundTrip);
+    dispatcher.ran(roundTrip, reply.getRunNanos());
     child.usage().cost(reply.getCpuNanos(), reply.getAllocatedBytes());
     metrics.jobCost(
         job.type(),
@@ -112,7 +113,7 @@ final class JobEnds implements JobWatch.Expiry {
         } else {
           job.discard(); // skipped if the child has not started it, else its outcome is dropped
         }
-        dispatcher.left(child);
+        dispatcher.left(job, child);
       }
       case RUNNING -> {
         if (!interrupt) {
@@ -125,7 +126,7 @@ final class JobEnds implements JobWatch.Expiry {
       }
     }
     if (job.isDone() && child == null) {
-      dispatcher.left(null);
+      dispatcher.left(job, null);
     }
     dispatcher.checkDrained();
   }
@@ -137,8 +138,7 @@ final class JobEnds implements JobWatch.Expiry {
       dispatcher.end(child, job);
       job.fail(Failure.PROTOCOL_ERROR, dispatcher.message(job, child + " " + what));
     }
-    PendingJob<?> maybeRan = pipelining.onChildLost(child);
-    if (maybeRan != null) { // it may have started: it fails as if running
+    for (PendingJob<?> maybeRan : pipelining.onChildLost(child)) { // may have started: as running
       maybeRan.fail(Failure.PROTOCOL_ERROR, dispatcher.message(maybeRan, child + " " + what));
     }
     dispatcher.detach(child);
@@ -154,9 +154,9 @@ final class JobEnds implements JobWatch.Expiry {
             ? ""
             : "; its last output:\n  " + String.join("\n  ", death.lastLines());
     dispatcher.detach(child);
-    // A held job never ran and goes back to the queue, ahead of it the running job's retry; one
-    // whose skip answer was owed may have started, and is treated as running.
-    PendingJob<?> maybeRan = pipelining.onChildLost(child);
+    // Held jobs never ran and go back to the queue, ahead of them the running job's retry; those
+    // whose skip answers were owed may have started, and are treated as running.
+    List<PendingJob<?>> maybeRan = pipelining.onChildLost(child);
     for (PendingJob<?> pinned = child.pollPinned(); pinned != null; pinned = child.pollPinned()) {
       if (!pinned.isDone()) {
         pinned.fail(
@@ -169,8 +169,9 @@ final class JobEnds implements JobWatch.Expiry {
     if (job != null) {
       dispatcher.end(child, job);
       lostWith(child, job, how, output);
-    } else if (maybeRan != null) {
-      lostWith(child, maybeRan, how, output);
+    }
+    for (PendingJob<?> held : maybeRan) {
+      lostWith(child, held, how, output);
     }
     dispatcher.dispatch();
     dispatcher.checkDrained();
@@ -214,8 +215,7 @@ final class JobEnds implements JobWatch.Expiry {
     dispatcher.drain();
     dispatcher.failQueued(Failure.POOL_CLOSED, reason);
     for (ChildSlot child : children) {
-      PendingJob<?> held = pipelining.onPoolClosed(child);
-      if (held != null) {
+      for (PendingJob<?> held : pipelining.onPoolClosed(child)) {
         held.fail(
             Failure.POOL_CLOSED,
             dispatcher.message(held, reason + "; it was sent ahead to " + child));

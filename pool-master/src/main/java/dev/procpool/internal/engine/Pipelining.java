@@ -1,6 +1,7 @@
 package dev.procpool.internal.engine;
 
 import dev.procpool.protocol.SkipAnswer;
+import java.util.List;
 
 /**
  * Jobs sent ahead to busy children, as the {@link Dispatcher} sees them: {@link HeldJobs} when the
@@ -24,9 +25,12 @@ interface Pipelining {
   Pipelining OFF =
       new Pipelining() {
         @Override
-        public int depth() {
+        public int maxHeld() {
           return 0;
         }
+
+        @Override
+        public void ran(long runNanos) {}
 
         @Override
         public void started(ChildSlot child) {}
@@ -40,7 +44,10 @@ interface Pipelining {
         public void recallForIdleChild() {}
 
         @Override
-        public void recall(ChildSlot holder) {}
+        public void recall(ChildSlot holder, PendingJob<?> job) {}
+
+        @Override
+        public void recallAll(ChildSlot holder) {}
 
         @Override
         public AfterReply afterReply(ChildSlot child, boolean exiting) {
@@ -48,7 +55,7 @@ interface Pipelining {
         }
 
         @Override
-        public AfterReply startedBeforeAnswer(ChildSlot child, long jobId) {
+        public AfterReply replyWhileAwaiting(ChildSlot child, long jobId, boolean exiting) {
           return null;
         }
 
@@ -61,13 +68,13 @@ interface Pipelining {
         public void onControlClosed(ChildSlot child) {}
 
         @Override
-        public PendingJob<?> onChildLost(ChildSlot child) {
-          return null;
+        public List<PendingJob<?>> onChildLost(ChildSlot child) {
+          return List.of();
         }
 
         @Override
-        public PendingJob<?> onPoolClosed(ChildSlot child) {
-          return null;
+        public List<PendingJob<?>> onPoolClosed(ChildSlot child) {
+          return List.of();
         }
 
         @Override
@@ -76,10 +83,13 @@ interface Pipelining {
         }
       };
 
-  /** How many jobs a child may hold behind its running one. */
-  int depth();
+  /** The most jobs a child may hold behind its running one, at any depth. */
+  int maxHeld();
 
-  /** A job started on this child: it may be sent one more. */
+  /** A job ran this long (the handler's time): the depth follows recent run times. */
+  void ran(long runNanos);
+
+  /** A job started on this child: it may be sent more. */
   void started(ChildSlot child);
 
   /** Sends the queue's head to a busy child; false when no child may take one. */
@@ -89,19 +99,24 @@ interface Pipelining {
   void recallForIdleChild();
 
   /**
-   * Asks {@code holder} not to run the job it holds (cancelled, past its deadline, or a broadcast
-   * waits for the child); null or a child holding nothing: nothing happens.
+   * Asks {@code holder} not to run {@code job}, which it holds (cancelled, or past its deadline).
+   * If there is no way to ask, or the child started it, its reply says so.
    */
-  void recall(ChildSlot holder);
+  void recall(ChildSlot holder, PendingJob<?> job);
 
-  /** The child answered the job ahead of its held one: the held job starts, or not. */
+  /** Asks {@code holder} not to run any job it holds (a broadcast waits for the child). */
+  void recallAll(ChildSlot holder);
+
+  /** The child answered the job ahead of its held ones: the next held job starts, or not. */
   AfterReply afterReply(ChildSlot child, boolean exiting);
 
   /**
-   * A reply for the job the child held while a skip answer is owed: it did start. Null when this is
-   * not that case.
+   * A reply for a held job while the child owes a skip answer: that job did start (and the held
+   * jobs ahead of it were skipped). Returns null when this is not that case, or when the job now
+   * runs on the child for the caller to end as usual; else what became of the child, the reply
+   * being for a job that had ended meanwhile.
    */
-  AfterReply startedBeforeAnswer(ChildSlot child, long jobId);
+  AfterReply replyWhileAwaiting(ChildSlot child, long jobId, boolean exiting);
 
   /** The child's watchdog answered a skip request. */
   AfterReply onSkipAnswer(ChildSlot child, SkipAnswer answer);
@@ -110,13 +125,14 @@ interface Pipelining {
   void onControlClosed(ChildSlot child);
 
   /**
-   * The child is lost. Returns its held job if it may have started (now {@code RUNNING}, for the
-   * caller to fail or retry); a held job that never ran goes back to the queue.
+   * The child is lost. Returns the held jobs that may have started (now {@code RUNNING}, for the
+   * caller to fail or retry): those a skip answer was owed for, up to the first that was not asked;
+   * the held jobs that never ran go back to the queue, in order.
    */
-  PendingJob<?> onChildLost(ChildSlot child);
+  List<PendingJob<?>> onChildLost(ChildSlot child);
 
-  /** The pool closes: the held job, if still wanted, for the caller to fail. */
-  PendingJob<?> onPoolClosed(ChildSlot child);
+  /** The pool closes: the held jobs still wanted, for the caller to fail. */
+  List<PendingJob<?>> onPoolClosed(ChildSlot child);
 
   /** Children busy with no job while a skip answer is owed. */
   int awaiting();

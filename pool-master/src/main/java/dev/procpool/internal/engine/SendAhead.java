@@ -28,7 +28,7 @@ final class SendAhead {
     this.mayHoldAnother = mayHoldAnother;
   }
 
-  /** The child started a job: it may be sent one more. */
+  /** The child started a job, or was sent one and has room: it may be sent one more. */
   void started(ChildSlot child) {
     if (!child.hold().inOpenSet) {
       child.hold().inOpenSet = true;
@@ -41,15 +41,18 @@ final class SendAhead {
   }
 
   /**
-   * The busy child that has waited longest for a job behind its running one, and whose running job
-   * is not overdue ({@code now - started > overdueNanos}); null when none. Taken out of the set.
+   * The busy child that has waited longest for a job behind its running one, holds fewer than
+   * {@code maxHeld} and whose running job is not overdue ({@code now - started > overdueNanos});
+   * null when none. Taken out of the set: {@link #started} puts it back at the end when it may take
+   * one more, so children with room take turns.
    */
-  ChildSlot takeOpen(long nowNanos, long overdueNanos) {
+  ChildSlot takeOpen(long nowNanos, long overdueNanos, int maxHeld) {
     for (ChildSlot child = open.pollFirst(); child != null; child = open.pollFirst()) {
       child.hold().inOpenSet = false;
       PendingJob<?> running = child.job();
       if (child.state() == ChildSlot.State.BUSY
-          && child.hold().job() == null
+          && child.hold().size() < maxHeld
+          && !child.hold().awaitingSkipAnswer()
           && running != null
           && nowNanos - running.startedNanos() <= overdueNanos
           && mayHoldAnother.test(child)) {
@@ -61,7 +64,7 @@ final class SendAhead {
 
   /** {@code job} was sent to {@code child} ahead of time. */
   void sent(ChildSlot child, PendingJob<?> job) {
-    child.hold().hold(job);
+    child.hold().add(job);
     job.toHeld(child);
     if (!child.hold().inHolderSet) {
       child.hold().inHolderSet = true;
@@ -82,7 +85,7 @@ final class SendAhead {
   }
 
   private static boolean goneFromHolders(ChildSlot child) {
-    boolean gone = child.hold().job() == null;
+    boolean gone = child.hold().isEmpty();
     if (gone) {
       child.hold().inHolderSet = false;
     }
@@ -98,8 +101,7 @@ final class SendAhead {
     long firstStart = startedBeforeNanos;
     for (ChildSlot child : holders) {
       PendingJob<?> running = child.job();
-      if (child.hold().job() != null
-          && child.hold().skip() == Hold.Skip.NONE
+      if (child.hold().lastUnasked() >= 0
           && running != null
           && running.startedNanos() < firstStart) {
         first = child;

@@ -1,8 +1,11 @@
 package dev.procpool.internal.engine;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import java.lang.management.ManagementFactory;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,16 +51,25 @@ class EngineSimulationTest {
     }
     int runs = Integer.getInteger("procpool.sim.runs", RUNS);
     long steps = 0;
+    int[] runsByDeepest = new int[HoldDepth.MAX_DEPTH + 1];
     long startNanos = System.nanoTime();
     long startCpu = cpuNanos();
     for (long seed = 1; seed <= runs; seed++) {
       Simulation simulation = new Simulation(seed);
       simulation.run(steps());
       steps += simulation.steps();
+      runsByDeepest[simulation.deepest()]++;
     }
     System.out.printf(
         "engine simulation: %d runs, %,d steps in %.1f s (%.1f s of CPU)%n",
         runs, steps, (System.nanoTime() - startNanos) / 1e9, (cpuNanos() - startCpu) / 1e9);
+    // The runs by the most jobs a child held at once: deep holds must be reached, not just allowed.
+    System.out.println("engine simulation: runs by deepest hold " + Arrays.toString(runsByDeepest));
+    int deep = 0;
+    for (int d = 4; d <= HoldDepth.MAX_DEPTH; d++) {
+      deep += runsByDeepest[d];
+    }
+    assertTrue(deep >= runs / 20, "too few runs held 4 or more jobs in a child: " + deep);
   }
 
   private static long cpuNanos() {

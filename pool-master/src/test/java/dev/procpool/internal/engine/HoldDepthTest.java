@@ -32,9 +32,23 @@ class HoldDepthTest {
   }
 
   @Test
-  void longJobs_depthOne() {
-    assertEquals(1, after(1_100_000, HoldDepth.WINDOW, 16).depth());
-    assertEquals(1, after(10_000_000, HoldDepth.WINDOW, 16).depth());
+  void longJobs_oneRunningOneHeld() {
+    assertEquals(2, after(1_100_000, HoldDepth.WINDOW, 16).depth());
+    assertEquals(2, after(10_000_000, HoldDepth.WINDOW, 16).depth());
+    assertEquals(1, after(10_000_000, HoldDepth.WINDOW, 1).depth());
+  }
+
+  @Test
+  void onRun_saysWhenTheDepthChanges() {
+    HoldDepth depth = new HoldDepth(16);
+    for (int i = 1; i < HoldDepth.WINDOW; i++) {
+      assertEquals(false, depth.onRun(1_000));
+    }
+    assertEquals(true, depth.onRun(1_000));
+    for (int i = 1; i < HoldDepth.WINDOW; i++) {
+      depth.onRun(1_000);
+    }
+    assertEquals(false, depth.onRun(1_000)); // 16 again: no change
   }
 
   @Test
@@ -53,7 +67,7 @@ class HoldDepthTest {
     for (int i = 0; i < HoldDepth.WINDOW; i++) {
       depth.onRun(1_000_000);
     }
-    assertEquals(1, depth.depth());
+    assertEquals(2, depth.depth());
   }
 
   @Test

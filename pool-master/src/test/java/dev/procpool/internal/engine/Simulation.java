@@ -34,9 +34,10 @@ import java.util.concurrent.TimeUnit;
  * {@code ChildFactory} seams), driven by random events: submit (with and without deadlines), cancel
  * with and without interrupt, replies, handler errors, a child that says it exits, crashes, hangs
  * and timeouts, slow starts, failed launches, resize, rolling restart, memory recycling, broadcast,
- * strangers on the socket, and at the end a drain and close. Half the seeds pipeline: a fake child
- * then holds a job sent ahead, and its control connection answers skip requests at random moments,
- * before or after the job's turn comes, as the real child's watchdog does on its own connection.
+ * strangers on the socket, and at the end a drain and close. Half the seeds pipeline, each with its
+ * own most jobs a child may hold (2 to 16) and depth budget: a fake child then holds jobs sent
+ * ahead, runs them in order, and its control connection answers skip requests at random moments,
+ * before or after a job's turn comes, as the real child's watchdog does on its own connection.
  *
  * <p>After every step {@link #check()} runs {@link Engine#checkInvariants()} (jobs in one place
  * each, counts equal to a recount, admission = queued + held + pinned, held jobs within the depth,
@@ -77,7 +78,6 @@ import java.util.concurrent.TimeUnit;
  * guard (2,000 seeds): a job that is done is never a child's job any more.
  */
 final class Simulation {
-  static final int CAPACITY = 6;
   static final int MAX_CHILDREN = 4;
   static final long TIMEOUT_MILLIS = 2_000;
   static final long HEAP_LIMIT = 1_000_000;
@@ -102,14 +102,28 @@ final class Simulation {
   private final Set<Long> firstStarts = new HashSet<>();
   private final boolean dynamic;
 
-  /** Busy children are sent one job ahead, which they may be told to skip. */
+  /** Busy children are sent jobs ahead, which they may be told to skip. */
   private final boolean pipelining;
+
+  /**
+   * The most jobs a child may hold, its running one included: 2 to 16 when pipelining. The depth
+   * moves within it with the run times, against a budget drawn per seed.
+   */
+  private final int maxDepth;
+
+  private final long depthBudgetNanos;
+
+  /** The queue bound: small, and with pipelining sometimes large enough to fill deep holds. */
+  private final int capacity;
 
   /** How many times a fake child started each job; jobs written to a closed link never arrive. */
   private final java.util.Map<Long, Integer> starts = new java.util.HashMap<>();
 
   /** Close with work still queued and running, as at a drain deadline. */
   private final boolean abrupt;
+
+  /** The most jobs any child was sent and had not answered at once: how deep the run went. */
+  private int deepest;
 
   private long lastFirstStart;
   private long nextPid = 10_000;
@@ -124,6 +138,10 @@ final class Simulation {
     this.dynamic = random.nextBoolean();
     this.abrupt = random.nextInt(4) == 0;
     this.pipelining = random.nextBoolean();
+    this.maxDepth = pipelining ? 2 + random.nextInt(HoldDepth.MAX_DEPTH - 1) : 1;
+    this.capacity = pipelining && random.nextBoolean() ? 6 + random.nextInt(40) : 6;
+    this.depthBudgetNanos =
+        TimeUnit.MILLISECONDS.toNanos(new long[] {1, 20, 200, 10_000}[random.nextInt(4)]);
     int children = 1 + random.nextInt(3);
     PoolConfigBuilder builder =
         PoolConfig.builder()
@@ -137,7 +155,7 @@ final class Simulation {
             .recycleAboveHeapBytes(HEAP_LIMIT)
             .retryableJobTypes("retry")
             .maxAttempts(3)
-            .queueCapacity(CAPACITY)
+            .queueCapacity(capacity)
             .jobTimeout(Duration.ofMillis(TIMEOUT_MILLIS))
             .callbackExecutor(Runnable::run)
             .pipelining(pipelining);
@@ -145,6 +163,11 @@ final class Simulation {
       builder.slowJobThreshold(Duration.ofMillis(500));
     }
     this.config = builder.build();
+  }
+
+  /** The most jobs a child held at once, its running one included. */
+  int deepest() {
+    return deepest;
   }
 
   /** Simulated steps this run took (each a batch of 1 to 4 random events and a check). */
@@ -161,7 +184,10 @@ final class Simulation {
     SimHost(PoolHost.Settings settings, PoolMetrics metrics, Failure.Factory failures) {
       this.hosted =
           new Engine(
-              settings.engine(),
+              settings.engine().toBuilder()
+                  .maxDepth(maxDepth)
+                  .depthBudgetNanos(depthBudgetNanos)
+                  .build(),
               loop,
               Simulation.this::launch,
               new Admission(settings.queueCapacity()),
@@ -642,15 +668,17 @@ final class Simulation {
               "child " + id + " said it exits, yet was sent job " + message.getJob().getJobId());
         }
         unanswered++;
-        if (unanswered > (pipelining ? 2 : 1)) {
+        deepest = Math.max(deepest, unanswered);
+        if (unanswered > maxDepth) {
           throw new AssertionError(
               "child "
                   + id
                   + " was sent job "
                   + message.getJob().getJobId()
-                  + (pipelining
-                      ? " while it holds one behind its running job"
-                      : " while running another"));
+                  + " while it has "
+                  + (unanswered - 1)
+                  + " jobs; its depth is at most "
+                  + maxDepth);
         }
       }
       inbox.addLast(message);
@@ -688,8 +716,8 @@ final class Simulation {
   void check() {
     engine.checkInvariants();
     int queued = engine.queued();
-    if (queued > CAPACITY + MAX_CHILDREN) {
-      throw new AssertionError("queue of " + queued + " jobs, capacity " + CAPACITY);
+    if (queued > capacity + MAX_CHILDREN) {
+      throw new AssertionError("queue of " + queued + " jobs, capacity " + capacity);
     }
   }
 
