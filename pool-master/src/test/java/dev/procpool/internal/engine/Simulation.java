@@ -459,6 +459,12 @@ final class Simulation {
     /** Skip requests its watchdog has not answered yet. */
     final ArrayDeque<Long> skipRequests = new ArrayDeque<>();
 
+    /**
+     * Skip answers decided and written, not yet read by the master: its control connection is
+     * another socket than the replies', so a reply written later may be read first.
+     */
+    final ArrayDeque<SkipAnswer> answersOnTheWay = new ArrayDeque<>();
+
     /** The watchdog's connection: skip requests in, answers out at a later step. */
     final class FakeControl implements ChildLink {
       boolean closed;
@@ -487,6 +493,7 @@ final class Simulation {
       if (control != null && !control.closed) {
         control.closed = true;
         skipRequests.clear();
+        answersOnTheWay.clear();
         ChildSlot s = slot;
         loop.execute(() -> engine.onControlClosed(s));
       }
@@ -545,7 +552,12 @@ final class Simulation {
       } else if (!skipRequests.isEmpty() && fault == 1) {
         skipRequests.pollFirst(); // a wedged watchdog: the request is never answered
       } else if (!skipRequests.isEmpty() && (hung || fault % 2 == 0)) {
-        answerSkip(); // the watchdog answers even while a job hangs
+        decideSkip(); // the watchdog answers even while a job hangs
+        if (fault % 4 == 0) {
+          deliverAnswers();
+        }
+      } else if (!answersOnTheWay.isEmpty() && (hung || fault % 3 == 0)) {
+        deliverAnswers();
       } else if (!inbox.isEmpty() && !hung) {
         ToChild message = inbox.pollFirst();
         if (message.hasShutdown()) {
@@ -566,8 +578,14 @@ final class Simulation {
       }
     }
 
-    /** The watchdog answers the oldest skip request: skipped if the job has not started. */
-    private void answerSkip() {
+    /** The watchdog decides the oldest skip request and writes its answer. */
+    void answerSkip() {
+      decideSkip();
+      deliverAnswers();
+    }
+
+    /** The watchdog decides the oldest skip request: skipped if the job has not started. */
+    private void decideSkip() {
       long jobId = skipRequests.pollFirst();
       // One skip drops one copy: a job skipped here may have been sent here again since.
       ToChild copy = null;
@@ -581,8 +599,16 @@ final class Simulation {
       if (skipped) {
         unanswered--;
       }
-      engine.onSkipAnswer(
-          slot, SkipAnswer.newBuilder().setJobId(jobId).setSkipped(skipped).build());
+      answersOnTheWay.addLast(SkipAnswer.newBuilder().setJobId(jobId).setSkipped(skipped).build());
+    }
+
+    /** The master reads the answers written so far, in order. */
+    private void deliverAnswers() {
+      for (SkipAnswer answer = answersOnTheWay.pollFirst();
+          answer != null;
+          answer = answersOnTheWay.pollFirst()) {
+        engine.onSkipAnswer(slot, answer);
+      }
     }
 
     private void answer(long jobId, int fault) {
@@ -727,8 +753,11 @@ final class Simulation {
     for (int round = 0; round < 400; round++) {
       for (FakeChild child : active()) {
         if (child.hung) {
-          if (!child.skipRequests.isEmpty()) {
-            child.answerSkip(); // its watchdog still answers
+          if (!child.skipRequests.isEmpty() || !child.answersOnTheWay.isEmpty()) {
+            while (!child.skipRequests.isEmpty()) {
+              child.answerSkip(); // its watchdog still answers
+            }
+            child.deliverAnswers();
           }
           continue; // its timeout will kill it
         }
