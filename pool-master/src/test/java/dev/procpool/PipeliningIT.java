@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Pipelining with real children: a job sent ahead to a busy child is still a queued job. It is
  * skipped when cancelled, taken back when another child is idle, and returned to the queue when its
- * child dies. The meters say the job really was sent ahead, so each test fails if it was not.
+ * child dies, in order, at every depth. The meters say the job really was sent ahead, so each test fails if it was not.
  */
 class PipeliningIT {
 
@@ -108,6 +108,86 @@ class PipeliningIT {
   }
 
   @Test
+  void deepHold_childDyingReturnsEveryHeldJobInOrder_noneCrashed() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (ProcessPool pool = pipelined(1, registry);
+        Rendezvous rendezvous = new Rendezvous()) {
+      deepen(pool);
+      double sent = count(registry, "procpool.jobs.sent.ahead", null);
+      CompletableFuture<byte[]> running = pool.submit(Job.of("rendezvous", rendezvous.payload()));
+      long pid = rendezvous.awaitStart();
+      List<CompletableFuture<byte[]>> sequence = new ArrayList<>();
+      for (String name : List.of("A", "B", "C", "D", "E")) {
+        sequence.add(pool.submit(Job.of("sequence", utf8(name))));
+      }
+      awaitCount(registry, "procpool.jobs.sent.ahead", null, sent + 4); // the last stays queued
+      assertEquals(5, pool.status().get(10, TimeUnit.SECONDS).queued(), "held jobs are queued");
+
+      ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+
+      failure(running, FailureCode.CHILD_CRASHED);
+      List<String> results = new ArrayList<>();
+      for (CompletableFuture<byte[]> future : sequence) {
+        results.add(text(future));
+      }
+      assertEquals(List.of("1:A", "2:B", "3:C", "4:D", "5:E"), results, "in order, none ran");
+    }
+  }
+
+  @Test
+  void deepHold_cancelledJobInTheMiddle_isSkipped_othersRunInOrder() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (ProcessPool pool = pipelined(1, registry);
+        Rendezvous rendezvous = new Rendezvous()) {
+      deepen(pool);
+      double sent = count(registry, "procpool.jobs.sent.ahead", null);
+      double skipped = count(registry, "procpool.jobs.recalled", "skipped");
+      CompletableFuture<byte[]> blocker = pool.submit(Job.of("rendezvous", rendezvous.payload()));
+      long pid = rendezvous.awaitStart();
+      List<CompletableFuture<byte[]>> sequence = new ArrayList<>();
+      for (String name : List.of("A", "B", "C", "D", "E")) {
+        sequence.add(pool.submit(Job.of("sequence", utf8(name))));
+      }
+      awaitCount(registry, "procpool.jobs.sent.ahead", null, sent + 4);
+
+      assertTrue(sequence.get(2).cancel(true)); // C, third of the four held
+      awaitCount(registry, "procpool.jobs.recalled", "skipped", skipped + 1);
+      rendezvous.releaseAll(1);
+
+      assertEquals("1", text(blocker));
+      assertEquals("1:A", text(sequence.get(0)));
+      assertEquals("2:B", text(sequence.get(1)));
+      assertEquals("3:D", text(sequence.get(3)), "C never ran");
+      assertEquals("4:E", text(sequence.get(4)));
+      assertEquals(Long.toString(pid), text(pool.submit(Job.of("pid", new byte[0]))));
+    }
+  }
+
+  @Test
+  void noOpJobs_depthRisesToSixteen_longJobsBringItBackToTwo() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (ProcessPool pool = pipelined(2, registry)) {
+      assertEquals(2, pool.depth(), "before any run time is known: one running, one held");
+      List<CompletableFuture<byte[]>> futures = new ArrayList<>();
+      for (int i = 0; i < 1_000; i++) {
+        futures.add(pool.submit(Job.of("echo", utf8(Integer.toString(i)))));
+      }
+      for (int i = 0; i < futures.size(); i++) {
+        assertEquals(Integer.toString(i), text(futures.get(i)), "in order of submission");
+      }
+      assertEquals(16, pool.depth(), "no-op jobs: a child may hold 16");
+      futures.clear();
+      for (int i = 0; i < 2 * 64; i++) {
+        futures.add(pool.submit(Job.of("sleep", utf8("2"))));
+      }
+      for (CompletableFuture<byte[]> future : futures) {
+        future.get(30, TimeUnit.SECONDS);
+      }
+      assertEquals(2, pool.depth(), "2 ms jobs: a job waits behind one other at most");
+    }
+  }
+
+  @Test
   void noOpJobs_underPipelining_allCompleteInOrderOfSubmission() throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     try (ProcessPool pool = pipelined(2, registry)) {
@@ -160,6 +240,23 @@ class PipeliningIT {
         .pipelining(true)
         .meterRegistry(registry)
         .start();
+  }
+
+  /**
+   * Runs enough no-op jobs for the depth to rise to 16, then a few 50 ms jobs, so that a job
+   * running a few hundred milliseconds is not yet overdue (the mean run time moves at once, the
+   * depth only once per 64 runs).
+   */
+  private static void deepen(ProcessPool pool) throws Exception {
+    List<CompletableFuture<byte[]>> futures = new ArrayList<>();
+    for (int i = 0; i < 64; i++) {
+      futures.add(pool.submit(Job.of("echo", utf8("x"))));
+    }
+    for (CompletableFuture<byte[]> future : futures) {
+      future.get(10, TimeUnit.SECONDS);
+    }
+    assertEquals(16, pool.depth());
+    warmUp(pool, 10);
   }
 
   /** A few 50 ms jobs, so the pool's recent run time is known. */
