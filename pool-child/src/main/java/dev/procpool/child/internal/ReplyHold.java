@@ -12,8 +12,9 @@ package dev.procpool.child.internal;
  *   <li>the next job is in hand (read, not started) and of the same type: its expected run is then
  *       that of the job just finished, short; a job of another type may run long;
  *   <li>fewer replies are held than jobs are in hand, so the child flushes while it still has work
- *       left and the master refills it meanwhile (with one job held by the master's pipelining, as
- *       today, nothing is ever held back);
+ *       left and the master refills it meanwhile (at a depth of 2, one job running and one held,
+ *       nothing is ever held back; at 16, up to {@link #MAX_HELD} replies wait, the rest of the
+ *       jobs in hand behind them);
  *   <li>the oldest held reply has waited less than {@link #MAX_HOLD_NANOS}, counting the next job.
  * </ul>
  *

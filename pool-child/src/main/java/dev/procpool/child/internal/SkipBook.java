@@ -8,15 +8,32 @@ import java.util.Map;
  * it skipped? The watchdog thread asks on the master's behalf ({@link #skip}) while a job runs; the
  * job thread asks before it starts each job ({@link #start}). Whichever comes first wins, so the
  * answer the master gets is always the truth.
+ *
+ * <p>"Started" is remembered for the last {@link #RECENT} jobs only. A busy child holds up to
+ * {@value #MAX_DEPTH} jobs in its socket, and a skip request for one of them may come after it
+ * started and the jobs behind it started too (short jobs, their replies still on the way); the
+ * window is four times that depth, so such a job is still remembered and the answer is "started",
+ * never a wrong "skipped" that would run it twice. Per job: one array store, no allocation.
  */
 final class SkipBook {
   /**
-   * The master sends one job ahead at a time; more skips than this waiting means a broken master.
+   * The most jobs the master's pipelining lets a busy child hold: its adaptive depth's cap, {@code
+   * HoldDepth.MAX_DEPTH} in the master (this module cannot see it; keep the two equal).
+   */
+  static final int MAX_DEPTH = 16;
+
+  /**
+   * Skip requests waiting for their copy to be read; the master asks at most once per job it holds
+   * here ({@value #MAX_DEPTH}), and again for a copy it re-sent, so more than this means a broken
+   * master.
    */
   private static final int MAX_SKIPS = 64;
 
-  /** Jobs the master may re-send after a skip are told apart from ones started this long ago. */
-  private static final int RECENT = 8;
+  /**
+   * Jobs started this recently are answered "started"; older ids are forgotten. A power of two (the
+   * ring's index is masked), comfortably above {@link #MAX_DEPTH}: see the class comment.
+   */
+  static final int RECENT = 64;
 
   /**
    * Copies to drop, by job: a job skipped here goes back to the master's queue and may be sent to
@@ -60,7 +77,7 @@ final class SkipBook {
       return false;
     }
     recentlyStarted[next] = jobId;
-    next = (next + 1) % RECENT;
+    next = (next + 1) & (RECENT - 1);
     return true;
   }
 }

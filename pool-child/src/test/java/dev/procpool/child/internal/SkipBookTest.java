@@ -43,6 +43,31 @@ class SkipBookTest {
   }
 
   @Test
+  void startedThenAFullHoldOfJobsStartedBehindIt_stillCannotBeSkipped() {
+    // At depth 16 the skip request for a held job may arrive after it and the (short) jobs held
+    // behind it have all started: the book must still know it started.
+    SkipBook book = new SkipBook();
+    assertTrue(book.start(7));
+    for (long id = 100; id < 100 + 2 * SkipBook.MAX_DEPTH; id++) {
+      assertTrue(book.start(id));
+    }
+    assertFalse(book.skip(7), "it started: a wrong 'skipped' would run it twice");
+  }
+
+  @Test
+  void theWholeWindowIsRemembered_andItIsWellAboveTheDepth() {
+    assertTrue(SkipBook.RECENT >= 4 * SkipBook.MAX_DEPTH, "window " + SkipBook.RECENT);
+    SkipBook book = new SkipBook();
+    assertTrue(book.start(7));
+    for (long id = 100; id < 100 + SkipBook.RECENT - 1; id++) {
+      assertTrue(book.start(id));
+    }
+    assertFalse(book.skip(7), "the oldest id in the window");
+    assertTrue(book.start(1_000)); // pushes 7 out of the window
+    assertFalse(book.skip(100), "the next oldest is still there");
+  }
+
+  @Test
   void skipsAreBounded() {
     SkipBook book = new SkipBook();
     for (long id = 1; id <= 64; id++) {
