@@ -25,6 +25,9 @@ public final class ChildMessageHandler extends SimpleChannelInboundHandler<ToMas
   private final int maxFrameBytes;
   private ChildSlot child;
 
+  /** This connection's link, once the child said hello; its writes are flushed per read burst. */
+  private NettyChildLink link;
+
   /** This connection is the child's control channel (stack requests), not its job channel. */
   private boolean control;
 
@@ -69,7 +72,7 @@ public final class ChildMessageHandler extends SimpleChannelInboundHandler<ToMas
         return;
       }
       control = message.getHello().getControl();
-      NettyChildLink link =
+      link =
           new NettyChildLink(
               ctx.channel(),
               maxFrameBytes,
@@ -102,6 +105,20 @@ public final class ChildMessageHandler extends SimpleChannelInboundHandler<ToMas
     } else {
       engine.onProtocolError(child, "sent an unexpected " + message.getKindCase() + " message");
     }
+  }
+
+  /**
+   * The end of one read burst (every frame read in this wake-up has been handled): the jobs the
+   * engine sent this child in answer leave now, in one write, rather than after the loop has read
+   * every other child. What it sent other children leaves at their own read's end or with their
+   * link's flush task.
+   */
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (link != null) {
+      link.flushIfWritten();
+    }
+    ctx.fireChannelReadComplete();
   }
 
   @Override

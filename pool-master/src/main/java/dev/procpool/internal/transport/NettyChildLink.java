@@ -14,12 +14,23 @@ import org.slf4j.LoggerFactory;
  * which the engine hears as the child's channel closing (the path every lost child takes). A frame
  * over the cap, which the size check at submit rules out, takes the same path.
  *
- * <p>Writes are batched: a message sent on the loop is written without a flush, and the first one
- * since the last flush queues one {@link FlushTask} behind the loop's pending tasks. Everything the
- * engine sends this child in the same loop pass (one dispatch round after a read of several
- * replies, or a burst of submissions) then leaves in one {@code write} system call, and the child
- * reads it in one. The task runs in the same pass of the loop, after the reads and the tasks
- * already queued, so a message waits microseconds at most. The engine needs no hook for it.
+ * <p>Writes are batched: a message sent on the loop is written without a flush, and leaves at the
+ * first of two flushes:
+ *
+ * <ul>
+ *   <li>the end of a read burst on this child's connection ({@link #flushIfWritten}, called by
+ *       {@link ChildMessageHandler#channelReadComplete}): the jobs the engine sends this child in
+ *       answer to the replies read in one wake-up leave together, before the loop reads the next
+ *       child, in one {@code write} system call that the child reads in one;
+ *   <li>otherwise the {@link FlushTask} that the first unflushed write queues behind the loop's
+ *       pending tasks: a job sent for another reason (a submission, a timer, another child's reply,
+ *       a skip request on a control connection) leaves in the same pass of the loop, after the
+ *       reads and the tasks already queued, so it waits microseconds at most.
+ * </ul>
+ *
+ * <p>No write is ever left unflushed: whenever something is written and not flushed, a flush task
+ * is queued ({@code written} implies {@code flushTaskQueued}; only the task clears the latter, and
+ * it flushes). The engine needs no hook for any of it.
  */
 final class NettyChildLink implements ChildLink {
   private static final Logger log = LoggerFactory.getLogger(NettyChildLink.class);
@@ -29,8 +40,14 @@ final class NettyChildLink implements ChildLink {
   private final String owner;
   private final FlushTask flushTask = new FlushTask();
 
-  /** A flush is queued on the loop. Loop thread only. */
-  private boolean flushQueued;
+  /** Something was written since the last flush. Loop thread only. */
+  private boolean written;
+
+  /**
+   * The flush task is queued on the loop and has not run: at most one at a time, however many read
+   * bursts flush in between. Loop thread only.
+   */
+  private boolean flushTaskQueued;
 
   /** {@code owner} names the pool and child for the log. */
   NettyChildLink(Channel channel, int maxFrameBytes, String owner) {
@@ -50,9 +67,10 @@ final class NettyChildLink implements ChildLink {
       }
       channel.write(
           ToChildFrames.encode(channel.alloc(), message, maxFrameBytes), channel.voidPromise());
-      if (!flushQueued) {
-        flushQueued = true;
+      written = true;
+      if (!flushTaskQueued) {
         channel.eventLoop().execute(flushTask);
+        flushTaskQueued = true;
       }
     } catch (FrameException e) {
       log.error(
@@ -64,13 +82,23 @@ final class NettyChildLink implements ChildLink {
     }
   }
 
+  /**
+   * Flushes what was written since the last flush, if anything: at the end of a read burst on this
+   * connection. Loop thread only. The flush task, if queued, stays queued and finds nothing to do.
+   */
+  void flushIfWritten() {
+    if (written) {
+      written = false;
+      channel.flush();
+    }
+  }
+
   @Override
   public void close() {
     // Netty drops what was written but not flushed when a channel closes: a shutdown message sent
     // just before must still leave.
-    if (channel.eventLoop().inEventLoop() && flushQueued) {
-      flushQueued = false;
-      channel.flush();
+    if (channel.eventLoop().inEventLoop()) {
+      flushIfWritten();
     }
     channel.close();
   }
@@ -79,10 +107,8 @@ final class NettyChildLink implements ChildLink {
   private final class FlushTask implements Runnable {
     @Override
     public void run() {
-      if (flushQueued) {
-        flushQueued = false;
-        channel.flush();
-      }
+      flushTaskQueued = false;
+      flushIfWritten();
     }
   }
 }
