@@ -12,6 +12,8 @@ import java.util.List;
  * @param queued jobs waiting for a child
  * @param busy children running a job
  * @param idle children waiting for a job
+ * @param depth how many jobs a busy child may hold now, its running one included ({@link
+ *     ProcessPool#depth()}): 1 without pipelining, else 2 to 16 by recent run times
  * @param uptime time since the pool started
  * @param children every child the pool tracks, including starting and stopping ones
  * @param completed jobs that returned a result since the pool started
@@ -30,6 +32,7 @@ public record PoolStatus(
     int queued,
     int busy,
     int idle,
+    int depth,
     Duration uptime,
     List<Child> children,
     long completed,

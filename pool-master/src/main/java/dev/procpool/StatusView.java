@@ -56,6 +56,7 @@ final class StatusView {
         s.queued(),
         s.busy(),
         s.idle(),
+        s.depth(),
         uptime,
         List.copyOf(children),
         metrics.completed(),

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Pipelining with real children: a job sent ahead to a busy child is still a queued job. It is
  * skipped when cancelled, taken back when another child is idle, and returned to the queue when its
- * child dies, in order, at every depth. The meters say the job really was sent ahead, so each test fails if it was not.
+ * child dies, in order, at every depth. The meters say the job really was sent ahead, so each test
+ * fails if it was not.
  */
 class PipeliningIT {
 
@@ -115,11 +116,11 @@ class PipeliningIT {
       deepen(pool);
       double sent = count(registry, "procpool.jobs.sent.ahead", null);
       CompletableFuture<byte[]> running = pool.submit(Job.of("rendezvous", rendezvous.payload()));
-      long pid = rendezvous.awaitStart();
       List<CompletableFuture<byte[]>> sequence = new ArrayList<>();
       for (String name : List.of("A", "B", "C", "D", "E")) {
         sequence.add(pool.submit(Job.of("sequence", utf8(name))));
       }
+      long pid = rendezvous.awaitStart();
       awaitCount(registry, "procpool.jobs.sent.ahead", null, sent + 4); // the last stays queued
       assertEquals(5, pool.status().get(10, TimeUnit.SECONDS).queued(), "held jobs are queued");
 
@@ -143,11 +144,11 @@ class PipeliningIT {
       double sent = count(registry, "procpool.jobs.sent.ahead", null);
       double skipped = count(registry, "procpool.jobs.recalled", "skipped");
       CompletableFuture<byte[]> blocker = pool.submit(Job.of("rendezvous", rendezvous.payload()));
-      long pid = rendezvous.awaitStart();
       List<CompletableFuture<byte[]>> sequence = new ArrayList<>();
       for (String name : List.of("A", "B", "C", "D", "E")) {
         sequence.add(pool.submit(Job.of("sequence", utf8(name))));
       }
+      long pid = rendezvous.awaitStart();
       awaitCount(registry, "procpool.jobs.sent.ahead", null, sent + 4);
 
       assertTrue(sequence.get(2).cancel(true)); // C, third of the four held
@@ -243,9 +244,9 @@ class PipeliningIT {
   }
 
   /**
-   * Runs enough no-op jobs for the depth to rise to 16, then a few 50 ms jobs, so that a job
-   * running a few hundred milliseconds is not yet overdue (the mean run time moves at once, the
-   * depth only once per 64 runs).
+   * Runs enough no-op jobs for the depth to rise to 16, then a few 100 ms jobs, so that a job
+   * running a few hundred milliseconds is not yet overdue on a busy machine (the mean run time
+   * moves at once, the depth only once per 64 runs).
    */
   private static void deepen(ProcessPool pool) throws Exception {
     List<CompletableFuture<byte[]>> futures = new ArrayList<>();
@@ -256,7 +257,13 @@ class PipeliningIT {
       future.get(10, TimeUnit.SECONDS);
     }
     assertEquals(16, pool.depth());
-    warmUp(pool, 10);
+    List<CompletableFuture<byte[]>> slow = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      slow.add(pool.submit(Job.of("sleep", utf8("100"))));
+    }
+    for (CompletableFuture<byte[]> future : slow) {
+      future.get(10, TimeUnit.SECONDS);
+    }
   }
 
   /** A few 50 ms jobs, so the pool's recent run time is known. */

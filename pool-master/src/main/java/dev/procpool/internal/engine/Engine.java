@@ -373,6 +373,7 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
         dispatcher.queued(),
         dispatcher.busy(),
         dispatcher.idle(),
+        counts.depth(),
         roster.sizing().target(),
         roster.slots().snapshot(loop.nanoTime()),
         roster.recentDeaths());

@@ -123,6 +123,7 @@ public final class Json {
         "queued", s.queued(),
         "busy", s.busy(),
         "idle", s.idle(),
+        "depth", s.depth(),
         "completed", s.completed(),
         "failed", s.failed(),
         "runP50Micros", s.runP50Micros(),
