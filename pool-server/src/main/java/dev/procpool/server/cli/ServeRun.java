@@ -4,6 +4,7 @@ import dev.procpool.PoolConfigBuilder;
 import dev.procpool.ProcessPool;
 import dev.procpool.server.http.Backend;
 import dev.procpool.server.http.HttpFrontEnd;
+import dev.procpool.server.http.HttpLoop;
 import dev.procpool.server.http.HttpSettings;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -35,6 +36,7 @@ final class ServeRun implements Callable<Integer> {
     EmbeddedDatabase embedded = null;
     ProcessPool pool = null;
     HttpFrontEnd http = null;
+    HttpLoop httpLoop = null;
     Shared shared = null;
     StopSignals signals = null;
     try {
@@ -56,11 +58,17 @@ final class ServeRun implements Callable<Integer> {
           plan.local()
               && db.url() != null
               && SandboxOptions.childrenReach(plan.pool().build().sandbox(), db.url());
+      httpLoop = HttpLoop.create(plan.http().reusePort());
       if (plan.local()) {
-        pool =
-            otel.traced(
-                    withDatabase(plan.pool(), db, childrenGetDatabase).meterRegistry(prometheus))
-                .start();
+        PoolConfigBuilder builder =
+            withDatabase(plan.pool(), db, childrenGetDatabase).meterRegistry(prometheus);
+        if (plan.role() == null) {
+          // The pool's futures complete on the HTTP loop, where their answers are written: one
+          // thread hop and one wake-up per batch of answers fewer. Only the front end's own
+          // callbacks run there, and none blocks; a broker worker's acks stay off it.
+          builder.callbackExecutor(httpLoop.callbackExecutor());
+        }
+        pool = otel.traced(builder).start();
       }
       Backend backend = pool == null ? null : Backend.local(pool);
       if (plan.role() != null) {
@@ -75,7 +83,9 @@ final class ServeRun implements Callable<Integer> {
                 plan.jobTimeout());
         backend = shared.backend();
       }
-      http = HttpFrontEnd.start(backend, serving(plan.http(), prometheus, adminToken), otel.http());
+      http =
+          HttpFrontEnd.start(
+              backend, serving(plan.http(), prometheus, adminToken), otel.http(), httpLoop);
       banner(http.port(), db, childrenGetDatabase);
       JarWatcher watcher = null;
       if (pool != null) {
@@ -117,6 +127,9 @@ final class ServeRun implements Callable<Integer> {
     } finally {
       if (http != null) {
         http.close();
+      }
+      if (httpLoop != null) {
+        httpLoop.close(); // when the front end never started; else it is closed already
       }
       if (shared != null) {
         shared.close();
