@@ -58,17 +58,30 @@ final class ServeRun implements Callable<Integer> {
           plan.local()
               && db.url() != null
               && SandboxOptions.childrenReach(plan.pool().build().sandbox(), db.url());
-      httpLoop = HttpLoop.create(plan.http().reusePort());
+      // Only the front end's own callbacks may run on its loop; a broker worker's acks stay off.
+      boolean httpOnly = plan.local() && plan.role() == null;
+      // On the pool's loop, unless reuse-port needs an epoll loop of its own.
+      boolean share = httpOnly && !plan.http().reusePort();
+      if (!share) {
+        httpLoop = HttpLoop.create(plan.http().reusePort());
+      }
       if (plan.local()) {
         PoolConfigBuilder builder =
             withDatabase(plan.pool(), db, childrenGetDatabase).meterRegistry(prometheus);
-        if (plan.role() == null) {
-          // The pool's futures complete on the HTTP loop, where their answers are written: one
-          // thread hop and one wake-up per batch of answers fewer. Only the front end's own
-          // callbacks run there, and none blocks; a broker worker's acks stay off it.
-          builder.callbackExecutor(httpLoop.callbackExecutor());
+        if (share) {
+          // Completions run on the pool's loop, in a task of their own, and write their answers
+          // there: submit to answer, a request crosses no thread in this process.
+          builder.callbackExecutor(Runnable::run);
+        } else if (httpOnly) {
+          builder.callbackExecutor(httpLoop.callbackExecutor()); // no ForkJoinPool hop
         }
         pool = otel.traced(builder).start();
+        if (share) {
+          httpLoop = pool.eventLoop().flatMap(HttpLoop::sharing).orElse(null);
+        }
+      }
+      if (httpLoop == null) {
+        httpLoop = HttpLoop.create(plan.http().reusePort());
       }
       Backend backend = pool == null ? null : Backend.local(pool);
       if (plan.role() != null) {

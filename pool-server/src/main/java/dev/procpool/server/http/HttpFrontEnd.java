@@ -168,6 +168,11 @@ public final class HttpFrontEnd implements AutoCloseable {
 
   @Override
   public void close() {
+    if (!loop.running()) {
+      // Served on the pool's loop and the pool is closed: its connections went with the loop.
+      dashboard.close();
+      return;
+    }
     dashboard.close();
     server.close().syncUninterruptibly();
     connections.close().syncUninterruptibly();

@@ -2,6 +2,7 @@ package dev.procpool.server.http;
 
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -33,11 +34,20 @@ public final class HttpLoop implements AutoCloseable {
   }
 
   /**
-   * Serves on someone else's NIO event loop (the pool's), which that owner shuts down: {@link
-   * #close()} leaves it running.
+   * Serves on someone else's event loop (the pool's, {@code ProcessPool.eventLoop()}), which that
+   * owner shuts down: {@link #close()} leaves it running. Empty when the loop cannot carry NIO TCP
+   * sockets.
    */
-  public static HttpLoop sharing(EventLoop loop) {
-    return new HttpLoop(loop, false, false);
+  public static java.util.Optional<HttpLoop> sharing(EventLoop loop) {
+    boolean nio = loop instanceof IoEventLoop io && io.isIoType(NioIoHandler.class);
+    return nio
+        ? java.util.Optional.of(new HttpLoop(loop, false, false))
+        : java.util.Optional.empty();
+  }
+
+  /** True while the loop can still run tasks (an owner that shut it down has not yet). */
+  boolean running() {
+    return !group.isShuttingDown();
   }
 
   /** A loop for plain NIO sockets, or for epoll ones (reuse-port needs them). */
