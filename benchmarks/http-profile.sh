@@ -3,6 +3,8 @@
 # connections, 64-byte POST /jobs/echo), and every thread's CPU time over the measured run read
 # from /proc, server and children, summed by kind (the HTTP loop, the pool's loop, the callback
 # threads, the children's job threads, compilers, GC), as microseconds of CPU per request.
+# serve runs its HTTP front end on the pool's loop (pool-loop below: both kinds of work), except with
+# --reuse-port, where it has its own (http-loop).
 # Usage: benchmarks/http-profile.sh [seconds, default 10] [procpool.jar] [extra serve flags...]
 set -euo pipefail
 cd "$(dirname "$0")/.."

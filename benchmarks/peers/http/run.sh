@@ -2,12 +2,16 @@
 # Through HTTP, side by side: `procpool serve` with 2 children, Gunicorn with 2 sync workers and a
 # Node cluster of 2 workers, each answering POST /jobs/echo (64-byte body) and driven by wrk with
 # 16 keep-alive connections (2 threads): 5 s of warm-up, then 10 s measured; rounds interleaved.
-# Prints requests/s and latency percentiles per run, then medians.
-# Usage: benchmarks/peers/http/run.sh [rounds, default 3] [procpool.jar]
+# With the benchmarks jar built (./mvnw -B -q package -pl benchmarks -am -DskipTests), each round
+# also runs the library path (PeersProtocol, steady: 2 children, 50k warm-up, 200k no-op jobs, 128
+# in flight), the figure the HTTP path is held against. Prints requests/s, latency percentiles and
+# the load average per run, then medians and the ratios.
+# Usage: benchmarks/peers/http/run.sh [rounds, default 3] [procpool.jar] [benchmarks.jar]
 set -euo pipefail
 cd "$(dirname "$0")"
 ROUNDS="${1:-3}"
 JAR="${2:-../../../pool-server/target/procpool.jar}"
+BENCH_JAR="${3:-../../target/benchmarks.jar}"
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)"; exit 2; }
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -18,6 +22,8 @@ wrk.headers["Content-Type"] = "application/octet-stream"
 LUA
 contenders=(procpool gunicorn node-cluster)
 command -v gunicorn >/dev/null || { echo "no gunicorn (apt-get install gunicorn): skipped" >&2; contenders=(procpool node-cluster); }
+command -v node >/dev/null || { echo "no node: the Node cluster skipped" >&2; contenders=("${contenders[@]/node-cluster}"); }
+if [ -f "$BENCH_JAR" ]; then contenders+=(library); else echo "no $BENCH_JAR: the library path skipped" >&2; fi
 
 wait_port() {
   for _ in $(seq 1 600); do
@@ -29,6 +35,14 @@ wait_port() {
 
 for round in $(seq 1 "$ROUNDS"); do
   for c in "${contenders[@]}"; do
+    [ -n "$c" ] || continue
+    if [ "$c" = library ]; then
+      jps=$(PEERS_PROTOCOL=steady PEERS_WARMUP=50000 PEERS_JOBS=200000 timeout 300 \
+        java -cp "$BENCH_JAR" dev.procpool.bench.PeersProtocol 0 2>/dev/null \
+        | grep '^{' | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["jobsPerSec"])')
+      echo "{\"contender\":\"library\",\"round\":$round,\"rps\":$jps,\"p50\":\"-\",\"p99\":\"-\",\"load\":\"$(cut -d' ' -f1 /proc/loadavg)\"}" | tee -a "$WORK/runs.jsonl"
+      continue
+    fi
     PORT=$(( 20000 + RANDOM % 20000 ))
     case "$c" in
       procpool) java -jar "$JAR" serve --children=2 --port="$PORT" --data-dir="$WORK/data-$round" > "$WORK/$c.log" 2>&1 & ;;
@@ -43,7 +57,7 @@ for round in $(seq 1 "$ROUNDS"); do
       rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt")
       p50=$(awk '$1 == "50%" {print $2}' "$WORK/wrk.txt")
       p99=$(awk '$1 == "99%" {print $2}' "$WORK/wrk.txt")
-      echo "{\"contender\":\"$c\",\"round\":$round,\"rps\":$rps,\"p50\":\"$p50\",\"p99\":\"$p99\"}" | tee -a "$WORK/runs.jsonl"
+      echo "{\"contender\":\"$c\",\"round\":$round,\"rps\":$rps,\"p50\":\"$p50\",\"p99\":\"$p99\",\"load\":\"$(cut -d' ' -f1 /proc/loadavg)\"}" | tee -a "$WORK/runs.jsonl"
     else
       echo "$c did not listen on $PORT" >&2; cat "$WORK/$c.log" >&2
     fi
@@ -54,6 +68,8 @@ done
 python3 - "$WORK/runs.jsonl" <<'PY'
 import json, statistics, sys
 def ms(text):
+    if text == "-":
+        return float("nan")
     for unit, f in (("us", 1e-3), ("ms", 1.0), ("s", 1e3)):
         if text.endswith(unit):
             return float(text[: -len(unit)]) * f
@@ -67,4 +83,9 @@ for c in dict.fromkeys(r["contender"] for r in runs):
     p50 = statistics.median(ms(r["p50"]) for r in rs)
     p99 = statistics.median(ms(r["p99"]) for r in rs)
     print(f"| {c} | {rps:,.0f} | {p50:.2f} ms | {p99:.2f} ms | {each} |")
+median = {c: statistics.median(r["rps"] for r in runs if r["contender"] == c) for c in dict.fromkeys(r["contender"] for r in runs)}
+for other in ("gunicorn", "library"):
+    if "procpool" in median and other in median:
+        print(f"procpool / {other}: {median['procpool'] / median[other]:.2f}x")
+print("load average per run:", ", ".join(f"{r['contender']} {r.get('load', '?')}" for r in runs))
 PY

@@ -146,6 +146,18 @@ public final class ProcessPool implements AutoCloseable {
     return engine.counts().depth();
   }
 
+  /**
+   * The pool's own event loop, for a front end that serves its connections on the same thread, so
+   * that a job's submit and its answer cross no thread (an HTTP server in front of the pool does:
+   * see {@code procpool serve}). Whatever runs there delays dispatching: never block on it, and
+   * keep each task short. The pool shuts it down at the end of {@link #close()}: what runs on it
+   * must expect the loop to go then. Empty when the pool runs on another host (the engine's
+   * simulation).
+   */
+  public Optional<io.netty.channel.EventLoop> eventLoop() {
+    return host instanceof PoolHost real ? Optional.of(real.eventLoop()) : Optional.empty();
+  }
+
   /** A consistent snapshot of the pool, taken on its event loop. */
   public CompletableFuture<PoolStatus> status() {
     CompletableFuture<PoolStatus> status = new CompletableFuture<>();

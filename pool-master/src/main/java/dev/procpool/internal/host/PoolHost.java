@@ -162,6 +162,11 @@ public final class PoolHost implements EngineHost {
     started.get().get(limitMillis, TimeUnit.MILLISECONDS);
   }
 
+  /** The one event loop everything of this pool runs on (NIO). */
+  public EventLoop eventLoop() {
+    return loop;
+  }
+
   @Override
   public boolean inLoop() {
     return loop.inEventLoop();

@@ -4,6 +4,7 @@ import dev.procpool.PoolConfigBuilder;
 import dev.procpool.ProcessPool;
 import dev.procpool.server.http.Backend;
 import dev.procpool.server.http.HttpFrontEnd;
+import dev.procpool.server.http.HttpLoop;
 import dev.procpool.server.http.HttpSettings;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -35,6 +36,7 @@ final class ServeRun implements Callable<Integer> {
     EmbeddedDatabase embedded = null;
     ProcessPool pool = null;
     HttpFrontEnd http = null;
+    HttpLoop httpLoop = null;
     Shared shared = null;
     StopSignals signals = null;
     try {
@@ -56,11 +58,30 @@ final class ServeRun implements Callable<Integer> {
           plan.local()
               && db.url() != null
               && SandboxOptions.childrenReach(plan.pool().build().sandbox(), db.url());
+      // Only the front end's own callbacks may run on its loop; a broker worker's acks stay off.
+      boolean httpOnly = plan.local() && plan.role() == null;
+      // On the pool's loop, unless reuse-port needs an epoll loop of its own.
+      boolean share = httpOnly && !plan.http().reusePort();
+      if (!share) {
+        httpLoop = HttpLoop.create(plan.http().reusePort());
+      }
       if (plan.local()) {
-        pool =
-            otel.traced(
-                    withDatabase(plan.pool(), db, childrenGetDatabase).meterRegistry(prometheus))
-                .start();
+        PoolConfigBuilder builder =
+            withDatabase(plan.pool(), db, childrenGetDatabase).meterRegistry(prometheus);
+        if (share) {
+          // Completions run on the pool's loop, in a task of their own, and write their answers
+          // there: submit to answer, a request crosses no thread in this process.
+          builder.callbackExecutor(Runnable::run);
+        } else if (httpOnly) {
+          builder.callbackExecutor(httpLoop.callbackExecutor()); // no ForkJoinPool hop
+        }
+        pool = otel.traced(builder).start();
+        if (share) {
+          httpLoop = pool.eventLoop().flatMap(HttpLoop::sharing).orElse(null);
+        }
+      }
+      if (httpLoop == null) {
+        httpLoop = HttpLoop.create(plan.http().reusePort());
       }
       Backend backend = pool == null ? null : Backend.local(pool);
       if (plan.role() != null) {
@@ -75,7 +96,9 @@ final class ServeRun implements Callable<Integer> {
                 plan.jobTimeout());
         backend = shared.backend();
       }
-      http = HttpFrontEnd.start(backend, serving(plan.http(), prometheus, adminToken), otel.http());
+      http =
+          HttpFrontEnd.start(
+              backend, serving(plan.http(), prometheus, adminToken), otel.http(), httpLoop);
       banner(http.port(), db, childrenGetDatabase);
       JarWatcher watcher = null;
       if (pool != null) {
@@ -117,6 +140,9 @@ final class ServeRun implements Callable<Integer> {
     } finally {
       if (http != null) {
         http.close();
+      }
+      if (httpLoop != null) {
+        httpLoop.close(); // when the front end never started; else it is closed already
       }
       if (shared != null) {
         shared.close();

@@ -5,19 +5,13 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -26,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the pool's dispatching.
  */
 public final class HttpFrontEnd implements AutoCloseable {
-  private final EventLoopGroup group;
+  private final HttpLoop loop;
   private final Channel server;
   private final ChannelGroup connections;
   private final AtomicBoolean draining;
@@ -34,13 +28,13 @@ public final class HttpFrontEnd implements AutoCloseable {
   private final DashboardFeed dashboard;
 
   private HttpFrontEnd(
-      EventLoopGroup group,
+      HttpLoop loop,
       Channel server,
       ChannelGroup connections,
       AtomicBoolean draining,
       HttpMeters meters,
       DashboardFeed dashboard) {
-    this.group = group;
+    this.loop = loop;
     this.server = server;
     this.connections = connections;
     this.draining = draining;
@@ -85,17 +79,22 @@ public final class HttpFrontEnd implements AutoCloseable {
 
   /** Binds and starts serving {@code backend}, tracing its job requests; blocks until bound. */
   public static HttpFrontEnd start(Backend backend, HttpSettings settings, HttpTracing tracing) {
+    return start(backend, settings, tracing, HttpLoop.create(settings.reusePort()));
+  }
+
+  /**
+   * As {@link #start(Backend, HttpSettings, HttpTracing)}, on {@code loop}, made beforehand so that
+   * the pool completes its futures on it; the front end owns the loop from now on.
+   */
+  public static HttpFrontEnd start(
+      Backend backend, HttpSettings settings, HttpTracing tracing, HttpLoop loop) {
     int page = Dashboard.PAGE.length; // load the page here, not on the event loop
     assert page > 0;
-    if (settings.reusePort() && !Epoll.isAvailable()) {
-      throw new IllegalStateException(
-          "reuse-port needs Linux epoll: " + Epoll.unavailabilityCause());
+    if (settings.reusePort() && !loop.epoll) {
+      loop.close();
+      throw new IllegalStateException("reuse-port needs an epoll loop: HttpLoop.create(true)");
     }
-    EventLoopGroup group =
-        new MultiThreadIoEventLoopGroup(
-            1,
-            new DefaultThreadFactory("procpool-http", true),
-            settings.reusePort() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    EventLoopGroup group = loop.group;
     ChannelGroup connections = new DefaultChannelGroup(group.next());
     AtomicBoolean draining = new AtomicBoolean();
     HttpMeters meters = new HttpMeters(settings.prometheus());
@@ -130,10 +129,10 @@ public final class HttpFrontEnd implements AutoCloseable {
               .bind(new InetSocketAddress(settings.bind(), settings.port()))
               .syncUninterruptibly()
               .channel();
-      return new HttpFrontEnd(group, server, connections, draining, meters, dashboard);
+      return new HttpFrontEnd(loop, server, connections, draining, meters, dashboard);
     } catch (RuntimeException e) {
       dashboard.close();
-      group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      loop.close();
       throw e;
     }
   }
@@ -169,9 +168,14 @@ public final class HttpFrontEnd implements AutoCloseable {
 
   @Override
   public void close() {
+    if (!loop.running()) {
+      // Served on the pool's loop and the pool is closed: its connections went with the loop.
+      dashboard.close();
+      return;
+    }
     dashboard.close();
     server.close().syncUninterruptibly();
     connections.close().syncUninterruptibly();
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    loop.close();
   }
 }
