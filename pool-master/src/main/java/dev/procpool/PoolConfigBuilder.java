@@ -272,14 +272,14 @@ public final class PoolConfigBuilder {
 
   /**
    * Pipelining: while jobs wait and no child is idle, send busy children the next queued jobs to
-   * wait in their sockets, so each starts the moment the one ahead of it ends. How many a child
-   * may hold, its running one included, follows recent run times ({@link ProcessPool#depth()}):
-   * up to 16 for jobs of microseconds, 2 for jobs of a millisecond or more, so that a held job
-   * waits about a millisecond at most; each child still runs one job at a time. A held job still
-   * counts as queued and keeps its FIFO place; its timeout and deadline start when it starts;
-   * cancelled or past its deadline, it is skipped; an idle child takes it back; if its child dies,
-   * it is requeued in order (it never ran). {@code false}: one job at a time, nothing held.
-   * Default: true.
+   * wait in their sockets, so each starts the moment the one ahead of it ends. How many a child may
+   * hold, its running one included, follows recent run times ({@link ProcessPool#depth()}): up to
+   * 16 for jobs of microseconds, 2 for jobs of a millisecond or more, so that a held job waits
+   * about a millisecond at most; each child still runs one job at a time. A held job still counts
+   * as queued and keeps its FIFO place; its timeout and deadline start when it starts; cancelled or
+   * past its deadline, it is skipped; an idle child takes it back; if its child dies, it is
+   * requeued in order (it never ran). {@code false}: one job at a time, nothing held. Default:
+   * true.
    */
   public PoolConfigBuilder pipelining(boolean sendAhead) {
     this.pipelining = sendAhead;
