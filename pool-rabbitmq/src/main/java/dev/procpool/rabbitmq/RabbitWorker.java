@@ -51,7 +51,12 @@ import org.slf4j.LoggerFactory;
  *       has requeued them), and their children are killed. The channel is reopened and the consumer
  *       registered again ({@link ConsumerLink}); {@link #problem} says why it is not consuming
  *       meanwhile.
- *   <li>{@link #close} cancels the consumer first, lets running jobs finish and ack, then closes.
+ *   <li>{@link #close} cancels the consumer first and lets the jobs in hand finish and ack, held
+ *       ones included: they run here, after the running ones (the pool cannot yet say whether a
+ *       held job has started, so none is taken back while it might be running). Whatever is
+ *       unfinished when the drain ends goes back to the queue as the channel closes: a held job the
+ *       pool skips never starts here; a running one is killed with its child and runs again on
+ *       another host, as if this one had died.
  * </ul>
  *
  * Thread-safe.
@@ -337,7 +342,7 @@ public final class RabbitWorker implements AutoCloseable {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
       log.warn(
-          "{}: {} jobs still running after the {} ms drain: the broker will requeue them",
+          "{}: {} jobs unfinished (running or held) after the {} ms drain: the broker will requeue them",
           topology.queue(),
           inFlight.size(),
           drain.toMillis());
