@@ -24,56 +24,120 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Jobs per second through the local RabbitMQ: procpool (RabbitJobClient → quorum queue →
- * RabbitWorker → child → answer) with 1 and 3 workers of 2 children each, beside the raw
- * amqp-client ceiling of the same request/reply shape in the same run (a consumer that answers at
- * once, same queue type, confirms, direct reply-to). 128 jobs in flight, no-op echo jobs; then one
- * job in flight for the latency each path adds. Appends its lines to the file in args[0].
+ * RabbitWorker → child → answer) beside the raw amqp-client ceiling of the same request/reply shape
+ * in the same run (a consumer that answers at once, same queue type, confirms, direct reply-to).
+ * No-op echo jobs, 128 in flight.
+ *
+ * <ol>
+ *   <li>{@value #PAIRS} interleaved pairs: one worker of 2 children at its own prefetch (children ×
+ *       the pool's depth), then the raw consumer at that same prefetch; the median ratio is issue
+ *       22's figure (target ≥ 0.70).
+ *   <li>The raw consumer at a sweep of prefetches: the broker's best ceiling.
+ *   <li>3 workers of 2 children; then one job in flight for the latency each path adds.
+ * </ol>
+ *
+ * Appends its lines to the file in args[0].
  */
 public final class BrokerThroughput {
   private static final int WARMUP = 3_000;
   private static final int JOBS = 20_000;
   private static final int IN_FLIGHT = 128;
+  private static final int PAIRS = 3;
+  private static final int[] SWEEP = {2, 8, 32, 128, 256};
 
   public static void main(String[] args) throws Exception {
     ConnectionFactory factory = new ConnectionFactory();
     factory.setUri(System.getenv().getOrDefault("PROCPOOL_BENCH_AMQP", "amqp://127.0.0.1:5672"));
     List<String> lines = new ArrayList<>();
     try (Connection connection = factory.newConnection("procpool-bench")) {
-      String rawQueue = "procpool.bench.raw." + System.nanoTime();
-      double raw = rawCeiling(connection, rawQueue, JOBS, IN_FLIGHT);
-      double rawLatency = rawLatencyMicros(connection, rawQueue);
-      lines.add(
-          String.format(
-              Locale.ROOT,
-              "broker raw_ceiling prefetch=%d jobs_per_s=%.0f latency_us=%.0f",
-              IN_FLIGHT,
-              raw,
-              rawLatency));
-      // The same consumer with the prefetch a 2-child worker gets: what "one job per free child"
-      // costs.
-      String rawQueue2 = "procpool.bench.raw2." + System.nanoTime();
-      double raw2 = rawCeiling(connection, rawQueue2, JOBS / 4, 2);
-      try (Channel channel = connection.createChannel()) {
-        channel.queueDelete(rawQueue2);
-        channel.queueDelete(rawQueue2 + ".dead");
-      }
-      lines.add(String.format(Locale.ROOT, "broker raw_ceiling prefetch=2 jobs_per_s=%.0f", raw2));
-      for (int workers : new int[] {1, 3}) {
-        String queue = "procpool.bench." + workers + "." + System.nanoTime();
-        double[] procpool = throughProcpool(factory, connection, queue, workers);
+      double[] ratios = new double[PAIRS];
+      double procpoolLatency = 0;
+      for (int pair = 0; pair < PAIRS; pair++) {
+        Run procpool = throughProcpool(factory, connection, 1);
+        double raw = rawCeiling(connection, JOBS, procpool.prefetch());
+        ratios[pair] = procpool.jobsPerSecond() / raw;
+        procpoolLatency = procpool.latencyMicros();
         lines.add(
             String.format(
                 Locale.ROOT,
-                "broker procpool workers=%d jobs_per_s=%.0f ratio_to_raw=%.2f latency_us=%.0f added_us=%.0f",
-                workers,
-                procpool[0],
-                procpool[0] / raw,
-                procpool[1],
-                procpool[1] - rawLatency));
+                "broker pair=%d procpool workers=1 prefetch=%d jobs_per_s=%.0f raw_same_prefetch=%.0f ratio=%.2f",
+                pair + 1,
+                procpool.prefetch(),
+                procpool.jobsPerSecond(),
+                raw,
+                ratios[pair]));
       }
+      double best = 0;
+      int bestPrefetch = 0;
+      for (int prefetch : SWEEP) {
+        double raw = rawCeiling(connection, JOBS, prefetch);
+        lines.add(
+            String.format(
+                Locale.ROOT, "broker raw_ceiling prefetch=%d jobs_per_s=%.0f", prefetch, raw));
+        if (raw > best) {
+          best = raw;
+          bestPrefetch = prefetch;
+        }
+      }
+      Run three = throughProcpool(factory, connection, 3);
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "broker procpool workers=3 prefetch=%d jobs_per_s=%.0f ratio_to_best_raw=%.2f",
+              three.prefetch(),
+              three.jobsPerSecond(),
+              three.jobsPerSecond() / best));
+      double rawLatency = rawLatencyMicros(connection);
+      java.util.Arrays.sort(ratios);
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "broker summary median_ratio_same_prefetch=%.2f best_raw_prefetch=%d best_raw_jobs_per_s=%.0f latency_us procpool=%.0f raw=%.0f",
+              ratios[PAIRS / 2],
+              bestPrefetch,
+              best,
+              procpoolLatency,
+              rawLatency));
     }
     lines.forEach(System.out::println);
     Files.write(Path.of(args.length > 0 ? args[0] : "broker.txt"), lines);
+  }
+
+  /** One procpool run: throughput, the workers' prefetch, and one-in-flight latency. */
+  private record Run(double jobsPerSecond, int prefetch, double latencyMicros) {}
+
+  /** A consumer that answers at once: what the broker does per request/reply without procpool. */
+  private static double rawCeiling(Connection connection, int jobs, int prefetch) throws Exception {
+    String queue = "procpool.bench.raw." + System.nanoTime();
+    Channel server = connection.createChannel();
+    RabbitTopology.of(queue).declare(server);
+    server.basicQos(prefetch);
+    server.basicConsume(queue, false, new EchoConsumer(server));
+    try (RabbitJobClient client =
+        RabbitJobClient.connect(
+            connection, RabbitTopology.of(queue), Duration.ofMinutes(2), 10_000)) {
+      run(client, Math.min(WARMUP, jobs));
+      return run(client, jobs);
+    } finally {
+      server.queueDelete(queue);
+      server.queueDelete(queue + ".dead");
+      server.close();
+    }
+  }
+
+  private static double rawLatencyMicros(Connection connection) throws Exception {
+    String queue = "procpool.bench.raw-latency." + System.nanoTime();
+    Channel server = connection.createChannel();
+    RabbitTopology.of(queue).declare(server);
+    server.basicConsume(queue, false, new EchoConsumer(server));
+    try (RabbitJobClient client =
+        RabbitJobClient.connect(connection, RabbitTopology.of(queue), Duration.ofMinutes(2), 10)) {
+      return latencyMicros(client);
+    } finally {
+      server.queueDelete(queue);
+      server.queueDelete(queue + ".dead");
+      server.close();
+    }
   }
 
   /** A consumer that answers at once: what the broker does per request/reply without procpool. */
@@ -128,9 +192,9 @@ public final class BrokerThroughput {
     }
   }
 
-  private static double[] throughProcpool(
-      ConnectionFactory factory, Connection clientConnection, String queue, int workers)
-      throws Exception {
+  private static Run throughProcpool(
+      ConnectionFactory factory, Connection clientConnection, int workers) throws Exception {
+    String queue = "procpool.bench." + workers + "." + System.nanoTime();
     RabbitTopology topology = RabbitTopology.of(queue);
     List<ProcessPool> pools = new ArrayList<>();
     List<Connection> connections = new ArrayList<>();
@@ -147,7 +211,8 @@ public final class BrokerThroughput {
           RabbitJobClient.connect(clientConnection, topology, Duration.ofMinutes(2), 10_000)) {
         run(client, WARMUP);
         double rate = run(client, JOBS);
-        return new double[] {rate, latencyMicros(client)};
+        int prefetch = running.get(0).prefetch(); // after the run: the depth it ran at
+        return new Run(rate, prefetch, latencyMicros(client));
       }
     } finally {
       running.forEach(RabbitWorker::close);

@@ -10,17 +10,27 @@ import java.io.IOException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A worker's channel and consumer, kept as they should be. One {@link WatchTask}, on this link's
  * own thread, compares what is with what is wanted, every {@link #WATCH_MILLIS} and after every
- * event: it opens a new channel (declare, prefetch) when the broker closed the old one, for
- * whatever reason (connection lost and recovered, a channel error, the queue deleted), and consumes
- * while {@code wanted} says so, cancels while it does not.
+ * event: it opens a new channel (declare) when the broker closed the old one, for whatever reason
+ * (connection lost and recovered, a channel error, the queue deleted), and consumes while {@code
+ * wanted} says so, cancels while it does not.
+ *
+ * <p>The consumer's prefetch follows {@code prefetch}. A per-consumer prefetch is fixed when the
+ * consumer registers (RabbitMQ applies {@code basic.qos} to consumers registered after it; global
+ * QoS is not for quorum queues), so a new value means a new consumer on the same channel: the old
+ * one is cancelled, its unacked deliveries stay on the channel and are settled as before. The
+ * wanted value is read where an event already happens (a settled delivery, the watch task), never
+ * polled for; a change wakes the watch task, which alone registers consumers. Until the replaced
+ * consumer's deliveries are settled, both consumers' deliveries are in hand at once.
  *
  * <p>Every channel gets a generation. A delivery remembers the generation it came on; once that
  * channel is gone, nothing is acked on a newer one under its tag (tags are per channel). An old
@@ -49,7 +59,7 @@ final class ConsumerLink implements AutoCloseable {
 
   private final Connection connection;
   private final RabbitTopology topology;
-  private final int prefetch;
+  private final IntSupplier prefetch;
   private final BooleanSupplier wanted;
   private final Deliveries deliveries;
   private final Object lock = new Object();
@@ -64,6 +74,12 @@ final class ConsumerLink implements AutoCloseable {
   private volatile long channelGeneration = -1;
 
   private String consumerTag; // guarded by lock
+  private int consumerPrefetch; // guarded by lock: the live consumer's, 0 without one
+  private int channelQos; // guarded by lock: the live channel's last basic.qos, 0 before any
+
+  /** A prefetch change has woken the watch task, which has not looked yet: wake it once. */
+  private final AtomicBoolean prefetchChanged = new AtomicBoolean();
+
   private boolean closed; // guarded by lock
   private String lastWarning; // only the watch thread
   private volatile String problem = "not started";
@@ -71,7 +87,7 @@ final class ConsumerLink implements AutoCloseable {
   ConsumerLink(
       Connection connection,
       RabbitTopology topology,
-      int prefetch,
+      IntSupplier prefetch,
       BooleanSupplier wanted,
       Deliveries deliveries) {
     this.connection = connection;
@@ -134,6 +150,13 @@ final class ConsumerLink implements AutoCloseable {
     return channelsOpened.get();
   }
 
+  /** The live consumer's prefetch, or 0 while not consuming. */
+  int prefetch() {
+    synchronized (lock) {
+      return consumerPrefetch;
+    }
+  }
+
   /**
    * Runs {@code action} on the live channel if a delivery of {@code generation} can still be
    * settled there. A failure before anything was sent (content headers over the frame limit) is
@@ -150,6 +173,7 @@ final class ConsumerLink implements AutoCloseable {
       }
       try {
         action.run(live);
+        followPrefetch();
         return true;
       } catch (IllegalArgumentException refusedBeforeSending) {
         throw refusedBeforeSending;
@@ -161,6 +185,15 @@ final class ConsumerLink implements AutoCloseable {
         abort(live); // the listener sees it: a new generation, reopened by the watch task
         return false;
       }
+    }
+  }
+
+  /** Under the lock: a cheap look at the wanted prefetch; a change wakes the watch task once. */
+  private void followPrefetch() {
+    if (consumerTag != null
+        && consumerPrefetch != prefetch.getAsInt()
+        && prefetchChanged.compareAndSet(false, true)) {
+      kick();
     }
   }
 
@@ -202,6 +235,7 @@ final class ConsumerLink implements AutoCloseable {
   private final class WatchTask implements Runnable {
     @Override
     public void run() {
+      prefetchChanged.set(false); // before the look: a change after it wakes us again
       try {
         synchronized (lock) {
           if (closed) {
@@ -219,6 +253,9 @@ final class ConsumerLink implements AutoCloseable {
             consume();
           } else if (!want && consumerTag != null) {
             cancel();
+          } else if (want && consumerPrefetch != prefetch.getAsInt()) {
+            cancel(); // a consumer's prefetch is fixed at basic.consume: replace the consumer
+            consume();
           }
         }
       } catch (IOException | RuntimeException e) {
@@ -238,6 +275,7 @@ final class ConsumerLink implements AutoCloseable {
   private void reopen(Channel stale) throws IOException {
     channel = null;
     consumerTag = null;
+    consumerPrefetch = 0;
     if (stale != null) {
       abort(stale); // a recovering connection would otherwise bring it back with its consumer
     }
@@ -254,8 +292,6 @@ final class ConsumerLink implements AutoCloseable {
     Channel opened = connection.createChannel();
     try {
       topology.declare(opened);
-      // Per consumer (never global QoS with quorum queues).
-      opened.basicQos(prefetch);
     } catch (IOException | RuntimeException e) {
       abort(opened);
       problem = "cannot open a channel: " + e;
@@ -265,14 +301,22 @@ final class ConsumerLink implements AutoCloseable {
     channelGeneration = current;
     opened.addShutdownListener(cause -> onShutdown(opened, current, cause));
     channel = opened;
+    channelQos = 0;
     channelsOpened.incrementAndGet();
     problem = null;
   }
 
   private void consume() throws IOException {
     Channel live = channel;
+    int wantedPrefetch = prefetch.getAsInt();
+    if (wantedPrefetch != channelQos) {
+      // Per consumer, for the consumers registered after it (never global QoS with quorum queues).
+      live.basicQos(wantedPrefetch);
+      channelQos = wantedPrefetch;
+    }
     consumerTag =
         live.basicConsume(topology.queue(), false, new JobConsumer(live, generation.get()));
+    consumerPrefetch = wantedPrefetch;
   }
 
   private void cancel() {
@@ -285,6 +329,7 @@ final class ConsumerLink implements AutoCloseable {
       }
     }
     consumerTag = null;
+    consumerPrefetch = 0;
   }
 
   private static void abort(Channel channel) {

@@ -24,9 +24,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Connects a local {@link ProcessPool} to a queue: each delivery runs as one job, with manual
- * acknowledgement, and the broker never hands this host more jobs than it has children (the
- * prefetch), so no host hoards work another could start now (Celery's {@code acks_late} with a
- * prefetch of one per worker).
+ * acknowledgement, and the broker hands this host no more jobs than its pool can run or hold: the
+ * prefetch is {@code children × pool.depth()} ({@link Prefetch}: never below the children, capped
+ * at 256), so each busy child has its next job in hand across the broker's round trip (Celery's
+ * {@code acks_late}, with a prefetch that follows the pool's capacity).
+ *
+ * <p>The depth comes from recent run times: short jobs get up to 16 per child, long jobs 1 or 2, so
+ * a host holds at most about one long job per child beyond the ones it runs and does not hoard work
+ * another host could start now. The prefetch is looked at when a delivery settles and the consumer
+ * re-registered only when it changes ({@link ConsumerLink}).
  *
  * <ul>
  *   <li>A job's answer is published (to its direct reply-to address) before the delivery is acked;
@@ -45,7 +51,12 @@ import org.slf4j.LoggerFactory;
  *       has requeued them), and their children are killed. The channel is reopened and the consumer
  *       registered again ({@link ConsumerLink}); {@link #problem} says why it is not consuming
  *       meanwhile.
- *   <li>{@link #close} cancels the consumer first, lets running jobs finish and ack, then closes.
+ *   <li>{@link #close} cancels the consumer first and lets the jobs in hand finish and ack, held
+ *       ones included: they run here, after the running ones (the pool cannot yet say whether a
+ *       held job has started, so none is taken back while it might be running). Whatever is
+ *       unfinished when the drain ends goes back to the queue as the channel closes: a held job the
+ *       pool skips never starts here; a running one is killed with its child and runs again on
+ *       another host, as if this one had died.
  * </ul>
  *
  * Thread-safe.
@@ -81,10 +92,13 @@ public final class RabbitWorker implements AutoCloseable {
     this.pool = pool;
     this.topology = topology;
     this.retryable = Set.copyOf(retryable);
-    // One job per child: the prefetch is the pool's capacity.
     this.link =
         new ConsumerLink(
-            connection, topology, pool.config().children(), this::wantsToConsume, new Handler());
+            connection,
+            topology,
+            () -> Prefetch.of(pool.config().children(), pool.depth()),
+            this::wantsToConsume,
+            new Handler());
     this.replies = new Replies(link, topology);
   }
 
@@ -101,14 +115,27 @@ public final class RabbitWorker implements AutoCloseable {
     return worker;
   }
 
-  /** Deliveries being run now. */
+  /** Deliveries in hand now: running, or waiting in the pool for a child, or being settled. */
   public int inFlight() {
     return inFlight.size();
   }
 
-  /** The most deliveries ever run at once: never more than the pool's children. */
+  /**
+   * The most deliveries whose jobs were unfinished at once (running or held in the pool): never
+   * more than the prefetch in force ({@link #prefetch}), except for the moment after the consumer
+   * is replaced (a new prefetch, the end of a pause) while the old one's deliveries finish: then
+   * never more than the two prefetches together.
+   */
   public int maxInFlight() {
     return maxInFlight.get();
+  }
+
+  /**
+   * The live consumer's prefetch, {@code children × pool.depth()} (at least the children, at most
+   * 256 unless the children alone are more), or 0 while not consuming.
+   */
+  public int prefetch() {
+    return link.prefetch();
   }
 
   /** Whether the broker may hand this worker jobs now. */
@@ -315,7 +342,7 @@ public final class RabbitWorker implements AutoCloseable {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
       log.warn(
-          "{}: {} jobs still running after the {} ms drain: the broker will requeue them",
+          "{}: {} jobs unfinished (running or held) after the {} ms drain: the broker will requeue them",
           topology.queue(),
           inFlight.size(),
           drain.toMillis());
