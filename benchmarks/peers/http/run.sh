@@ -43,7 +43,11 @@ for round in $(seq 1 "$ROUNDS"); do
       echo "{\"contender\":\"library\",\"round\":$round,\"rps\":$jps,\"p50\":\"-\",\"p99\":\"-\",\"load\":\"$(cut -d' ' -f1 /proc/loadavg)\"}" | tee -a "$WORK/runs.jsonl"
       continue
     fi
-    PORT=$(( 20000 + RANDOM % 20000 ))
+    # A port nothing listens on (a random pick once collided with a live socket: Gunicorn gave up).
+    for _ in $(seq 1 20); do
+      PORT=$(( 20000 + RANDOM % 20000 ))
+      (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null || break
+    done
     case "$c" in
       procpool) java -jar "$JAR" serve --children=2 --port="$PORT" --data-dir="$WORK/data-$round" > "$WORK/$c.log" 2>&1 & ;;
       gunicorn) gunicorn -w 2 -k sync -b "127.0.0.1:$PORT" --chdir "$PWD" echo_wsgi:app > "$WORK/$c.log" 2>&1 & ;;
