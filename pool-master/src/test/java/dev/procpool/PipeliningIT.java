@@ -116,10 +116,7 @@ class PipeliningIT {
       deepen(pool);
       double sent = count(registry, "procpool.jobs.sent.ahead", null);
       CompletableFuture<byte[]> running = pool.submit(Job.of("rendezvous", rendezvous.payload()));
-      List<CompletableFuture<byte[]>> sequence = new ArrayList<>();
-      for (String name : List.of("A", "B", "C", "D", "E")) {
-        sequence.add(pool.submit(Job.of("sequence", utf8(name))));
-      }
+      List<CompletableFuture<byte[]>> sequence = sequence(pool, "A", "B", "C", "D", "E");
       long pid = rendezvous.awaitStart();
       awaitCount(registry, "procpool.jobs.sent.ahead", null, sent + 4); // the last stays queued
       assertEquals(5, pool.status().get(10, TimeUnit.SECONDS).queued(), "held jobs are queued");
@@ -144,10 +141,7 @@ class PipeliningIT {
       double sent = count(registry, "procpool.jobs.sent.ahead", null);
       double skipped = count(registry, "procpool.jobs.recalled", "skipped");
       CompletableFuture<byte[]> blocker = pool.submit(Job.of("rendezvous", rendezvous.payload()));
-      List<CompletableFuture<byte[]>> sequence = new ArrayList<>();
-      for (String name : List.of("A", "B", "C", "D", "E")) {
-        sequence.add(pool.submit(Job.of("sequence", utf8(name))));
-      }
+      List<CompletableFuture<byte[]>> sequence = sequence(pool, "A", "B", "C", "D", "E");
       long pid = rendezvous.awaitStart();
       awaitCount(registry, "procpool.jobs.sent.ahead", null, sent + 4);
 
@@ -264,6 +258,15 @@ class PipeliningIT {
     for (CompletableFuture<byte[]> future : slow) {
       future.get(10, TimeUnit.SECONDS);
     }
+  }
+
+  /** One {@code sequence} job per name, submitted in order (each answers "n:name" in its child). */
+  private static List<CompletableFuture<byte[]>> sequence(ProcessPool pool, String... names) {
+    List<CompletableFuture<byte[]>> futures = new ArrayList<>();
+    for (String name : names) {
+      futures.add(pool.submit(Job.of("sequence", utf8(name))));
+    }
+    return futures;
   }
 
   /** A few 50 ms jobs, so the pool's recent run time is known. */
