@@ -101,7 +101,7 @@ class SecurityStartIT {
             "--port",
             "0")) {
       int port = front.awaitPort();
-      assertEquals(1, front.seen("no local pool here"), front.output());
+      assertEquals(1, front.awaitSeen("no local pool here"), front.output());
       for (int i = 0; i < 2; i++) {
         assertEquals(
             0,

@@ -95,6 +95,18 @@ public final class ServedMaster implements AutoCloseable {
     return seen.get(watched).get();
   }
 
+  /**
+   * Lines seen containing {@code watched}, after waiting (10 s at most) for the first: a line
+   * printed after the port's may not have been read yet when {@link #awaitPort} returns.
+   */
+  public long awaitSeen(String watched) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (seen(watched) == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    return seen(watched);
+  }
+
   public long lines() {
     return lines.get();
   }
