@@ -14,7 +14,7 @@ import java.util.ArrayDeque;
  *
  * <p>{@code ABORTING} and {@code STOPPING} both wait for the process to exit; the first was never
  * ready, which is how a failed start is told from a stopped child. With pipelining a BUSY child may
- * also {@link #hold()} a job sent ahead, and stays BUSY with no job while it owes an answer to a
+ * also {@link #hold()} jobs sent ahead, and stays BUSY with no job while it owes an answer to a
  * skip request. A transition the diagram does not allow is refused and reported to {@link Defects}.
  *
  * <p>Confined to the engine's loop: no field is read or written from any other thread.
@@ -210,7 +210,7 @@ public final class ChildSlot {
     }
   }
 
-  /** Pipelining's part: the job sent ahead and its skip request. */
+  /** Pipelining's part: the jobs sent ahead and their skip requests. */
   Hold hold() {
     return hold;
   }

@@ -282,7 +282,7 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
     pipelining.onControlClosed(child);
   }
 
-  /** The child's watchdog answered a request to skip the job sent ahead to it. */
+  /** The child's watchdog answered a request to skip a job sent ahead to it. */
   public void onSkipAnswer(ChildSlot child, dev.procpool.protocol.SkipAnswer answer) {
     checkInLoop();
     if (child.isLive() && pipelining.onSkipAnswer(child, answer) == AfterReply.FREE) {

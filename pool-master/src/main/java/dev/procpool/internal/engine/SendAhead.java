@@ -4,7 +4,7 @@ import java.util.ArrayDeque;
 import java.util.function.Predicate;
 
 /**
- * Pipelining's bookkeeping: which busy children may be sent a job ahead, and which hold one. It
+ * Pipelining's bookkeeping: which busy children may be sent a job ahead, and which hold any. It
  * counts nothing: the held jobs are the ledger's.
  *
  * <p>Both deques hold each child at most once (a flag on the slot says it is in) and are checked

@@ -49,7 +49,8 @@ import java.util.concurrent.TimeUnit;
  * to zero. A failure names its seed and step; {@code -Dprocpool.sim.seed=N} replays it.
  *
  * <p>Mutations of the engine each caught (each applied alone, 600 steps a seed, seeds from 1; the
- * first failing seed and what it reported):
+ * first failing seed and what it reported; all but the last two found before held jobs went deeper
+ * than one, when {@code Hold} kept one job and {@code HeldJobs.depth} said how many):
  *
  * <ul>
  *   <li>{@code PendingJob.to} does not release the admission: seed 1, "admission counts 1 waiting,
@@ -71,7 +72,13 @@ import java.util.concurrent.TimeUnit;
  *       the idle deque while DEAD";
  *   <li>{@code JobEnds.cancel} of a running job with interrupt leaves the job on its child: seed 1,
  *       the engine's defect hook, "job 36 (retry) DONE: queue is not allowed once DONE" (the second
- *       end of a job that was already done).
+ *       end of a job that was already done);
+ *   <li>{@code HeldJobs.replyWhileAwaiting} drops the held jobs a later reply proves skipped,
+ *       instead of returning them to the queue (2,000 steps a seed): seed 27, "the ledger says
+ *       queued=1 held=6 ..., the recount queued=1 held=5";
+ *   <li>{@code HeldJobs.onChildLost} counts a possible run for the first held job only, not for
+ *       every asked one up to the first unasked (2,000 steps a seed): seed 815, "job 798 (work) ran
+ *       twice".
  * </ul>
  *
  * <p>Not caught, because it cannot happen: {@code JobEnds.expire} without its {@code isDone()}
