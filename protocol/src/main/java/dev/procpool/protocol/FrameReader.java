@@ -60,27 +60,6 @@ public final class FrameReader {
     }
   }
 
-  /**
-   * How many whole frames are already in the buffer, read from the socket but not yet returned by
-   * {@link #read}, counting at most {@code max}: frames in hand, that {@code read} returns without
-   * a system call. Walks the length prefixes only; a bad prefix ends the count (the next {@code
-   * read} reports it).
-   */
-  public int bufferedFrames(int max) {
-    int at = buffer.position();
-    int end = buffer.limit();
-    int frames = 0;
-    while (frames < max && end - at >= Frames.LENGTH_BYTES) {
-      int length = buffer.getInt(at);
-      if (length < 0 || length > maxFrameBytes || end - at - Frames.LENGTH_BYTES < length) {
-        break;
-      }
-      at += Frames.LENGTH_BYTES + length;
-      frames++;
-    }
-    return frames;
-  }
-
   /** Makes at least {@code bytes} unread bytes available, reading as much as the channel has. */
   private boolean fill(int bytes, boolean eofAllowed) throws IOException {
     if (buffer.remaining() >= bytes) {

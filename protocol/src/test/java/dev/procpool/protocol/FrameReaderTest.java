@@ -78,18 +78,4 @@ class FrameReaderTest {
     FrameException e = assertThrows(FrameException.class, () -> reader.read(ToChild.parser()));
     assertTrue(e.getMessage().contains("is outside 0.." + MAX), e.getMessage());
   }
-
-  @Test
-  void bufferedFrames_countsWholeFramesInHand_only() throws Exception {
-    byte[] three = frames(job(1, 10), job(2, 10), job(3, 10));
-    // The third frame arrives one byte short: two whole frames are in hand after the first read.
-    byte[] cut = Arrays.copyOf(three, three.length - 1);
-    FrameReader reader = new FrameReader(Channels.newChannel(new ByteArrayInputStream(cut)), MAX);
-    assertEquals(0, reader.bufferedFrames(8));
-    assertEquals(1L, reader.read(ToChild.parser()).getJob().getJobId());
-    assertEquals(1, reader.bufferedFrames(8));
-    assertEquals(0, reader.bufferedFrames(0));
-    assertEquals(2L, reader.read(ToChild.parser()).getJob().getJobId());
-    assertEquals(0, reader.bufferedFrames(8));
-  }
 }

@@ -22,8 +22,10 @@ import java.util.Optional;
 /**
  * The child's one thread of work: read a request, run its handler, write exactly one reply, repeat.
  * One job runs at a time, always. The reader takes everything the socket holds in one read; jobs in
- * hand are run one after the other, and the replies of short ones may be written together ({@link
- * ReplyHold}); before the loop blocks on the socket, every reply is written.
+ * hand are run one after the other, and each job's reply is written before the next job starts: if
+ * the child is killed, the master has heard of every job it finished, so the one it does not know
+ * the end of is the only one that may have run (a held-back reply once saved wake-ups here, at the
+ * price of a job that ran being sent again after a SIGKILL).
  *
  * <p>With pipelining, a job may wait in the socket while another runs; the master can ask the
  * watchdog to skip it before it starts ({@link SkipBook}).
@@ -39,10 +41,6 @@ final class JobLoop {
 
   private final FrameReader reader;
   private final ReplyWriter replies;
-  private final ReplyHold hold = new ReplyHold();
-
-  /** A message read from the buffer ahead of its turn, to see what comes next; or null. */
-  private ToChild ahead;
 
   private final Handlers handlers;
   private final ChildContext child;
@@ -115,41 +113,13 @@ final class JobLoop {
         replies.flush();
         throw new Fatal(fatal);
       }
-      if (!holdReplies(ended - started, ended, request.getType())) {
-        replies.flush();
-      }
-    }
-  }
-
-  /**
-   * The next message: the one read ahead, else one already in the reader's buffer, else (after
-   * writing every reply held, since the master may be waiting for them to send more) from the
-   * socket, blocking.
-   */
-  private ToChild next() throws IOException {
-    ToChild message = ahead;
-    if (message != null) {
-      ahead = null;
-      return message;
-    }
-    if (reader.bufferedFrames(1) == 0) {
       replies.flush();
     }
-    return reader.read(ToChild.parser());
   }
 
-  /** Whether the replies buffered may wait while the next job runs ({@link ReplyHold}). */
-  private boolean holdReplies(long runNanos, long now, String type) throws IOException {
-    if (runNanos >= ReplyHold.SHORT_NANOS) {
-      return false; // the common answer for real work, without looking at what is in hand
-    }
-    int inHand = reader.bufferedFrames(ReplyHold.MAX_HELD + 1);
-    if (inHand == 0) {
-      return false;
-    }
-    ahead = reader.read(ToChild.parser()); // already buffered: no system call
-    boolean sameType = ahead.hasJob() && ahead.getJob().getType().equals(type);
-    return hold.hold(runNanos, now, replies.buffered(), inHand, sameType);
+  /** The next message, from the reader's buffer or, blocking, from the socket. */
+  private ToChild next() throws IOException {
+    return reader.read(ToChild.parser());
   }
 
   private JobReply.Builder run(JobRequest request) {

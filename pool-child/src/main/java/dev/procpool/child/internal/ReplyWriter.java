@@ -9,9 +9,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 
 /**
- * The child's replies on their way to the master: each is framed into one reused buffer, and {@link
- * #flush} writes everything buffered in one system call, so replies held back together ({@link
- * ReplyHold}) reach the master in one read. Same layout and cap as {@link Frames#write}. A reply
+ * The child's replies on their way to the master: each is framed into one reused direct buffer, and
+ * {@link #flush} writes it in one system call. Same layout and cap as {@link Frames#write}. A reply
  * too big for the buffer goes out on its own after what is buffered. Job thread only.
  */
 final class ReplyWriter {
@@ -51,11 +50,6 @@ final class ReplyWriter {
     message.writeTo(coded);
     coded.flush(); // a buffer-backed stream moves the buffer's position only on flush
     buffered++;
-  }
-
-  /** Replies buffered and not yet written. */
-  int buffered() {
-    return buffered;
   }
 
   /** Writes every buffered reply; blocks until all bytes are out. */

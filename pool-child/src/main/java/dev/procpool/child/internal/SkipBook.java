@@ -14,6 +14,11 @@ import java.util.Map;
  * started and the jobs behind it started too (short jobs, their replies still on the way); the
  * window is four times that depth, so such a job is still remembered and the answer is "started",
  * never a wrong "skipped" that would run it twice. Per job: one array store, no allocation.
+ *
+ * <p>A "skipped" answer is written before the lock is let go ({@link #answer}), so the job thread
+ * cannot pass a skipped job until the master's copy of the answer is in the kernel. Should the
+ * child die a moment later, the master still reads the answer; what it has not heard of, then, is
+ * at most the one job the child may have started, never a job behind it.
  */
 final class SkipBook {
   /**
@@ -44,6 +49,34 @@ final class SkipBook {
   private int skippedCopies;
   private final long[] recentlyStarted = new long[RECENT];
   private int next;
+
+  /** Writes the answer to a skip request: {@code skipped} is {@link #answer}'s decision. */
+  @FunctionalInterface
+  interface AnswerWriter {
+    void write(boolean skipped) throws java.io.IOException;
+  }
+
+  /**
+   * Decides the master's request to skip {@code jobId} and writes the answer, both under the lock
+   * the job thread takes to start a job. If the answer cannot be written the skip is undone: the
+   * job then runs in its turn, as the master (which heard nothing) must assume.
+   */
+  synchronized void answer(long jobId, AnswerWriter out) throws java.io.IOException {
+    boolean skipped = skip(jobId);
+    try {
+      out.write(skipped);
+    } catch (java.io.IOException | RuntimeException | Error e) {
+      if (skipped) {
+        unskip(jobId);
+      }
+      throw e;
+    }
+  }
+
+  private void unskip(long jobId) {
+    skipped.computeIfPresent(jobId, (id, copies) -> copies == 1 ? null : copies - 1);
+    skippedCopies--;
+  }
 
   /**
    * The master asks not to run {@code jobId}. True if it will not run: it has not started and now

@@ -114,11 +114,14 @@ final class Watchdog implements Runnable {
                   .build());
         } else if (message.hasSkip()) {
           long jobId = message.getSkip().getJobId();
-          send(
-              ToMaster.newBuilder()
-                  .setSkipAnswer(
-                      SkipAnswer.newBuilder().setJobId(jobId).setSkipped(skips.skip(jobId)))
-                  .build());
+          skips.answer(
+              jobId,
+              skipped ->
+                  send(
+                      ToMaster.newBuilder()
+                          .setSkipAnswer(
+                              SkipAnswer.newBuilder().setJobId(jobId).setSkipped(skipped))
+                          .build()));
         }
       }
     } catch (IOException | RuntimeException e) {

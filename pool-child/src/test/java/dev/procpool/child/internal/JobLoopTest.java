@@ -209,12 +209,12 @@ class JobLoopTest {
   }
 
   @Test
-  void shortJobsReply_notHeldBehindAJobOfAnotherType() throws Exception {
+  void everyReply_isWrittenBeforeTheNextJobStarts() throws Exception {
     try (java.net.ServerSocket gate =
         new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       // Three echoes in hand, then a job that blocks until this test releases it: every echo's
-      // reply must arrive while it blocks (a held reply would wait for ever: the test would time
-      // out).
+      // reply must arrive while it blocks (a reply held back would wait for ever: the test would
+      // time out). Were the child killed now, the master would know all three ended.
       java.nio.ByteBuffer all =
           together(
               job(1, "echo", new byte[0]),
@@ -235,7 +235,7 @@ class JobLoopTest {
   }
 
   @Test
-  void shutdownInHand_heldRepliesWrittenFirst() throws Exception {
+  void shutdownInHand_everyReplyWrittenFirst() throws Exception {
     java.nio.ByteBuffer all =
         together(
             job(1, "echo", new byte[0]),

@@ -75,4 +75,64 @@ class SkipBookTest {
     }
     assertFalse(book.skip(65), "beyond the bound the job runs, and the master hears so");
   }
+
+  @Test
+  void aSkippedAnswerIsWrittenBeforeTheJobThreadCanPassTheJob() throws Exception {
+    SkipBook book = new SkipBook();
+    java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.List<String> order =
+        java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    Thread watchdog =
+        new Thread(
+            () -> {
+              try {
+                book.answer(
+                    7,
+                    skipped -> {
+                      writing.countDown();
+                      try { // a slow write
+                        release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                      } catch (InterruptedException e) {
+                        throw new java.io.IOException(e);
+                      }
+                      order.add("answer skipped=" + skipped);
+                    });
+              } catch (Exception e) {
+                order.add("failed " + e);
+              }
+            });
+    watchdog.start();
+    assertTrue(writing.await(10, java.util.concurrent.TimeUnit.SECONDS));
+    Thread jobThread = new Thread(() -> order.add(book.start(7) ? "started 7" : "dropped 7"));
+    jobThread.start();
+    // It must wait at the lock while the answer is written; bounded in count, not timed.
+    for (int i = 0; i < 10_000 && jobThread.getState() != Thread.State.BLOCKED; i++) {
+      if (!jobThread.isAlive()) {
+        break;
+      }
+      Thread.sleep(1);
+    }
+    assertTrue(jobThread.isAlive(), "the job thread passed the job before its answer was written");
+    release.countDown();
+    watchdog.join(10_000);
+    jobThread.join(10_000);
+    org.junit.jupiter.api.Assertions.assertEquals(
+        java.util.List.of("answer skipped=true", "dropped 7"), order);
+  }
+
+  @Test
+  void anAnswerThatCannotBeWritten_undoesTheSkip() {
+    // The master never hears "skipped": it must be able to assume the job runs in its turn.
+    SkipBook book = new SkipBook();
+    org.junit.jupiter.api.Assertions.assertThrows(
+        java.io.IOException.class,
+        () ->
+            book.answer(
+                7,
+                skipped -> {
+                  throw new java.io.IOException("control connection broken");
+                }));
+    assertTrue(book.start(7), "the job runs");
+  }
 }

@@ -64,7 +64,9 @@ public final class ChildSlot {
   private ChildFactory.Process process;
   private long pid = -1;
   private ChildLink link;
+  private boolean linkOpen;
   private ChildLink controlLink;
+  private HeardExit heardExit;
   private PendingJob<?> job;
   private final Hold hold = new Hold();
   private final ChildUsage usage = new ChildUsage();
@@ -169,6 +171,26 @@ public final class ChildSlot {
 
   void link(ChildLink link) {
     this.link = link;
+    this.linkOpen = link != null;
+  }
+
+  /** Its connection went inactive: everything the child wrote on it has been read. */
+  void linkClosed() {
+    linkOpen = false;
+  }
+
+  /** A connection may still hold bytes the child wrote. */
+  boolean linksOpen() {
+    return linkOpen || controlLink != null;
+  }
+
+  /** Its process ended before its connections were read to their end; or null. */
+  HeardExit heardExit() {
+    return heardExit;
+  }
+
+  void heardExit(HeardExit exit) {
+    this.heardExit = exit;
   }
 
   /** The control connection (stack requests, skip requests), or null. */

@@ -280,12 +280,14 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
     checkInLoop();
     child.controlLink(null);
     pipelining.onControlClosed(child);
+    roster.onLinkClosed(child);
   }
 
   /** The child's watchdog answered a request to skip a job sent ahead to it. */
   public void onSkipAnswer(ChildSlot child, dev.procpool.protocol.SkipAnswer answer) {
     checkInLoop();
-    if (child.isLive() && pipelining.onSkipAnswer(child, answer) == AfterReply.FREE) {
+    // A leaving child's answers still count: they say which held jobs never ran (HeldJobs).
+    if (pipelining.onSkipAnswer(child, answer) == AfterReply.FREE && child.isLive()) {
       afterJob(child);
     }
   }

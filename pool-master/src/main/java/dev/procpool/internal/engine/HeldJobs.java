@@ -247,6 +247,9 @@ final class HeldJobs implements Pipelining {
       return AfterReply.BUSY; // stale: the job's reply came first, or the child is gone
     }
     metrics.skipAnswered(answer.getSkipped());
+    if (!child.isLive()) {
+      return onLeavingAnswer(child, i, answer.getSkipped());
+    }
     boolean decides = i == 0 && hold.awaitingSkipAnswer();
     if (decides) {
       stopAwaiting(child);
@@ -261,10 +264,34 @@ final class HeldJobs implements Pipelining {
     return after;
   }
 
+  /**
+   * A leaving child starts nothing the pool could still hand to another, but it may be dying in a
+   * held job: each answer narrows which. A skipped job goes back to the queue; while it awaited,
+   * its first held job is now the one it may have started ({@link #onChildLost}).
+   */
+  private AfterReply onLeavingAnswer(ChildSlot child, int i, boolean skipped) {
+    Hold hold = child.hold();
+    if (!skipped) {
+      hold.skip(i, Hold.Skip.REFUSED);
+      return AfterReply.BUSY;
+    }
+    boolean itsPlace = i == 0 && hold.awaitingSkipAnswer();
+    if (itsPlace) {
+      stopAwaiting(child);
+    }
+    returnHeld(hold.remove(i));
+    if (itsPlace && !hold.isEmpty()) {
+      hold.await(null); // no grace: it is leaving; its place is now the next job, maybe started
+      awaiting++;
+    }
+    host.rematch();
+    return AfterReply.BUSY;
+  }
+
   @Override
   public void onControlClosed(ChildSlot child) {
     Hold hold = child.hold();
-    if (hold.awaitingSkipAnswer()) {
+    if (hold.awaitingSkipAnswer() && child.isLive()) {
       listener.onJobAbandoned(child, "its control connection closed before it answered a skip");
       return;
     }
@@ -277,21 +304,40 @@ final class HeldJobs implements Pipelining {
 
   @Override
   public List<PendingJob<?>> onChildLost(ChildSlot child) {
+    // Everything the child wrote has been read (Roster.onExit). While it awaited a skip answer, it
+    // may have started its first held job: that one counts as a run, the safe side for a job that
+    // must not run twice. None behind it can have started: that job neither replied nor was
+    // skipped, and a child writes each reply before its next job and each "skipped" answer before
+    // it passes the job (SkipBook).
+    return takeMaybeStarted(child, child.hold().awaitingSkipAnswer() ? 1 : 0);
+  }
+
+  @Override
+  public List<PendingJob<?>> onChildBroken(ChildSlot child) {
+    // What it wrote last cannot be trusted, its running job's reply included: past that job it may
+    // have started its first held job, or skipped those it was asked to and started the next.
     Hold hold = child.hold();
-    List<PendingJob<?>> maybeRan = List.of();
+    int asked = 0;
+    while (asked < hold.size() && hold.skip(asked) == Hold.Skip.ASKED) {
+      asked++;
+    }
+    return takeMaybeStarted(child, Math.min(hold.size(), asked + 1));
+  }
+
+  /**
+   * The first {@code n} held jobs, now running (for the caller to fail or retry); the rest back.
+   */
+  private List<PendingJob<?>> takeMaybeStarted(ChildSlot child, int n) {
+    Hold hold = child.hold();
     if (hold.awaitingSkipAnswer()) {
-      // The child may have skipped the jobs it was asked to, and started the next: each of those
-      // counts as a run, the safe side for a job that must not run twice.
       stopAwaiting(child);
-      maybeRan = new ArrayList<>();
-      boolean asked = true;
-      while (asked && !hold.isEmpty()) {
-        asked = hold.skip(0) == Hold.Skip.ASKED;
-        PendingJob<?> held = hold.remove(0);
-        if (!held.isDone()) {
-          held.toRunning(child);
-          maybeRan.add(held);
-        }
+    }
+    List<PendingJob<?>> maybeRan = new ArrayList<>(n);
+    for (int i = 0; i < n && !hold.isEmpty(); i++) {
+      PendingJob<?> held = hold.remove(0);
+      if (!held.isDone()) {
+        held.toRunning(child);
+        maybeRan.add(held);
       }
     }
     returnAll(child);

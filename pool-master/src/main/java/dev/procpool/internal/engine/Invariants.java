@@ -89,7 +89,10 @@ final class Invariants {
           hold.isEmpty() || job != null || hold.awaitingSkipAnswer(),
           () -> child + " holds " + hold.job(0) + " behind no running job");
       require(
-          !hold.awaitingSkipAnswer() || job == null && hold.skip(0) == Hold.Skip.ASKED,
+          // A leaving child may await with its first job no longer asked: the one it may have
+          // started once the jobs ahead were skipped (HeldJobs.onLeavingAnswer).
+          !hold.awaitingSkipAnswer()
+              || job == null && (hold.skip(0) == Hold.Skip.ASKED || !child.isLive()),
           () -> child + " awaits a skip answer, yet runs " + job + " or its first held job");
       for (int i = 0; i < hold.size(); i++) {
         PendingJob<?> ahead = hold.job(i);

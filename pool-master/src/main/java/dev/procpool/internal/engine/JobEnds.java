@@ -138,8 +138,15 @@ final class JobEnds implements JobWatch.Expiry {
       dispatcher.end(child, job);
       job.fail(Failure.PROTOCOL_ERROR, dispatcher.message(job, child + " " + what));
     }
-    for (PendingJob<?> maybeRan : pipelining.onChildLost(child)) { // may have started: as running
-      maybeRan.fail(Failure.PROTOCOL_ERROR, dispatcher.message(maybeRan, child + " " + what));
+    for (PendingJob<?> maybeRan : pipelining.onChildBroken(child)) { // as if running
+      maybeRan.fail(
+          Failure.PROTOCOL_ERROR,
+          dispatcher.message(
+              maybeRan,
+              child
+                  + " "
+                  + what
+                  + "; this job was sent ahead to that child and may have started there"));
     }
     dispatcher.detach(child);
     dispatcher.dispatch();
@@ -154,8 +161,8 @@ final class JobEnds implements JobWatch.Expiry {
             ? ""
             : "; its last output:\n  " + String.join("\n  ", death.lastLines());
     dispatcher.detach(child);
-    // Held jobs never ran and go back to the queue, ahead of them the running job's retry; those
-    // whose skip answers were owed may have started, and are treated as running.
+    // Held jobs never ran and go back to the queue, ahead of them the running job's retry; the
+    // first, if its skip answer was owed, may have started, and is treated as running.
     List<PendingJob<?>> maybeRan = pipelining.onChildLost(child);
     for (PendingJob<?> pinned = child.pollPinned(); pinned != null; pinned = child.pollPinned()) {
       if (!pinned.isDone()) {

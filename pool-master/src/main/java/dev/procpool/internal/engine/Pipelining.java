@@ -73,6 +73,11 @@ interface Pipelining {
         }
 
         @Override
+        public List<PendingJob<?>> onChildBroken(ChildSlot child) {
+          return List.of();
+        }
+
+        @Override
         public List<PendingJob<?>> onPoolClosed(ChildSlot child) {
           return List.of();
         }
@@ -125,11 +130,18 @@ interface Pipelining {
   void onControlClosed(ChildSlot child);
 
   /**
-   * The child is lost. Returns the held jobs that may have started (now {@code RUNNING}, for the
-   * caller to fail or retry): those a skip answer was owed for, up to the first that was not asked;
-   * the held jobs that never ran go back to the queue, in order.
+   * The child is lost, and everything it wrote was read. Returns the held job that may have started
+   * (now {@code RUNNING}, for the caller to fail or retry): its first, if a skip answer for it was
+   * owed; the held jobs that never ran go back to the queue, in order.
    */
   List<PendingJob<?>> onChildLost(ChildSlot child);
+
+  /**
+   * The child broke the protocol: what it wrote last is void. Returns the held jobs that may have
+   * started, as {@link #onChildLost} does: those it was asked to skip, up to and including the
+   * first it was not; the rest go back to the queue.
+   */
+  List<PendingJob<?>> onChildBroken(ChildSlot child);
 
   /** The pool closes: the held jobs still wanted, for the caller to fail. */
   List<PendingJob<?>> onPoolClosed(ChildSlot child);

@@ -24,6 +24,9 @@ final class Roster implements ChildStarter.Outcomes {
   /** How long a child may keep running after closing its channel before it is killed. */
   static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+  /** A dead child's connections are closed by the kernel: reading them to the end is quick. */
+  static final long LAST_WORDS_NANOS = TimeUnit.SECONDS.toNanos(1);
+
   private final String poolName;
   private final Loop loop;
   private final ChildEvents listener;
@@ -209,8 +212,19 @@ final class Roster implements ChildStarter.Outcomes {
 
   /** The child's connection closed. Normally it is dying; if it lingers, it is killed. */
   void onChannelClosed(ChildSlot child) {
+    child.linkClosed();
     if (child.isLive()) {
       leaveAndLinger(child, "closed its channel");
+    }
+    onLinkClosed(child);
+  }
+
+  /** One of the child's connections was read to its end: a loss that waited for it goes on. */
+  void onLinkClosed(ChildSlot child) {
+    HeardExit exit = child.heardExit();
+    if (exit != null && !child.linksOpen()) {
+      exit.deadline().cancel();
+      lost(child, exit.status(), exit.lastLines());
     }
   }
 
@@ -230,8 +244,29 @@ final class Roster implements ChildStarter.Outcomes {
     replenish();
   }
 
+  /**
+   * The process ended. A child's last replies and skip answers were written before its death, but
+   * the loop may learn of the death first; the loss waits until both connections are read to their
+   * end (each closes right after, the kernel having closed the dead child's side), at most {@link
+   * #LAST_WORDS_NANOS}.
+   */
   @Override
   public void onExit(ChildSlot child, int status, List<String> lastLines) {
+    if (child.linksOpen() && child.heardExit() == null) {
+      child.heardExit(
+          new HeardExit(
+              status,
+              lastLines,
+              loop.schedule(() -> lost(child, status, lastLines), LAST_WORDS_NANOS)));
+      return;
+    }
+    lost(child, status, lastLines);
+  }
+
+  private void lost(ChildSlot child, int status, List<String> lastLines) {
+    if (child.state() == ChildSlot.State.DEAD) {
+      return; // the deadline and the last connection's close may both come
+    }
     child.timers().cancelAll();
     ChildSlot.State before = child.state();
     child.to(ChildSlot.State.DEAD);

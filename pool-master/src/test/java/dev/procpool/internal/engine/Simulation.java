@@ -37,7 +37,9 @@ import java.util.concurrent.TimeUnit;
  * strangers on the socket, and at the end a drain and close. Half the seeds pipeline, each with its
  * own most jobs a child may hold (2 to 16) and depth budget: a fake child then holds jobs sent
  * ahead, runs them in order, and its control connection answers skip requests at random moments,
- * before or after a job's turn comes, as the real child's watchdog does on its own connection.
+ * before or after a job's turn comes, as the real child's watchdog does on its own connection. A
+ * child's death reaches the loop as three events in a random order: its exit and each connection
+ * read to its end (with the answers written before it died).
  *
  * <p>After every step {@link #check()} runs {@link Engine#checkInvariants()} (jobs in one place
  * each, counts equal to a recount, admission = queued + held + pinned, held jobs within the depth,
@@ -77,8 +79,15 @@ import java.util.concurrent.TimeUnit;
  *       instead of returning them to the queue (2,000 steps a seed): seed 27, "the ledger says
  *       queued=1 held=6 ..., the recount queued=1 held=5";
  *   <li>{@code HeldJobs.onChildLost} counts a possible run for the first held job only, not for
- *       every asked one up to the first unasked (2,000 steps a seed): seed 815, "job 798 (work) ran
- *       twice".
+ *       every asked one up to the first unasked, while the child's skip answers could die with it
+ *       (2,000 steps a seed): seed 815, "job 798 (work) ran twice". The child now writes a
+ *       "skipped" answer before it passes the job ({@code SkipBook.answer}), and the one-job rule
+ *       is right; the same mutation of the model, answers written yet lost at the death, is caught
+ *       at seed 815, "job 798 (work) ran twice";
+ *   <li>{@code Engine.onSkipAnswer} ignores a leaving child's answers (its data connection was read
+ *       to its end first): seed 1230, "job 339 (work) ran twice";
+ *   <li>{@code Roster.onExit} decides the loss before both connections were read to their end: seed
+ *       1616, "job 502 (work) ran twice".
  * </ul>
  *
  * <p>Not caught, because it cannot happen: {@code JobEnds.expire} without its {@code isDone()}
@@ -659,13 +668,36 @@ final class Simulation {
         return;
       }
       exited = true;
+      // The loop learns of a death three ways, in any order: the process's exit, the data
+      // connection read to its end, the control connection read to its end (with the answers the
+      // watchdog wrote before the death: the kernel still delivers them, ahead of the close).
+      int order = random.nextInt(3);
+      if (order == 0) {
+        events.onExit(status, java.util.List.of());
+      }
+      if (order == 1) {
+        closeData();
+      }
+      if (control != null && !control.closed && !answersOnTheWay.isEmpty()) {
+        List<SkipAnswer> written = new ArrayList<>(answersOnTheWay);
+        ChildSlot s = slot;
+        loop.execute(() -> written.forEach(answer -> engine.onSkipAnswer(s, answer)));
+      }
       closeControl();
+      if (order != 1) {
+        closeData();
+      }
+      if (order != 0) {
+        events.onExit(status, java.util.List.of());
+      }
+    }
+
+    private void closeData() {
       if (slot != null && !linkClosed) {
         linkClosed = true;
         ChildSlot s = slot;
         loop.execute(() -> engine.onChannelClosed(s));
       }
-      events.onExit(status, java.util.List.of());
     }
 
     @Override
