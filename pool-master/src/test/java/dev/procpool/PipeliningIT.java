@@ -133,6 +133,34 @@ class PipeliningIT {
   }
 
   @Test
+  void deepHold_runningJobCancelledWithInterrupt_heldJobsRunOnceInOrderOnTheReplacement()
+      throws Exception {
+    // The pool kills the child and reads its connections until it dies: the child was still in
+    // the cancelled job, so none of the held jobs started there, and each runs once, elsewhere.
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (ProcessPool pool = pipelined(1, registry);
+        Rendezvous rendezvous = new Rendezvous()) {
+      deepen(pool);
+      double sent = count(registry, "procpool.jobs.sent.ahead", null);
+      CompletableFuture<byte[]> blocker = pool.submit(Job.of("rendezvous", rendezvous.payload()));
+      List<CompletableFuture<byte[]>> sequence = sequence(pool, "A", "B", "C", "D", "E");
+      long pid = rendezvous.awaitStart();
+      awaitCount(registry, "procpool.jobs.sent.ahead", null, sent + 4);
+
+      assertTrue(blocker.cancel(true));
+
+      List<String> results = new ArrayList<>();
+      for (CompletableFuture<byte[]> future : sequence) {
+        results.add(text(future));
+      }
+      assertEquals(List.of("1:A", "2:B", "3:C", "4:D", "5:E"), results, "in order, once each");
+      assertTrue(
+          !Long.toString(pid).equals(text(pool.submit(Job.of("pid", new byte[0])))),
+          "the cancelled job's child was replaced");
+    }
+  }
+
+  @Test
   void deepHold_cancelledJobInTheMiddle_isSkipped_othersRunInOrder() throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     try (ProcessPool pool = pipelined(1, registry);

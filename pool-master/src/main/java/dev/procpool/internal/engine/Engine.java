@@ -214,8 +214,12 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
   /** A child answered. */
   public void onReply(ChildSlot child, JobReply reply) {
     checkInLoop();
+    if (child.state() == ChildSlot.State.DEAD) {
+      return;
+    }
     if (!child.isLive()) {
-      return; // already condemned: whatever else it sent is void
+      ends.onLeavingReply(child, reply); // read to the end: its loss rests on all it did
+      return;
     }
     AfterReply after = ends.onReply(child, reply);
     if (after == AfterReply.UNEXPECTED) {
@@ -255,7 +259,11 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
   /** The child broke the protocol: its job fails, the child is killed and replaced. */
   public void onProtocolError(ChildSlot child, String what) {
     checkInLoop();
+    if (child.state() == ChildSlot.State.DEAD) {
+      return;
+    }
     if (!child.isLive()) {
+      ends.onProtocolError(child, what); // read to the end, until this: the rest is void
       return;
     }
     log.error("{}: {} {}; killing it", poolName, child, what);

@@ -22,6 +22,11 @@ import java.util.function.IntConsumer;
  * with no job known ({@link Hold#awaitingSkipAnswer}). A reply for a later held job proves every
  * job ahead of it was skipped: the replies of one child come in the order it ran them.
  *
+ * <p>A child that leaves (killed, or closing its channel) is read to its end: its skip answers and
+ * replies narrow which held job it may be running when it dies, and {@link #onChildLost} counts a
+ * possible run for that one job only, the child having written each reply and each "skipped" answer
+ * before it went further. A child that broke the protocol is not believed ({@link #onChildBroken}).
+ *
  * <p>Holds no count of its own: held jobs are the ledger's {@code HELD} jobs. Confined to the loop.
  */
 final class HeldJobs implements Pipelining {
@@ -286,6 +291,31 @@ final class HeldJobs implements Pipelining {
     }
     host.rematch();
     return AfterReply.BUSY;
+  }
+
+  @Override
+  public PendingJob<?> onLeavingReply(ChildSlot child, long jobId) {
+    Hold hold = child.hold();
+    int at = hold.indexOf(jobId);
+    if (hold.awaitingSkipAnswer()) {
+      stopAwaiting(child);
+    }
+    PendingJob<?> answered = null;
+    if (at >= 0) {
+      for (int i = 0; i < at; i++) {
+        returnHeld(hold.remove(0)); // it passed them without a reply: skipped
+      }
+      answered = hold.remove(0);
+      if (!answered.isDone()) {
+        answered.toRunning(child);
+      }
+      host.rematch();
+    }
+    if (!hold.isEmpty()) {
+      hold.await(null); // the next held job may be running now; its loss decides (onChildLost)
+      awaiting++;
+    }
+    return answered;
   }
 
   @Override

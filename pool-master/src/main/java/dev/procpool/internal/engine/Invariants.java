@@ -86,7 +86,9 @@ final class Invariants {
           hold.size() <= pipelining.maxHeld(),
           () -> child + " holds " + hold.size() + " jobs; at most " + pipelining.maxHeld());
       require(
-          hold.isEmpty() || job != null || hold.awaitingSkipAnswer(),
+          // A leaving child may still run the job the pool abandoned (timeout, cancel), no longer
+          // its job: its reply, if it comes, moves it on (HeldJobs.onLeavingReply).
+          hold.isEmpty() || job != null || hold.awaitingSkipAnswer() || !child.isLive(),
           () -> child + " holds " + hold.job(0) + " behind no running job");
       require(
           // A leaving child may await with its first job no longer asked: the one it may have

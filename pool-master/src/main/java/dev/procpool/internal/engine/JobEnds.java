@@ -82,6 +82,32 @@ final class JobEnds implements JobWatch.Expiry {
     return pipelining.afterReply(child, reply.getChildExiting());
   }
 
+  /**
+   * A leaving child (killed, or closing its channel) answered: it is read to the end so that its
+   * loss is decided on everything it did. The job it answers ends with its outcome; which held job
+   * it may be running now moves on ({@link Pipelining#onLeavingReply}). A reply for no job it is
+   * known to run is for a job the pool already ended (abandoned, or cancelled while held).
+   */
+  void onLeavingReply(ChildSlot child, JobReply reply) {
+    PendingJob<?> job = child.job();
+    if (job != null) {
+      if (job.id() != reply.getJobId()) {
+        return; // not in turn: it is being killed anyway, and its running job fails with it
+      }
+      dispatcher.end(child, job);
+    }
+    PendingJob<?> held = pipelining.onLeavingReply(child, reply.getJobId());
+    PendingJob<?> answered = job != null ? job : held;
+    if (answered != null && !answered.isDone()) {
+      if (reply.hasResult()) {
+        answered.succeed(reply.getResult());
+      } else {
+        failRemotely(answered, child, reply.getError());
+      }
+    }
+    dispatcher.checkDrained();
+  }
+
   /** A running job reached its limit (timeout or deadline): it fails, its child is killed. */
   @Override
   public void expire(ChildSlot child, PendingJob<?> job, Failure code, String why, String stack) {

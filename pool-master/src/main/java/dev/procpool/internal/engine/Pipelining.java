@@ -65,6 +65,11 @@ interface Pipelining {
         }
 
         @Override
+        public PendingJob<?> onLeavingReply(ChildSlot child, long jobId) {
+          return null;
+        }
+
+        @Override
         public void onControlClosed(ChildSlot child) {}
 
         @Override
@@ -125,6 +130,13 @@ interface Pipelining {
 
   /** The child's watchdog answered a skip request. */
   AfterReply onSkipAnswer(ChildSlot child, SkipAnswer answer);
+
+  /**
+   * A leaving child replied for {@code jobId}: the held jobs ahead of it were skipped (back to the
+   * queue), and the child may now be running its first held job. Returns the held job the reply is
+   * for, now {@code RUNNING} for the caller to complete, or null if it was not held.
+   */
+  PendingJob<?> onLeavingReply(ChildSlot child, long jobId);
 
   /** The control connection closed: no skip answer will come. */
   void onControlClosed(ChildSlot child);

@@ -315,9 +315,8 @@ final class Roster implements ChildStarter.Outcomes {
     if (child.process() != null) {
       child.process().kill();
     } // else: onStarted() kills it as soon as the fork returns
-    if (child.link() != null) {
-      child.link().close();
-    }
+    // Its connections stay open until it dies: what it wrote before the kill landed is read, and
+    // the loss decided on it (onExit).
     replenish();
   }
 
