@@ -161,6 +161,45 @@ class PipeliningIT {
   }
 
   @Test
+  void forgedReplyForAHeldJob_neverCompletesIt_theChildGoes() throws Exception {
+    // A job's native code writes a well-formed reply for the job held behind it, result
+    // "forged". The pool must not believe it: the liar's job fails PROTOCOL_ERROR, its child is
+    // replaced, and the held job either fails with it (it may have started there) or runs on the
+    // replacement; it never completes with the forged result.
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (ProcessPool pool =
+        ProcessPool.builder()
+            .children(1)
+            .pipelining(true)
+            .meterRegistry(registry)
+            .childJvmOptions("--add-opens=java.base/java.io=ALL-UNNAMED")
+            .start()) {
+      deepen(pool);
+      double sent = count(registry, "procpool.jobs.sent.ahead", null);
+      long liarPid = Long.parseLong(text(pool.submit(Job.of("pid", new byte[0]))));
+      CompletableFuture<byte[]> liar = pool.submit(Job.of("garbage", utf8("next-job")));
+      List<CompletableFuture<byte[]>> sequence = sequence(pool, "A", "B");
+      awaitCount(registry, "procpool.jobs.sent.ahead", null, sent + 1); // A, behind the liar
+
+      failure(liar, FailureCode.PROTOCOL_ERROR);
+      String a;
+      try {
+        a = text(sequence.get(0));
+      } catch (java.util.concurrent.ExecutionException e) {
+        PoolException failed = (PoolException) e.getCause();
+        a = failed.getMessage();
+        assertEquals(FailureCode.PROTOCOL_ERROR, failed.code(), a);
+        assertTrue(a.contains("may have started there"), a);
+      }
+      assertFalse(a.contains("forged"), "the forged result reached the caller: " + a);
+      assertFalse(text(sequence.get(1)).contains("forged"));
+      assertFalse(
+          Long.toString(liarPid).equals(text(pool.submit(Job.of("pid", new byte[0])))),
+          "the liar's child was replaced");
+    }
+  }
+
+  @Test
   void deepHold_cancelledJobInTheMiddle_isSkipped_othersRunInOrder() throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     try (ProcessPool pool = pipelined(1, registry);
