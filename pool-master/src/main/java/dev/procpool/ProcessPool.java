@@ -136,11 +136,20 @@ public final class ProcessPool implements AutoCloseable {
   }
 
   /**
+   * How many children the pool keeps now, those starting included; any thread. Follows {@link
+   * #resize} and a dynamic pool's growth; a child that died counts until its replacement starts,
+   * which is at once. {@code size() × depth()} is the pool's capacity including held jobs.
+   */
+  public int size() {
+    return engine.counts().live();
+  }
+
+  /**
    * How many jobs each busy child may hold now, the one it runs included; any thread. 1 with {@code
    * pipelining(false)}; otherwise chosen from recent run times so that a job held behind others
    * waits about a millisecond at most (1 to 16: short jobs get more, long jobs 1 or 2). The pool's
-   * capacity including held jobs is {@code children × depth()}: a broker consumer sizes its
-   * prefetch from it.
+   * capacity including held jobs is {@code size() × depth()}: a broker consumer sizes its prefetch
+   * from it.
    */
   public int depth() {
     return engine.counts().depth();

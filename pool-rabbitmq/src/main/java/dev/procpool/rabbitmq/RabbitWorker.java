@@ -96,7 +96,7 @@ public final class RabbitWorker implements AutoCloseable {
         new ConsumerLink(
             connection,
             topology,
-            () -> Prefetch.of(pool.config().children(), pool.depth()),
+            () -> Prefetch.of(Math.max(1, pool.size()), pool.depth()), // follows a resize
             this::wantsToConsume,
             new Handler());
     this.replies = new Replies(link, topology);

@@ -82,6 +82,28 @@ class WorkerCloseIT {
     return worker;
   }
 
+  @Test
+  void poolResized_prefetchFollowsTheNewSize() throws Exception {
+    ProcessPool pool =
+        ProcessPool.builder()
+            .children(1)
+            .pipelining(false) // depth 1: the prefetch is the children, exactly
+            .startTimeout(Duration.ofMinutes(2))
+            .childEnvironment("PROCPOOL_DB_URL", PG)
+            .start();
+    closing.add(pool);
+    RabbitWorker worker = worker(pool, "procpool-test-worker-resize");
+    assertEquals(1, worker.prefetch());
+    pool.resize(3).get(2, TimeUnit.MINUTES);
+    RabbitJobClient jobs = RabbitJobClient.connect(client, topology, Duration.ofMinutes(2), 100);
+    closing.add(jobs);
+    // The prefetch is checked as deliveries settle.
+    for (int i = 0; i < 3; i++) {
+      jobs.submit(Job.of("echo", new byte[] {(byte) i})).get(60, TimeUnit.SECONDS);
+    }
+    Broker.await("prefetch 3 after the resize", 30, () -> worker.prefetch() == 3);
+  }
+
   /**
    * The drain ends with both children still in their job and two more held: the channel closes, the
    * broker requeues all four. The two held jobs never start here (the pool skips them); the second
