@@ -113,22 +113,13 @@ class PipeliningIT {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     try (ProcessPool pool = pipelined(1, registry);
         Rendezvous rendezvous = new Rendezvous()) {
-      deepen(pool);
-      double sent = count(registry, "procpool.jobs.sent.ahead", null);
-      CompletableFuture<byte[]> running = pool.submit(Job.of("rendezvous", rendezvous.payload()));
-      List<CompletableFuture<byte[]>> sequence = sequence(pool, "A", "B", "C", "D", "E");
-      long pid = rendezvous.awaitStart();
-      awaitCount(registry, "procpool.jobs.sent.ahead", null, sent + 4); // the last stays queued
+      HeldBehind held = fiveHeldBehindABlocker(pool, registry, rendezvous);
       assertEquals(5, pool.status().get(10, TimeUnit.SECONDS).queued(), "held jobs are queued");
 
-      ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+      ProcessHandle.of(held.pid()).orElseThrow().destroyForcibly();
 
-      failure(running, FailureCode.CHILD_CRASHED);
-      List<String> results = new ArrayList<>();
-      for (CompletableFuture<byte[]> future : sequence) {
-        results.add(text(future));
-      }
-      assertEquals(List.of("1:A", "2:B", "3:C", "4:D", "5:E"), results, "in order, none ran");
+      failure(held.blocker(), FailureCode.CHILD_CRASHED);
+      assertEquals(ABCDE, texts(held.sequence()), "in order, none ran");
     }
   }
 
@@ -140,22 +131,13 @@ class PipeliningIT {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     try (ProcessPool pool = pipelined(1, registry);
         Rendezvous rendezvous = new Rendezvous()) {
-      deepen(pool);
-      double sent = count(registry, "procpool.jobs.sent.ahead", null);
-      CompletableFuture<byte[]> blocker = pool.submit(Job.of("rendezvous", rendezvous.payload()));
-      List<CompletableFuture<byte[]>> sequence = sequence(pool, "A", "B", "C", "D", "E");
-      long pid = rendezvous.awaitStart();
-      awaitCount(registry, "procpool.jobs.sent.ahead", null, sent + 4);
+      HeldBehind held = fiveHeldBehindABlocker(pool, registry, rendezvous);
 
-      assertTrue(blocker.cancel(true));
+      assertTrue(held.blocker().cancel(true));
 
-      List<String> results = new ArrayList<>();
-      for (CompletableFuture<byte[]> future : sequence) {
-        results.add(text(future));
-      }
-      assertEquals(List.of("1:A", "2:B", "3:C", "4:D", "5:E"), results, "in order, once each");
-      assertTrue(
-          !Long.toString(pid).equals(text(pool.submit(Job.of("pid", new byte[0])))),
+      assertEquals(ABCDE, texts(held.sequence()), "in order, once each");
+      assertFalse(
+          Long.toString(held.pid()).equals(text(pool.submit(Job.of("pid", new byte[0])))),
           "the cancelled job's child was replaced");
     }
   }
@@ -204,13 +186,11 @@ class PipeliningIT {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     try (ProcessPool pool = pipelined(1, registry);
         Rendezvous rendezvous = new Rendezvous()) {
-      deepen(pool);
-      double sent = count(registry, "procpool.jobs.sent.ahead", null);
+      HeldBehind held = fiveHeldBehindABlocker(pool, registry, rendezvous);
+      CompletableFuture<byte[]> blocker = held.blocker();
+      List<CompletableFuture<byte[]>> sequence = held.sequence();
+      long pid = held.pid();
       double skipped = count(registry, "procpool.jobs.recalled", "skipped");
-      CompletableFuture<byte[]> blocker = pool.submit(Job.of("rendezvous", rendezvous.payload()));
-      List<CompletableFuture<byte[]>> sequence = sequence(pool, "A", "B", "C", "D", "E");
-      long pid = rendezvous.awaitStart();
-      awaitCount(registry, "procpool.jobs.sent.ahead", null, sent + 4);
 
       assertTrue(sequence.get(2).cancel(true)); // C, third of the four held
       awaitCount(registry, "procpool.jobs.recalled", "skipped", skipped + 1);
@@ -325,6 +305,33 @@ class PipeliningIT {
     for (CompletableFuture<byte[]> future : slow) {
       future.get(10, TimeUnit.SECONDS);
     }
+  }
+
+  private static final List<String> ABCDE = List.of("1:A", "2:B", "3:C", "4:D", "5:E");
+
+  /**
+   * A job blocking the one child, and five sequence jobs behind it: four held there, one queued.
+   */
+  private record HeldBehind(
+      CompletableFuture<byte[]> blocker, List<CompletableFuture<byte[]>> sequence, long pid) {}
+
+  private static HeldBehind fiveHeldBehindABlocker(
+      ProcessPool pool, SimpleMeterRegistry registry, Rendezvous rendezvous) throws Exception {
+    deepen(pool);
+    double sent = count(registry, "procpool.jobs.sent.ahead", null);
+    CompletableFuture<byte[]> blocker = pool.submit(Job.of("rendezvous", rendezvous.payload()));
+    List<CompletableFuture<byte[]>> sequence = sequence(pool, "A", "B", "C", "D", "E");
+    long pid = rendezvous.awaitStart();
+    awaitCount(registry, "procpool.jobs.sent.ahead", null, sent + 4); // the last stays queued
+    return new HeldBehind(blocker, sequence, pid);
+  }
+
+  private static List<String> texts(List<CompletableFuture<byte[]>> futures) throws Exception {
+    List<String> texts = new ArrayList<>();
+    for (CompletableFuture<byte[]> future : futures) {
+      texts.add(text(future));
+    }
+    return texts;
   }
 
   /** One {@code sequence} job per name, submitted in order (each answers "n:name" in its child). */
