@@ -294,6 +294,24 @@ final class HeldJobs implements Pipelining {
   }
 
   @Override
+  public boolean leavingReplyInTurn(ChildSlot child, long jobId) {
+    Hold hold = child.hold();
+    int at = hold.indexOf(jobId);
+    if (!hold.awaitingSkipAnswer()) {
+      return at < 0; // its job, which the pool ended (abandoned), answers before any held one
+    }
+    if (at < 0) {
+      return false;
+    }
+    for (int i = 0; i < at; i++) {
+      if (hold.skip(i) != Hold.Skip.ASKED) {
+        return false; // it cannot have skipped a job it was never asked to skip
+      }
+    }
+    return true;
+  }
+
+  @Override
   public PendingJob<?> onLeavingReply(ChildSlot child, long jobId) {
     Hold hold = child.hold();
     int at = hold.indexOf(jobId);
@@ -344,14 +362,9 @@ final class HeldJobs implements Pipelining {
 
   @Override
   public List<PendingJob<?>> onChildBroken(ChildSlot child) {
-    // What it wrote last cannot be trusted, its running job's reply included: past that job it may
-    // have started its first held job, or skipped those it was asked to and started the next.
-    Hold hold = child.hold();
-    int asked = 0;
-    while (asked < hold.size() && hold.skip(asked) == Hold.Skip.ASKED) {
-      asked++;
-    }
-    return takeMaybeStarted(child, Math.min(hold.size(), asked + 1));
+    // Its words are void from here, and it runs on until the kill lands: past its running job it
+    // may start any job it holds. Each counts as a run; none goes to another child meanwhile.
+    return takeMaybeStarted(child, child.hold().size());
   }
 
   /**

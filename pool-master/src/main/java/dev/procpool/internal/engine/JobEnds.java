@@ -90,10 +90,15 @@ final class JobEnds implements JobWatch.Expiry {
    */
   void onLeavingReply(ChildSlot child, JobReply reply) {
     PendingJob<?> job = child.job();
+    boolean inTurn =
+        job != null
+            ? job.id() == reply.getJobId()
+            : pipelining.leavingReplyInTurn(child, reply.getJobId());
+    if (!inTurn) {
+      onProtocolError(child, "sent a reply for job " + reply.getJobId() + " out of turn");
+      return;
+    }
     if (job != null) {
-      if (job.id() != reply.getJobId()) {
-        return; // not in turn: it is being killed anyway, and its running job fails with it
-      }
       dispatcher.end(child, job);
     }
     PendingJob<?> held = pipelining.onLeavingReply(child, reply.getJobId());

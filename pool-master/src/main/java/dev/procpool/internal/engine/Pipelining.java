@@ -70,6 +70,11 @@ interface Pipelining {
         }
 
         @Override
+        public boolean leavingReplyInTurn(ChildSlot child, long jobId) {
+          return true;
+        }
+
+        @Override
         public void onControlClosed(ChildSlot child) {}
 
         @Override
@@ -138,6 +143,13 @@ interface Pipelining {
    */
   PendingJob<?> onLeavingReply(ChildSlot child, long jobId);
 
+  /**
+   * Whether a leaving child with no running job may reply for {@code jobId} now: for the job the
+   * pool abandoned before any held one, and for a held one only past jobs it was asked to skip.
+   * Anything else is a broken child.
+   */
+  boolean leavingReplyInTurn(ChildSlot child, long jobId);
+
   /** The control connection closed: no skip answer will come. */
   void onControlClosed(ChildSlot child);
 
@@ -149,9 +161,8 @@ interface Pipelining {
   List<PendingJob<?>> onChildLost(ChildSlot child);
 
   /**
-   * The child broke the protocol: what it wrote last is void. Returns the held jobs that may have
-   * started, as {@link #onChildLost} does: those it was asked to skip, up to and including the
-   * first it was not; the rest go back to the queue.
+   * The child broke the protocol: what it writes is void, and it runs on until the kill lands.
+   * Returns every held job, now {@code RUNNING}: each may start there.
    */
   List<PendingJob<?>> onChildBroken(ChildSlot child);
 

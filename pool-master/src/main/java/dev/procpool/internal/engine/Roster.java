@@ -258,6 +258,10 @@ final class Roster implements ChildStarter.Outcomes {
               status,
               lastLines,
               loop.schedule(() -> lost(child, status, lastLines), LAST_WORDS_NANOS)));
+      if (child.isLive()) {
+        leave(child); // dead: no job may be sent to it meanwhile
+        replenish();
+      }
       return;
     }
     lost(child, status, lastLines);

@@ -124,12 +124,13 @@ public final class ChildMessageHandler extends SimpleChannelInboundHandler<ToMas
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (!(cause instanceof DecoderException)) {
-      // An I/O error (connection reset, or a write that failed: links write with the void
-      // promise, so a failed write lands here): the child is dying or unreachable. Closing the
-      // channel makes the engine treat it as lost; its exit fails its job as CHILD_CRASHED with
-      // the exit status, which says more than the socket error.
+      // An I/O error: a write that failed (links write with the void promise, so it lands here)
+      // or a read that did. The child is dying or unreachable. Not closed here: a failed read
+      // closes the channel by itself, and after a failed write what the child wrote before it
+      // died must still be read, up to the end of stream, which closes it (Roster.onExit decides
+      // the loss on it). Its exit fails its job as CHILD_CRASHED with the exit status, which
+      // says more than the socket error.
       log.debug("{}: connection of {} failed: {}", poolName, child, cause.toString());
-      ctx.close();
       return;
     }
     if (child != null) {

@@ -65,6 +65,10 @@ public final class ChildServer implements AutoCloseable {
           new ServerBootstrap()
               .group(group)
               .channel(NioServerDomainSocketChannel.class)
+              // A failed write (the child died) must not close the channel before what the child
+              // wrote first is read: the pool decides its loss on that (Roster.onExit). Reading
+              // to the end of stream closes it.
+              .childOption(io.netty.channel.ChannelOption.AUTO_CLOSE, false)
               .childHandler(
                   new ChannelInitializer<Channel>() {
                     @Override

@@ -92,7 +92,11 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code Engine.onReply} ignores a leaving child's replies (a child killed as its job ended,
  *       running the next held one when the signal lands): seed 8, "job 343 (work) ran twice";
  *   <li>{@code HeldJobs.onLeavingReply} does not mark the next held job as maybe running: seed 302,
- *       "job 596 (work) ran twice".
+ *       "job 596 (work) ran twice";
+ *   <li>{@code HeldJobs.onChildBroken} counts a run only up to the first held job not asked to
+ *       skip, returning the rest while the condemned child runs on: seed 178, "job 303 (work) ran
+ *       twice" (found by a review; the simulation had never made an admitted child break the
+ *       protocol before).
  * </ul>
  *
  * <p>Not caught, because it cannot happen: {@code JobEnds.expire} without its {@code isDone()}
@@ -652,6 +656,11 @@ final class Simulation {
                     .setErrorClass("java.lang.StackOverflowError"))
             .setChildExiting(true);
       } else if (fault < 20) {
+        if (fault == 19 && slot.isLive()) {
+          // Its job wrote garbage on the channel: the pool condemns it; its job thread runs on,
+          // into the jobs it holds, until the kill lands.
+          engine.onProtocolError(slot, "sim: garbage on its channel");
+        }
         reply.setError(
             JobError.newBuilder()
                 .setCode(FailureCode.JOB_FAILED)
