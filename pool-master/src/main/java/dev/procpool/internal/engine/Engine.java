@@ -262,13 +262,14 @@ public final class Engine implements ChildEvents, Dispatcher.Listener {
     if (child.state() == ChildSlot.State.DEAD) {
       return;
     }
-    if (!child.isLive()) {
-      ends.onProtocolError(child, what); // read to the end, until this: the rest is void
-      return;
+    boolean live = child.isLive(); // a leaving child is read to the end, until this: then void
+    if (live) {
+      log.error("{}: {} {}; killing it", poolName, child, what);
     }
-    log.error("{}: {} {}; killing it", poolName, child, what);
     ends.onProtocolError(child, what);
-    roster.kill(child, "protocol error: " + what);
+    if (live) {
+      roster.kill(child, "protocol error: " + what);
+    }
   }
 
   /** A child's control connection (its watchdog's): the child, or null to close the connection. */

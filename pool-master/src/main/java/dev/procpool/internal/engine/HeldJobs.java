@@ -285,9 +285,8 @@ final class HeldJobs implements Pipelining {
       stopAwaiting(child);
     }
     returnHeld(hold.remove(i));
-    if (itsPlace && !hold.isEmpty()) {
-      hold.await(null); // no grace: it is leaving; its place is now the next job, maybe started
-      awaiting++;
+    if (itsPlace) {
+      mayBeRunningFirst(child); // its place is now the next job
     }
     host.rematch();
     return AfterReply.BUSY;
@@ -329,11 +328,19 @@ final class HeldJobs implements Pipelining {
       }
       host.rematch();
     }
-    if (!hold.isEmpty()) {
-      hold.await(null); // the next held job may be running now; its loss decides (onChildLost)
+    mayBeRunningFirst(child);
+    return answered;
+  }
+
+  /**
+   * A leaving child may now be running its first held job: it awaits, with no grace (it is going
+   * anyway), and its loss decides that job ({@link #onChildLost}).
+   */
+  private void mayBeRunningFirst(ChildSlot child) {
+    if (!child.hold().isEmpty()) {
+      child.hold().await(null);
       awaiting++;
     }
-    return answered;
   }
 
   @Override

@@ -74,11 +74,7 @@ final class JobEnds implements JobWatch.Expiry {
         reply.getRunNanos() > 0 ? Math.max(0, roundTrip - reply.getRunNanos()) : -1);
     job.span().cost(reply.getCpuNanos(), reply.getAllocatedBytes());
     dispatcher.end(child, job);
-    if (reply.hasResult()) {
-      job.succeed(reply.getResult());
-    } else {
-      failRemotely(job, child, reply.getError());
-    }
+    complete(job, child, reply);
     return pipelining.afterReply(child, reply.getChildExiting());
   }
 
@@ -104,13 +100,18 @@ final class JobEnds implements JobWatch.Expiry {
     PendingJob<?> held = pipelining.onLeavingReply(child, reply.getJobId());
     PendingJob<?> answered = job != null ? job : held;
     if (answered != null && !answered.isDone()) {
-      if (reply.hasResult()) {
-        answered.succeed(reply.getResult());
-      } else {
-        failRemotely(answered, child, reply.getError());
-      }
+      complete(answered, child, reply);
     }
     dispatcher.checkDrained();
+  }
+
+  /** The job ends as its reply says: its result, or the error its handler raised. */
+  private void complete(PendingJob<?> job, ChildSlot child, JobReply reply) {
+    if (reply.hasResult()) {
+      job.succeed(reply.getResult());
+    } else {
+      failRemotely(job, child, reply.getError());
+    }
   }
 
   /** A running job reached its limit (timeout or deadline): it fails, its child is killed. */
